@@ -1,0 +1,14 @@
+"""The blueprints each feature adds to the app (one line per feature)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Blueprint
+
+    from bot.runtime import Runtime
+
+
+def all_blueprints(runtime: Runtime) -> list[Blueprint]:
+    return []

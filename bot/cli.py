@@ -1,0 +1,174 @@
+"""The `orderbot` command (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+
+import click
+
+from bot.config import Config
+from bot.runtime import Runtime, build_runtime
+from handlers.parse import parse_phone
+from store.db import unit_of_work, upgrade
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("orderbot").setLevel(os.environ.get("ORDERBOT_LOG_LEVEL", "INFO").upper())
+
+
+def _runtime(**overrides: object) -> Runtime:
+    return build_runtime(Config.from_env(**overrides))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """orderbot: order tracking over WhatsApp, Telegram, the web and the terminal."""
+    _setup_logging()
+
+
+@main.command()
+def initdb() -> None:
+    """Create or migrate the database schema (safe to run again)."""
+    runtime = _runtime()
+    upgrade(runtime.engine)
+    click.echo(f"database ready: {runtime.engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command()
+def demo() -> None:
+    """Seed the demo data (a second run changes nothing)."""
+    from store.demo import seed
+
+    runtime = _runtime()
+    upgrade(runtime.engine)
+    with unit_of_work(runtime.sessions) as session:
+        created = seed(session, runtime.clock())
+    click.echo("demo data created" if created else "demo data already present")
+
+
+def print_demo(runtime: Runtime, host: str, port: int) -> None:
+    from store.demo import DEMO_ORDER_NUMBERS, VENDOR_PHONE
+
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    click.echo("")
+    click.echo("orderbot demo is running.")
+    click.echo(f"  demo orders:   {', '.join(DEMO_ORDER_NUMBERS)}")
+    click.echo("  customers:     +919811111111 (AK-1001, AK-1002), +919822222222 (AK-1003, AK-1004)")
+    click.echo(f"  vendor staff:  {VENDOR_PHONE} (Asha, Asha's Kitchen)")
+    click.echo(f"  health:        {base}/healthz")
+    click.echo(f"  WhatsApp hook: {base}/webhooks/whatsapp")
+    for line in runtime.extras.get("demo_lines", []):
+        click.echo(f"  {line.format(base=base)}")
+    click.echo("  terminal chat: orderbot chat --phone +919811111111")
+    click.echo("")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--demo", "with_demo", is_flag=True, help="Create and seed the database if empty.")
+def serve(host: str, port: int, with_demo: bool) -> None:
+    """Serve the webhooks, pages and API (and run the Telegram bot when configured)."""
+    from werkzeug.serving import run_simple
+
+    from bot.app import create_app
+
+    overrides: dict[str, object] = {}
+    if with_demo:
+        if "ORDERBOT_ENV" not in os.environ:
+            overrides["env"] = "development"
+        overrides["webchat"] = True
+        if "PUBLIC_BASE_URL" not in os.environ:
+            overrides["public_base_url"] = f"http://127.0.0.1:{port}"
+    config = Config.from_env(**overrides)
+    runtime = build_runtime(config)
+    upgrade(runtime.engine)
+    if with_demo:
+        from store.demo import seed
+
+        with unit_of_work(runtime.sessions) as session:
+            seed(session, runtime.clock())
+    app = create_app(runtime=runtime)
+    if not config.twilio_auth_token:
+        logging.getLogger("orderbot").warning(
+            "TWILIO_AUTH_TOKEN is not set: WhatsApp webhooks are %s",
+            "accepted unsigned (development)" if config.development else "refused",
+        )
+    stop = threading.Event()
+    from bot import background
+
+    threads = background.start(runtime, stop)
+    if with_demo:
+        print_demo(runtime, host, port)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
+
+
+@main.command()
+@click.option("--phone", help="Talk as the customer with this phone (E.164).")
+@click.option("--vendor", "vendor_phone", help="Talk as the staff member with this phone.")
+@click.option("--lang", help="Language of the chat: en or hi.")
+def chat(phone: str | None, vendor_phone: str | None, lang: str | None) -> None:
+    """Talk to the bot in the terminal; reads piped input too (one message a line)."""
+    from bot.console import ConsoleChat
+    from store.queries import staff_for_phone
+
+    runtime = _runtime()
+    upgrade(runtime.engine)
+    region = runtime.config.default_region
+    raw = vendor_phone or phone
+    e164 = parse_phone(raw, region) if raw else None
+    if raw and e164 is None:
+        raise click.BadParameter(f"not a valid phone number: {raw}")
+    name = None
+    if vendor_phone:
+        with unit_of_work(runtime.sessions) as session:
+            staff = staff_for_phone(session, e164)
+            if not staff:
+                raise click.BadParameter(f"{e164} is not an active staff member of any business")
+            name = staff[0].name
+    console = ConsoleChat(runtime, sys.stdout, phone=e164, lang=lang, name=name)
+    console.open()
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            click.echo("> ", nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        line = line.rstrip("\n")
+        if line.strip() in ("/quit", "/exit"):
+            break
+        if line.strip():
+            console.say(line)
+
+
+@main.command()
+def worker() -> None:
+    """Deliver queued messages (notifications, vendor prompts, codes) until stopped."""
+    from bot.worker import run_forever
+
+    runtime = _runtime()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    run_forever(runtime, stop)
+
+
+from bot import commands  # noqa: E402  (feature command groups register on `main`)
+
+commands.register(main)

@@ -1,0 +1,163 @@
+"""The running pieces every adapter shares: configuration, database, clock, senders,
+and `respond`, which answers one inbound message in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Config
+from handlers import handle, i18n
+from handlers.types import (
+    CodeSender,
+    Context,
+    Inbound,
+    Reply,
+    Settings,
+    replies_from_json,
+    replies_to_json,
+)
+from store.db import make_engine, make_session_factory, unit_of_work
+from store.models import Chat, InboundDelivery, OutboxMessage, utcnow
+
+log = logging.getLogger("orderbot")
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What a channel's sender says of one attempt to deliver an outbox message."""
+
+    ok: bool
+    provider_id: str | None = None
+    retry_after: float | None = None  # the platform asked us to wait this long (seconds)
+    permanent: bool = False  # retrying cannot help (a 4xx other than 429)
+    hold: bool = False  # keep it until the recipient writes (WhatsApp's 24-hour window)
+    error: str | None = None
+
+
+class Sender(Protocol):
+    """Delivers an outbox message's replies on one channel."""
+
+    def send(self, session: Session, message: OutboxMessage, replies: list[Reply]) -> SendResult: ...
+
+
+@dataclass
+class Runtime:
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    settings: Settings
+    clock: Callable[[], datetime] = utcnow
+    code_sender: CodeSender | None = None
+    senders: dict[str, Sender] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def context(self, session: Session) -> Context:
+        return Context(
+            session=session,
+            settings=self.settings,
+            clock=self.clock,
+            code_sender=self.code_sender,
+            extras=self.extras,
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None) -> Runtime:
+    """The runtime for `config`: nothing connects until first used."""
+    if config.database_url.startswith("sqlite:///"):
+        config.instance_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(config.database_url)
+    settings = Settings(
+        secret_key=config.resolved_secret_key(),
+        default_locale=i18n.normalize_language(config.default_locale) or "en",
+        default_region=config.default_region,
+        public_base_url=config.public_base_url,
+        development=config.development,
+    )
+    runtime = Runtime(
+        config=config,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        settings=settings,
+        clock=clock or utcnow,
+    )
+    from bot import wiring
+
+    wiring.wire(runtime)
+    return runtime
+
+
+def respond(
+    runtime: Runtime, inbound: Inbound, *, delivery_id: str | None = None
+) -> list[Reply]:
+    """Answer `inbound` in one transaction. With a `delivery_id` (a webhook's message
+    id) the message is processed once: a repeat gets the stored answer of the first."""
+    try:
+        with unit_of_work(runtime.sessions) as session:
+            if delivery_id is not None:
+                record = InboundDelivery(
+                    channel=inbound.channel, delivery_id=delivery_id, created_at=runtime.clock()
+                )
+                session.add(record)
+                session.flush()  # the unique constraint decides who processes it
+            replies = handle(inbound, runtime.context(session))
+            if delivery_id is not None:
+                record.response = {"replies": replies_to_json(replies)}
+                record.completed_at = runtime.clock()
+            return replies
+    except IntegrityError:
+        stored = stored_replies(runtime, inbound.channel, delivery_id) if delivery_id else None
+        if stored is not None:
+            return stored
+        log.exception("failed to answer a %s message", inbound.channel)
+        return [Reply(i18n.t("error.sorry", _language_of(runtime, inbound)))]
+    except Exception:
+        log.exception("failed to answer a %s message", inbound.channel)
+        return [Reply(i18n.t("error.sorry", _language_of(runtime, inbound)))]
+
+
+def stored_replies(runtime: Runtime, channel: str, delivery_id: str) -> list[Reply] | None:
+    """The answer given to a delivery already processed, or None if there is none."""
+    with unit_of_work(runtime.sessions) as session:
+        record = session.scalars(
+            select(InboundDelivery).where(
+                InboundDelivery.channel == channel, InboundDelivery.delivery_id == delivery_id
+            )
+        ).one_or_none()
+    if record is None:
+        return None
+    replies = (record.response or {}).get("replies") or []
+    return replies_from_json(replies, render=lambda path: render_image_path(runtime, path))
+
+
+def render_image_path(runtime: Runtime, path: str) -> bytes:
+    """The bytes of an image this app serves at `path` (for a stored reply)."""
+    from bot import images
+
+    data = images.render(runtime, path)
+    if data is None:
+        raise LookupError(path)
+    return data
+
+
+def _language_of(runtime: Runtime, inbound: Inbound) -> str:
+    try:
+        with unit_of_work(runtime.sessions) as session:
+            locale = session.scalar(
+                select(Chat.locale).where(
+                    Chat.channel == inbound.channel, Chat.address == inbound.address
+                )
+            )
+    except Exception:  # the database itself may be what failed
+        locale = None
+    return locale or i18n.normalize_language(inbound.locale_hint) or runtime.settings.default_locale

@@ -1,0 +1,29 @@
+"""The one place that builds the channels' senders and the code sender from the
+configuration (each channel's module adds its own here)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger("orderbot.codes")
+
+
+class LogCodeSender:
+    """Development only: one-time codes go to the log, so the terminal chat and the
+    demo work without any credentials."""
+
+    def send_code(self, session: Session, phone: str, code: str, locale: str) -> bool:
+        log.warning("one-time code for %s: %s (development: printed, not sent)", phone, code)
+        return True
+
+
+def wire(runtime: Runtime) -> None:
+    config = runtime.config
+    if config.development:
+        runtime.code_sender = LogCodeSender()

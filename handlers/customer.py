@@ -1,0 +1,231 @@
+"""What any customer can do: greet, get help, change language, look an order up by
+its number, refresh it, ask how to pay, and follow or stop following its changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from handlers import i18n
+from handlers.core import Turn
+from handlers.parse import find_order_number, matches, mentions
+from handlers.types import Button, Reply
+from handlers.views import Audience, audience_for, order_view, payment_lines, qr_reply
+from store import throttle
+from store.models import Order, OrderStatus, OrderWatch
+from store.queries import order_by_number
+
+MISS_LIMIT = 10
+MISS_WINDOW = timedelta(hours=1)
+
+
+def keywords(name: str) -> list[str]:
+    """A keyword list in every language at once: people mix them."""
+    found: list[str] = []
+    for lang in i18n.LANGUAGES:
+        found += [w.strip() for w in i18n.catalog(lang)[f"keywords.{name}"].split("|")]
+    return [w for w in found if w]
+
+
+def help_replies(turn: Turn) -> list[Reply]:
+    buttons = (
+        Button(turn.t("button.my_orders"), "myorders"),
+        Button(turn.t("button.language"), "lang"),
+    )
+    key = "help.staff" if turn.staff else "help.customer"
+    return [Reply(turn.t(key), buttons=buttons)]
+
+
+def _greeting(turn: Turn) -> list[Reply] | None:
+    if matches(turn.text, keywords("help")) is None and turn.text not in ("", "?"):
+        return None
+    if turn.text == "" and turn.inbound.media:
+        return None
+    turn.reset()
+    return help_replies(turn)
+
+
+# ── language ──────────────────────────────────────────────────────────────────
+
+
+def language_menu(turn: Turn) -> list[Reply]:
+    buttons = tuple(
+        Button(i18n.t("language.name", lang), f"lang:{lang}") for lang in i18n.LANGUAGES
+    )
+    return [Reply(turn.t("language.choose"), buttons=buttons)]
+
+
+def set_language(turn: Turn, lang: str) -> list[Reply]:
+    code = i18n.normalize_language(lang)
+    if code is None:
+        return language_menu(turn)
+    turn.chat.locale = code
+    return [Reply(turn.t("language.set"))] + help_replies(turn)
+
+
+def _language(turn: Turn) -> list[Reply] | None:
+    rest = matches(turn.text, keywords("language"))
+    if rest is not None:
+        return set_language(turn, rest) if rest else language_menu(turn)
+    code = i18n.normalize_language(turn.text) if len(turn.text) < 12 else None
+    if code is not None and turn.text.casefold() not in ("en", "hi"):
+        return set_language(turn, code)  # "Hindi" or "हिंदी" alone
+    return None
+
+
+def _language_button(turn: Turn, arg: str) -> list[Reply]:
+    return set_language(turn, arg) if arg else language_menu(turn)
+
+
+# ── orders by number ─────────────────────────────────────────────────────────
+
+
+def lookup(turn: Turn, key: str) -> list[Reply]:
+    """Show the order `key` names, with the same answer for every miss, and a slow-down
+    after too many misses (so numbers cannot be walked through)."""
+    miss_key = f"lookup-miss:chat:{turn.chat.id}"
+    if throttle.count(turn.session, miss_key, MISS_WINDOW, turn.now) >= MISS_LIMIT:
+        return [Reply(turn.t("lookup.throttled"))]
+    order = order_by_number(turn.session, key)
+    if order is None:
+        throttle.hit(turn.session, miss_key, turn.now)
+        return [Reply(turn.t("lookup.not_found"), buttons=_not_found_buttons(turn))]
+    turn.reset()
+    return order_view(turn, order)
+
+
+def _not_found_buttons(turn: Turn) -> tuple[Button, ...]:
+    return (Button(turn.t("button.my_orders"), "myorders"), Button(turn.t("button.help"), "help"))
+
+
+def _order_number(turn: Turn) -> list[Reply] | None:
+    key = find_order_number(turn.text)
+    return lookup(turn, key) if key else None
+
+
+def _track_without_number(turn: Turn) -> list[Reply] | None:
+    """"where is my order?" / "track" with no number: the current order, or ask."""
+    if matches(turn.text, keywords("track")) is None and not mentions(turn.text, keywords("track")):
+        return None
+    order = current_order(turn)
+    if order is not None:
+        return order_view(turn, order)
+    return [Reply(turn.t("lookup.ask_number"), buttons=_not_found_buttons(turn))]
+
+
+def current_order(turn: Turn) -> Order | None:
+    if turn.chat.current_order_id is None:
+        return None
+    from store.queries import order_by_id
+
+    return order_by_id(turn.session, turn.chat.current_order_id)
+
+
+def _order_from_button(turn: Turn, number: str) -> Order | None:
+    """The order a button names: only one this chat has already seen (its current one,
+    or one listed for its proven phone), so buttons cannot be used to probe numbers."""
+    order = order_by_number(turn.session, number) if number else None
+    if order is None:
+        return None
+    if order.id == turn.chat.current_order_id or audience_for(turn, order) is not Audience.PUBLIC:
+        return order
+    return None
+
+
+def _refresh(turn: Turn, number: str) -> list[Reply] | None:
+    order = _order_from_button(turn, number)
+    return order_view(turn, order) if order else None
+
+
+def _open(turn: Turn, number: str) -> list[Reply] | None:
+    return _refresh(turn, number)
+
+
+def _pay(turn: Turn, number: str) -> list[Reply] | None:
+    order = _order_from_button(turn, number) if number else current_order(turn)
+    if order is None:
+        return None
+    turn.chat.current_order_id = order.id
+    if order.due_minor <= 0:
+        return [Reply(turn.t("pay.nothing_due", number=order.number))]
+    replies = [Reply("\n".join(payment_lines(turn, order)))]
+    qr = qr_reply(turn, order)
+    return replies + ([qr] if qr else [])
+
+
+def _pay_intent(turn: Turn) -> list[Reply] | None:
+    if matches(turn.text, keywords("pay")) is None:
+        return None
+    replies = _pay(turn, "")
+    return replies if replies is not None else [Reply(turn.t("lookup.ask_number"))]
+
+
+# ── notify me / stop ─────────────────────────────────────────────────────────
+
+
+def _notify(turn: Turn, number: str) -> list[Reply] | None:
+    order = _order_from_button(turn, number) if number else current_order(turn)
+    if order is None:
+        return None
+    if order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
+        return [Reply(turn.t("notify.closed", number=order.number))]
+    dialect = turn.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    turn.session.execute(
+        insert(OrderWatch)
+        .values(chat_id=turn.chat.id, order_id=order.id, created_at=turn.now)
+        .on_conflict_do_nothing(index_elements=["chat_id", "order_id"])
+    )
+    stop = Button(turn.t("button.stop_updates"), f"stop:{order.number}")
+    return [Reply(turn.t("notify.on", number=order.number), buttons=(stop,))]
+
+
+def _stop(turn: Turn, number: str) -> list[Reply] | None:
+    order = _order_from_button(turn, number) if number else current_order(turn)
+    if order is None:
+        removed = turn.session.execute(
+            delete(OrderWatch).where(OrderWatch.chat_id == turn.chat.id)
+        ).rowcount
+        return [Reply(turn.t("notify.off_all" if removed else "notify.none"))]
+    turn.session.execute(
+        delete(OrderWatch).where(
+            OrderWatch.chat_id == turn.chat.id, OrderWatch.order_id == order.id
+        )
+    )
+    return [Reply(turn.t("notify.off", number=order.number))]
+
+
+def _notify_intent(turn: Turn) -> list[Reply] | None:
+    if matches(turn.text, keywords("notify")) is not None:
+        return _notify(turn, "") or [Reply(turn.t("lookup.ask_number"))]
+    if matches(turn.text, keywords("stop")) is not None:
+        return _stop(turn, "")
+    return None
+
+
+def _help_button(turn: Turn, _arg: str) -> list[Reply]:
+    turn.reset()
+    return help_replies(turn)
+
+
+BUTTONS = {
+    "help": _help_button,
+    "lang": _language_button,
+    "refresh": _refresh,
+    "open": _open,
+    "pay": _pay,
+    "notify": _notify,
+    "stop": _stop,
+}
+
+# Tried in this order on free text, after the other modules' intents.
+INTENTS = [
+    _language,
+    _order_number,
+    _greeting,
+    _pay_intent,
+    _notify_intent,
+    _track_without_number,
+]

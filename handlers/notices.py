@@ -1,0 +1,126 @@
+"""Words for queued messages: an outbox row becomes replies in its recipient's
+language at the moment it is delivered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from handlers import i18n
+from handlers.types import Button, Reply
+from store.models import Chat, OrderStatus, OutboxMessage, StatusEvent
+from store.queries import order_by_id
+
+Renderer = Callable[[Session, OutboxMessage, str], list[Reply]]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renderer(kind: str) -> Callable[[Renderer], Renderer]:
+    def register(fn: Renderer) -> Renderer:
+        RENDERERS[kind] = fn
+        return fn
+
+    return register
+
+
+def recipient_language(session: Session, message: OutboxMessage, default: str = "en") -> str:
+    chat = session.get(Chat, message.chat_id) if message.chat_id else None
+    return (chat.locale if chat and chat.locale else None) or default
+
+
+def render(session: Session, message: OutboxMessage, default_lang: str = "en") -> list[Reply]:
+    """The replies an outbox row stands for; a text payload is sent as it is."""
+    lang = recipient_language(session, message, default_lang)
+    fn = RENDERERS.get(message.kind)
+    if fn is not None:
+        return fn(session, message, lang)
+    text = message.payload.get("text")
+    if text:
+        return [Reply(str(text))]
+    raise LookupError(f"no renderer for outbox kind {message.kind!r}")
+
+
+def _order_and_event(session: Session, payload: dict[str, Any]) -> tuple[Any, StatusEvent]:
+    order = order_by_id(session, payload["order_id"])
+    event = session.get(StatusEvent, payload["event_id"])
+    if order is None or event is None:
+        raise LookupError("order or event gone")
+    return order, event
+
+
+def _money(order: Any, minor: int, lang: str) -> str:
+    return i18n.money(minor, order.currency, lang, order.business.country)
+
+
+def _next_step(order: Any, lang: str) -> list[str]:
+    """What the customer can do next: pay what is due, pick up, or nothing."""
+    t = lambda key, **p: i18n.t(key, lang, **p)  # noqa: E731
+    lines = []
+    if order.status == OrderStatus.COMPLETED:
+        lines.append(t("notice.completed", business=order.business.name))
+    elif order.status == OrderStatus.READY and order.fulfilment == "pickup":
+        lines.append(t("notice.ready_pickup", business=order.business.name))
+    if order.status != OrderStatus.CANCELLED and order.due_minor > 0:
+        lines.append(t("notice.due", amount=_money(order, order.due_minor, lang)))
+    return lines
+
+
+def _buttons(order: Any, lang: str) -> tuple[Button, ...]:
+    buttons = [Button(i18n.t("button.refresh", lang), f"refresh:{order.number}")]
+    if order.status != OrderStatus.CANCELLED and order.due_minor > 0:
+        buttons.append(Button(i18n.t("button.pay", lang), f"pay:{order.number}"))
+    return tuple(buttons)
+
+
+@renderer("order_status")
+def _status(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
+    order, event = _order_and_event(session, message.payload)
+    lines = [
+        i18n.t(
+            "notice.status",
+            lang,
+            number=order.number,
+            business=order.business.name,
+            status=i18n.t("status." + (event.to_status or order.status), lang),
+        )
+    ]
+    if event.detail.get("reason"):
+        lines.append(i18n.t("notice.reason", lang, reason=event.detail["reason"]))
+    lines += _next_step(order, lang)
+    return [Reply("\n".join(lines), buttons=_buttons(order, lang))]
+
+
+@renderer("order_payment")
+def _payment(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
+    order, event = _order_and_event(session, message.payload)
+    lines = [
+        i18n.t(
+            "notice.payment",
+            lang,
+            number=order.number,
+            amount=_money(order, event.detail["amount_minor"], lang),
+            paid=_money(order, event.detail["paid_minor"], lang),
+            total=_money(order, order.total_minor, lang),
+        )
+    ]
+    due = event.detail["due_minor"]
+    lines.append(
+        i18n.t("notice.due", lang, amount=_money(order, due, lang))
+        if due > 0
+        else i18n.t("notice.paid_full", lang)
+    )
+    return [Reply("\n".join(lines), buttons=_buttons(order, lang))]
+
+
+@renderer("order_refund")
+def _refund(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
+    order, event = _order_and_event(session, message.payload)
+    text = i18n.t(
+        "notice.refund",
+        lang,
+        number=order.number,
+        amount=_money(order, event.detail["amount_minor"], lang),
+    )
+    return [Reply(text, buttons=_buttons(order, lang))]

@@ -1,0 +1,210 @@
+"""What an order looks like in the chat, for the public (by number), its proven
+owner, and the business's own staff."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from handlers import i18n
+from handlers.core import Turn
+from handlers.parse import display_phone
+from handlers.payments import qr_png, qr_token, upi_link
+from handlers.types import Button, Image, Reply
+from store.models import Order, OrderStatus, OrderWatch, PaymentStatus
+from store.services import FLOW
+
+
+class Audience(enum.Enum):
+    PUBLIC = "public"  # found by number: no phone, address, full name or notes
+    OWNER = "owner"  # the chat proved the order's phone: their own name and notes too
+    VENDOR = "vendor"  # the business's staff: everything, internal notes included
+
+
+DONE, CURRENT, AHEAD = "✅", "🔵", "⚪"
+
+# Extra sections other features add to the view (a shipment, a tracking link):
+# each takes (turn, order, audience) and returns lines, possibly none.
+SECTIONS: list[Callable[[Turn, Order, Audience], list[str]]] = []
+
+
+def audience_for(turn: Turn, order: Order) -> Audience:
+    if order.business_id in turn.business_ids():
+        return Audience.VENDOR
+    chat = turn.chat
+    linked = chat.linked_phone and (chat.linked_until is None or chat.linked_until > turn.now)
+    if linked and order.customer_phone == chat.linked_phone:
+        return Audience.OWNER
+    return Audience.PUBLIC
+
+
+def money(turn: Turn, order: Order, minor: int) -> str:
+    return i18n.money(minor, order.currency, turn.lang, order.business.country)
+
+
+def when(turn: Turn, order: Order, moment) -> str:  # noqa: ANN001 - a datetime
+    return i18n.when(moment, order.business.timezone, turn.lang, order.business.country)
+
+
+def progress(turn: Turn, order: Order) -> str:
+    if order.status == OrderStatus.CANCELLED:
+        return f"❌ {turn.t('status.cancelled')}"
+    reached = FLOW.index(OrderStatus(order.status))
+    marks = []
+    for n, step in enumerate(FLOW):
+        mark = DONE if n < reached or step == OrderStatus.COMPLETED == order.status else (
+            CURRENT if n == reached else AHEAD
+        )
+        marks.append(f"{mark} {turn.t('status.' + step.value)}")
+    return " → ".join(marks)
+
+
+def order_text(turn: Turn, order: Order, audience: Audience) -> str:
+    t = turn.t
+    business = order.business
+    lines = [t("order.header", number=order.number, business=business.name)]
+    name = (order.customer_name or "").strip()
+    if name and audience is Audience.PUBLIC:
+        lines.append(t("order.for", name=name.split()[0]))
+    elif name:
+        lines.append(t("order.for", name=name))
+    lines.append(t("order.placed", when=when(turn, order, order.created_at)))
+    lines.append("")
+    lines.append(
+        t(
+            "order.status",
+            status=t("status." + order.status),
+            when=when(turn, order, order.status_changed_at),
+        )
+    )
+    lines.append(progress(turn, order))
+    lines.append("")
+    lines.append(t("order.items"))
+    for item in order.items:
+        lines.append(
+            t(
+                "order.item",
+                quantity=i18n.number(item.quantity, turn.lang),
+                name=item.name,
+                unit=money(turn, order, item.unit_price_minor),
+                line=money(turn, order, item.line_total_minor),
+            )
+        )
+    lines.append(t("order.total", amount=money(turn, order, order.total_minor)))
+    lines.append("")
+    lines.append(t("order.payment", status=t("payment_status." + order.payment_status)))
+    lines.append(t("order.paid", amount=money(turn, order, order.paid_minor)))
+    if order.refunded_minor:
+        lines.append(t("order.refunded", amount=money(turn, order, order.refunded_minor)))
+    if order.status == OrderStatus.CANCELLED:
+        lines.append(t("order.cancelled_nothing_due"))
+    else:
+        lines.append(t("order.due", amount=money(turn, order, order.due_minor)))
+    if audience is not Audience.PUBLIC and order.customer_note:
+        lines.append(t("order.customer_note", note=order.customer_note))
+    for section in SECTIONS:
+        extra = section(turn, order, audience)
+        if extra:
+            lines.append("")
+            lines.extend(extra)
+    if order.due_minor > 0:
+        lines.append("")
+        lines.extend(payment_lines(turn, order))
+    contact = business.contact_phone or business.contact_email
+    if contact:
+        shown = display_phone(contact) if contact.startswith("+") else contact
+        lines.append("")
+        lines.append(t("order.contact", business=business.name, contact=shown))
+    return "\n".join(lines)
+
+
+def payment_lines(turn: Turn, order: Order) -> list[str]:
+    """How to pay what is due: UPI ID and link, bank details, other methods, then the
+    invitation to send the screenshot here."""
+    t = turn.t
+    business = order.business
+    due = order.due_minor
+    lines = [t("pay.title", amount=money(turn, order, due))]
+    methods = business.accepted_methods or []
+    link = upi_link(business, order, due)
+    if link and "upi" in methods:
+        lines.append(t("pay.upi", upi_id=business.upi_id))
+        lines.append(t("pay.link", link=link))
+    if business.bank_account_number and "bank" in methods:
+        lines.append(
+            t(
+                "pay.bank",
+                name=business.bank_account_name or business.name,
+                account=business.bank_account_number,
+                ifsc=business.bank_ifsc or "",
+                bank=business.bank_name or "",
+            ).replace(" ()", "")
+        )
+    if methods:
+        names = ", ".join(t("method." + m) for m in methods if f"method.{m}" in i18n.catalog("en"))
+        lines.append(t("pay.methods", methods=names))
+    if business.payment_note:
+        lines.append(business.payment_note)
+    if link and "upi" in methods or "bank" in methods:
+        lines.append(t("pay.screenshot"))
+    return lines
+
+
+def qr_reply(turn: Turn, order: Order) -> Reply | None:
+    """The UPI QR for the amount due, as an image reply (or None when there is no UPI)."""
+    if "upi" not in (order.business.accepted_methods or []):
+        return None
+    due = order.due_minor
+    link = upi_link(order.business, order, due)
+    if not link or due <= 0:
+        return None
+    token = qr_token(turn.ctx.settings.secret_key, order.id, due)
+    caption = turn.t("pay.qr_caption", amount=money(turn, order, due), upi_id=order.business.upi_id)
+    return Reply(
+        text=caption,
+        image=Image(alt=caption, render=lambda: qr_png(link), path=f"/qr/{token}.png"),
+    )
+
+
+def is_watching(turn: Turn, order: Order) -> bool:
+    return (
+        turn.session.scalar(
+            select(OrderWatch.id).where(
+                OrderWatch.chat_id == turn.chat.id, OrderWatch.order_id == order.id
+            )
+        )
+        is not None
+    )
+
+
+def order_buttons(turn: Turn, order: Order) -> tuple[Button, ...]:
+    t = turn.t
+    buttons = [Button(t("button.refresh"), f"refresh:{order.number}")]
+    if order.status not in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
+        if is_watching(turn, order):
+            buttons.append(Button(t("button.stop_updates"), f"stop:{order.number}"))
+        else:
+            buttons.append(Button(t("button.notify"), f"notify:{order.number}"))
+    if order.due_minor > 0:
+        buttons.append(Button(t("button.pay"), f"pay:{order.number}"))
+    buttons.append(Button(t("button.help"), "help"))
+    return tuple(buttons)
+
+
+def order_view(turn: Turn, order: Order, audience: Audience | None = None) -> list[Reply]:
+    """The full view of conversation.md; remembers the order as the chat's current one."""
+    audience = audience or audience_for(turn, order)
+    turn.chat.current_order_id = order.id
+    replies = [
+        Reply(
+            text=order_text(turn, order, audience),
+            buttons=order_buttons(turn, order),
+            refresh_of=f"order:{order.number}",
+        )
+    ]
+    qr = qr_reply(turn, order) if order.payment_status != PaymentStatus.PAID else None
+    if qr:
+        replies.append(qr)
+    return replies

@@ -1,0 +1,43 @@
+"""Domain errors: what a service refuses, with a code the conversation can word."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A rule said no. `code` names the rule (a locale key suffix); `params` fill its text."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str = "", **params: Any) -> None:
+        super().__init__(message or self.code)
+        self.params = params
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+
+class InvalidAmount(DomainError):
+    code = "invalid_amount"
+
+
+class Overpayment(DomainError):
+    code = "overpayment"
+
+
+class OrderCancelled(DomainError):
+    code = "order_cancelled"
+
+
+class AlreadyDecided(DomainError):
+    code = "already_decided"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"

@@ -1,0 +1,431 @@
+"""The database schema: SQLAlchemy 2.x typed models.
+
+Money is integer minor units (paise) beside a currency code; times are UTC;
+phones are E.164 strings. The schema itself is made by Alembic migrations
+(store/migrations); a test keeps these models and the migrations in step.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    SQLite keeps no zone, so naive values coming back are UTC by contract.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING = "pending"  # shown to customers as "received"
+    CONFIRMED = "confirmed"
+    PREPARING = "preparing"
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class PaymentStatus(enum.StrEnum):
+    UNPAID = "unpaid"
+    PARTIAL = "partial"
+    PAID = "paid"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+
+
+class ProofStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for its next attempt
+    HELD = "held"  # waits for the recipient (WhatsApp's 24-hour window)
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Business(Base):
+    __tablename__ = "businesses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)  # order-number prefix, "AK"
+    name: Mapped[str] = mapped_column(String(120))
+    currency: Mapped[str] = mapped_column(String(3), default="INR")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Kolkata")
+    country: Mapped[str] = mapped_column(String(2), default="IN")
+    default_locale: Mapped[str] = mapped_column(String(8), default="en")
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(Text)
+    upi_id: Mapped[str | None] = mapped_column(String(100))
+    upi_payee_name: Mapped[str | None] = mapped_column(String(100))
+    bank_account_name: Mapped[str | None] = mapped_column(String(120))
+    bank_account_number: Mapped[str | None] = mapped_column(String(40))
+    bank_ifsc: Mapped[str | None] = mapped_column(String(11))
+    bank_name: Mapped[str | None] = mapped_column(String(120))
+    accepted_methods: Mapped[list[Any]] = mapped_column(default=list)  # "upi", "cash", "bank"
+    payment_note: Mapped[str | None] = mapped_column(Text)  # "Cash at pickup"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    staff: Mapped[list[Staff]] = relationship(back_populates="business")
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    __table_args__ = (UniqueConstraint("business_id", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # A removed staff member is kept (their past decisions name them) but inactive.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    business: Mapped[Business] = relationship(back_populates="staff")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_business_status", "business_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # as printed: "AK-1001"
+    # Letters and digits only, upper case: what a customer's spelling is matched on.
+    number_key: Mapped[str] = mapped_column(String(40), unique=True)
+    customer_name: Mapped[str | None] = mapped_column(String(120))
+    customer_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    customer_address: Mapped[str | None] = mapped_column(Text)
+    customer_note: Mapped[str | None] = mapped_column(Text)  # shown to the proven customer
+    internal_note: Mapped[str | None] = mapped_column(Text)  # staff only, never to customers
+    fulfilment: Mapped[str] = mapped_column(String(16), default="pickup")  # pickup, delivery
+    status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PENDING.value)
+    payment_status: Mapped[str] = mapped_column(String(20), default=PaymentStatus.UNPAID.value)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_minor: Mapped[int] = mapped_column(BigInteger, default=0)  # net of refunds
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    business: Mapped[Business] = relationship()
+    items: Mapped[list[OrderItem]] = relationship(
+        back_populates="order", order_by="OrderItem.position", cascade="all, delete-orphan"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="order", order_by="Payment.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[StatusEvent]] = relationship(
+        back_populates="order", order_by="StatusEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def due_minor(self) -> int:
+        if self.status == OrderStatus.CANCELLED:
+            return 0
+        return max(self.total_minor - self.paid_minor, 0)
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+
+    order: Mapped[Order] = relationship(back_populates="items")
+
+    @property
+    def line_total_minor(self) -> int:
+        return self.quantity * self.unit_price_minor
+
+
+class Payment(Base):
+    """Money in (kind "payment") or back out (kind "refund") for an order."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="payment")
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(20))  # upi, cash, bank, card, other
+    reference: Mapped[str | None] = mapped_column(String(120))
+    # At most one payment per proof: approving twice can never pay twice.
+    proof_id: Mapped[int | None] = mapped_column(ForeignKey("payment_proofs.id"), unique=True)
+    recorded_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    recorded_via: Mapped[str] = mapped_column(String(20), default="chat")  # chat, api, import…
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="payments")
+    recorded_by: Mapped[Staff | None] = relationship()
+
+
+class StatusEvent(Base):
+    """One line of an order's timeline: a status change, a payment, a proof, a shipment step."""
+
+    __tablename__ = "status_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # status, payment, refund, proof, shipment, note
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    actor: Mapped[str] = mapped_column(String(120), default="system")  # "Asha", "api", "system"
+    actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="events")
+
+
+class Chat(Base):
+    """One conversation: a (channel, address) pair and everything remembered about it."""
+
+    __tablename__ = "chats"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))  # whatsapp, telegram, console, web
+    address: Mapped[str] = mapped_column(String(64))  # whatsapp:+91…, a Telegram chat id, …
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    locale: Mapped[str | None] = mapped_column(String(8))  # chosen or hinted; None = unknown
+    state: Mapped[str] = mapped_column(String(32), default="idle")
+    state_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    current_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="SET NULL")
+    )
+    # The phone this chat has proven (by the channel itself, or a one-time code).
+    linked_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    linked_until: Mapped[datetime | None] = mapped_column()
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    platform_user_id: Mapped[str | None] = mapped_column(String(64))
+    last_inbound_at: Mapped[datetime | None] = mapped_column()  # WhatsApp's 24-hour window
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    current_order: Mapped[Order | None] = relationship()
+    staff: Mapped[Staff | None] = relationship()
+
+
+class OrderWatch(Base):
+    """A chat that asked to be told of an order's changes ("notify me")."""
+
+    __tablename__ = "order_watches"
+    __table_args__ = (UniqueConstraint("chat_id", "order_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundDelivery(Base):
+    """A webhook delivery seen once: the unique key is the dedupe, the reply is kept for retries."""
+
+    __tablename__ = "inbound_deliveries"
+    __table_args__ = (UniqueConstraint("channel", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    delivery_id: Mapped[str] = mapped_column(String(64))  # MessageSid, update_id
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column()
+
+
+class OutboxMessage(Base):
+    """A message that is not a direct reply, waiting to be delivered by a channel's sender.
+
+    Written in the same transaction as the change it reports; `idempotency_key`
+    (one per notice and recipient) makes a second enqueue of the same notice a no-op.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[int | None] = mapped_column(ForeignKey("chats.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))  # what the payload is: a notice key, "code", …
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_message_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class RateEvent(Base):
+    """One counted event (a lookup miss, a wrong code, a code sent) for limits that
+    must hold across every worker."""
+
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OtpChallenge(Base):
+    """A one-time code sent to a typed phone; only a keyed hash of the code is kept."""
+
+    __tablename__ = "otp_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    code_hash: Mapped[str] = mapped_column(String(128))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open, used, expired, locked
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+
+
+class MediaFile(Base):
+    """A stored file (a payment proof), kept under MEDIA_DIR by its content hash."""
+
+    __tablename__ = "media_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    phash: Mapped[str | None] = mapped_column(String(32), index=True)  # perceptual, images only
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PaymentProof(Base):
+    """A customer's screenshot or receipt claiming a payment, until staff decide it."""
+
+    __tablename__ = "payment_proofs"
+    __table_args__ = (UniqueConstraint("business_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)  # short, per business: "proof 12"
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int | None] = mapped_column(ForeignKey("chats.id", ondelete="SET NULL"))
+    media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id"))
+    claimed_minor: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default=ProofStatus.PENDING.value)
+    flags: Mapped[list[Any]] = mapped_column(default=list)  # "over_due", "reused:AK-1003:…"
+    decided_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    decided_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship()
+    media: Mapped[MediaFile] = relationship()
+    decided_by: Mapped[Staff | None] = relationship()
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+    __table_args__ = (UniqueConstraint("provider", "awb"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(32))  # shiprocket, generic
+    awb: Mapped[str | None] = mapped_column(String(64))
+    courier: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(24))  # picked_up, in_transit, out_for_delivery…
+    tracking_url: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)  # shown in lists, not secret
+    key_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class IdempotentRequest(Base):
+    """An API request's `Idempotency-Key` and the response it got, per business."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (UniqueConstraint("business_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(128))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

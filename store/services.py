@@ -1,0 +1,293 @@
+"""The services that change orders and money. Each takes the caller's session (the
+unit of work), keeps the rules, writes the timeline and queues the notices in the
+same transaction, and raises a DomainError when a rule says no."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from store import outbox
+from store.errors import (
+    InvalidAmount,
+    InvalidTransition,
+    NotFound,
+    OrderCancelled,
+    Overpayment,
+)
+from store.models import (
+    Business,
+    Order,
+    OrderItem,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    StatusEvent,
+    utcnow,
+)
+from store.numbers import number_key
+
+S = OrderStatus
+FLOW = (S.PENDING, S.CONFIRMED, S.PREPARING, S.READY, S.COMPLETED)
+OPEN = frozenset(FLOW[:-1])
+PAYMENT_METHODS = ("upi", "cash", "bank", "card", "other")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change, as the timeline names them."""
+
+    name: str
+    staff_id: int | None = None
+    via: str = "chat"  # chat, api, import, webhook, system
+
+
+SYSTEM = Actor("system", via="system")
+
+
+def allowed_next(status: str) -> list[OrderStatus]:
+    """Where an order may go from `status`: forward along the flow (steps may be
+    skipped, a kitchen often goes straight to ready), or cancelled while open."""
+    current = OrderStatus(status)
+    if current not in OPEN:
+        return []
+    return [*FLOW[FLOW.index(current) + 1 :], S.CANCELLED]
+
+
+def lock_order(session: Session, order_id: int) -> Order:
+    """The order, re-read and row-locked for the rest of the transaction (PostgreSQL;
+    SQLite serialises writers at BEGIN IMMEDIATE)."""
+    order = session.scalars(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if order is None:
+        raise NotFound(order_id=order_id)
+    return order
+
+
+def set_status(
+    session: Session,
+    order: Order,
+    new_status: str,
+    actor: Actor = SYSTEM,
+    *,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> StatusEvent:
+    now = now or utcnow()
+    order = lock_order(session, order.id)
+    target = OrderStatus(new_status)
+    if target.value == order.status:
+        raise InvalidTransition(current=order.status, target=target.value, same=True)
+    if target not in allowed_next(order.status):
+        raise InvalidTransition(current=order.status, target=target.value)
+    event = StatusEvent(
+        order_id=order.id,
+        kind="status",
+        from_status=order.status,
+        to_status=target.value,
+        detail={"reason": reason} if reason else {},
+        actor=actor.name,
+        actor_staff_id=actor.staff_id,
+        created_at=now,
+    )
+    order.status = target.value
+    order.status_changed_at = now
+    session.add(event)
+    session.flush()
+    outbox.notify_order(session, order, event, now=now)
+    return event
+
+
+def _check_amount(amount_minor: int) -> None:
+    if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+        raise InvalidAmount(amount=amount_minor)
+
+
+def _recompute(session: Session, order: Order) -> None:
+    sums = dict(
+        session.execute(
+            select(Payment.kind, func.coalesce(func.sum(Payment.amount_minor), 0))
+            .where(Payment.order_id == order.id)
+            .group_by(Payment.kind)
+        ).all()
+    )
+    paid, refunded = int(sums.get("payment", 0)), int(sums.get("refund", 0))
+    order.paid_minor = paid - refunded
+    order.refunded_minor = refunded
+    if refunded:
+        full = order.paid_minor == 0
+        order.payment_status = PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED
+    elif order.paid_minor == 0:
+        order.payment_status = PaymentStatus.UNPAID
+    elif order.paid_minor >= order.total_minor:
+        order.payment_status = PaymentStatus.PAID
+    else:
+        order.payment_status = PaymentStatus.PARTIAL
+
+
+def record_payment(
+    session: Session,
+    order: Order,
+    amount_minor: int,
+    method: str,
+    actor: Actor = SYSTEM,
+    *,
+    reference: str | None = None,
+    proof_id: int | None = None,
+    now: datetime | None = None,
+    notify: bool = True,
+) -> Payment:
+    """Money received. Never on a cancelled order, never past the total."""
+    now = now or utcnow()
+    _check_amount(amount_minor)
+    if method not in PAYMENT_METHODS:
+        raise InvalidAmount(method=method)
+    order = lock_order(session, order.id)
+    if order.status == OrderStatus.CANCELLED:
+        raise OrderCancelled(order=order.number)
+    if amount_minor > order.due_minor:
+        raise Overpayment(due=order.due_minor, amount=amount_minor, currency=order.currency)
+    payment = Payment(
+        order_id=order.id,
+        kind="payment",
+        amount_minor=amount_minor,
+        method=method,
+        reference=reference,
+        proof_id=proof_id,
+        recorded_by_staff_id=actor.staff_id,
+        recorded_via=actor.via,
+        created_at=now,
+    )
+    session.add(payment)
+    session.flush()
+    _recompute(session, order)
+    event = _money_event(session, order, "payment", payment, actor, now)
+    if notify:
+        outbox.notify_order(session, order, event, now=now)
+    return payment
+
+
+def record_refund(
+    session: Session,
+    order: Order,
+    amount_minor: int,
+    method: str,
+    actor: Actor = SYSTEM,
+    *,
+    reference: str | None = None,
+    now: datetime | None = None,
+) -> Payment:
+    """Money given back; at most what was paid. Allowed on cancelled orders too."""
+    now = now or utcnow()
+    _check_amount(amount_minor)
+    order = lock_order(session, order.id)
+    if amount_minor > order.paid_minor:
+        raise Overpayment(due=order.paid_minor, amount=amount_minor, currency=order.currency)
+    refund = Payment(
+        order_id=order.id,
+        kind="refund",
+        amount_minor=amount_minor,
+        method=method,
+        reference=reference,
+        recorded_by_staff_id=actor.staff_id,
+        recorded_via=actor.via,
+        created_at=now,
+    )
+    session.add(refund)
+    session.flush()
+    _recompute(session, order)
+    event = _money_event(session, order, "refund", refund, actor, now)
+    outbox.notify_order(session, order, event, now=now)
+    return refund
+
+
+def _money_event(
+    session: Session, order: Order, kind: str, payment: Payment, actor: Actor, now: datetime
+) -> StatusEvent:
+    event = StatusEvent(
+        order_id=order.id,
+        kind=kind,
+        to_status=order.payment_status,
+        detail={
+            "payment_id": payment.id,
+            "amount_minor": payment.amount_minor,
+            "method": payment.method,
+            "paid_minor": order.paid_minor,
+            "due_minor": order.due_minor,
+        },
+        actor=actor.name,
+        actor_staff_id=actor.staff_id,
+        created_at=now,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class NewItem:
+    name: str
+    quantity: int
+    unit_price_minor: int
+
+
+def create_order(
+    session: Session,
+    business: Business,
+    number: str,
+    items: Iterable[NewItem],
+    *,
+    customer_name: str | None = None,
+    customer_phone: str | None = None,
+    actor: Actor = SYSTEM,
+    created_at: datetime | None = None,
+    **fields: Any,
+) -> Order:
+    """A new order in status pending with its items; total computed from the items."""
+    items = list(items)
+    if not items:
+        raise InvalidAmount(reason="no_items")
+    for item in items:
+        if item.quantity <= 0 or item.unit_price_minor < 0:
+            raise InvalidAmount(item=item.name)
+    created_at = created_at or utcnow()
+    order = Order(
+        business_id=business.id,
+        number=number,
+        number_key=number_key(number),
+        customer_name=customer_name,
+        customer_phone=customer_phone,
+        currency=business.currency,
+        total_minor=sum(i.quantity * i.unit_price_minor for i in items),
+        created_at=created_at,
+        status_changed_at=created_at,
+        updated_at=created_at,
+        **fields,
+    )
+    order.items = [
+        OrderItem(position=n, name=i.name, quantity=i.quantity, unit_price_minor=i.unit_price_minor)
+        for n, i in enumerate(items)
+    ]
+    session.add(order)
+    session.flush()
+    session.add(
+        StatusEvent(
+            order_id=order.id,
+            kind="status",
+            to_status=OrderStatus.PENDING.value,
+            actor=actor.name,
+            actor_staff_id=actor.staff_id,
+            created_at=created_at,
+        )
+    )
+    session.flush()
+    return order

@@ -1,0 +1,32 @@
+"""Limits that hold across every worker: counted events in the database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from store.models import RateEvent
+
+
+def count(session: Session, key: str, window: timedelta, now: datetime) -> int:
+    return session.scalar(
+        select(func.count()).where(RateEvent.key == key, RateEvent.at > now - window)
+    ) or 0
+
+
+def hit(session: Session, key: str, now: datetime) -> None:
+    session.add(RateEvent(key=key, at=now))
+    session.flush()
+
+
+def oldest_in_window(session: Session, key: str, window: timedelta, now: datetime) -> datetime | None:
+    """When the oldest counted event in the window happened (the limit lifts a window after it)."""
+    return session.scalar(
+        select(func.min(RateEvent.at)).where(RateEvent.key == key, RateEvent.at > now - window)
+    )
+
+
+def prune(session: Session, older_than: datetime) -> int:
+    return session.execute(delete(RateEvent).where(RateEvent.at < older_than)).rowcount
