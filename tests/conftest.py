@@ -19,6 +19,9 @@ from handlers.types import Inbound, Media, Reply
 from store.db import make_engine, unit_of_work, upgrade
 from store.models import Base
 
+# python-telegram-bot 22 warns (an error here) unless durations are timedeltas.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FIXTURES = SHARED / "fixtures"
 TEST_DATABASE_URL = os.environ.get("ORDERBOT_TEST_DATABASE_URL")

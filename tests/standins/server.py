@@ -51,10 +51,8 @@ class RateLimit:
     """Sliding 1-second window limiter; records when each accepted request arrived."""
 
     per_second: int
-    scope: str | None = None  # method name, None = every method
-    per: str | None = (
-        None  # request parameter partitioning the limit (e.g. "chat_id"), None = one bucket
-    )
+    scope: str | None = None  # method name; None = every method
+    per: str | None = None  # parameter with one window per value (e.g. "chat_id"); None = one
     accepted: list[float] = field(default_factory=list)
     rejected: int = 0
     _windows: dict[str, deque[float]] = field(

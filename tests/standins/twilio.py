@@ -195,12 +195,8 @@ class FakeTwilioAPI(StandIn):
     def _create_message(self, call: Call, request: Request) -> Response:
         """Validate like Twilio and answer 201 with a queued Message resource."""
         p = call.params
-        to, sender, service, body = (
-            p.get("To"),
-            p.get("From"),
-            p.get("MessagingServiceSid"),
-            p.get("Body"),
-        )
+        to, sender, body = p.get("To"), p.get("From"), p.get("Body")
+        service = p.get("MessagingServiceSid")
         checks = [
             (not to, 21604, None),
             (not (sender or service), 21603, None),
@@ -262,8 +258,7 @@ class FakeTwilioAPI(StandIn):
 def twilio_client_for(api: FakeTwilioAPI) -> Client:
     """A real twilio Client sending its REST calls to the stand-in (TWILIO_API_BASE_URL recipe)."""
     client = Client(api.account_sid, api.auth_token)
-    client.api.base_url = (
-        api.base_url
-    )  # Domain.base_url; every api.twilio.com request is built from it
+    # Domain.base_url: every URL of the api.twilio.com domain is built from it per request
+    client.api.base_url = api.base_url
     client.edge = client.region = None  # TWILIO_EDGE/TWILIO_REGION would rewrite the host name
     return client
