@@ -155,7 +155,9 @@ def _route(turn: Turn) -> list[Reply] | None:
 
 def _typed_choice(turn: Turn) -> str | None:
     """"2" typed where the last menu had a second choice means that choice."""
-    choices = (turn.chat.state_data or {}).get("choices") or []
+    choices = (turn.chat.state_data or {}).get("choices")
+    if not isinstance(choices, list):  # state from an older version, or damaged: ignore it
+        return None
     text = turn.text.strip().rstrip(".)")
     if text.isdigit() and 1 <= int(text) <= len(choices) and len(text) <= 2:
         return str(choices[int(text) - 1])
