@@ -65,9 +65,14 @@ class Turn:
         return i18n.t(key, self.lang, **params)
 
     def set_state(self, state: State, **data: Any) -> None:
-        """Enter `state` with its data; the previous state's data is dropped."""
-        self.chat.state = state.value
-        self.chat.state_data = {k: v for k, v in data.items() if v is not None}
+        """Enter `state` with its data; the previous state's data is dropped (the
+        numbered choices are the core's, kept until the next reply replaces them)."""
+        new = {k: v for k, v in data.items() if v is not None}
+        if "choices" in (self.chat.state_data or {}):
+            new["choices"] = self.chat.state_data["choices"]
+        if self.chat.state != state.value or (self.chat.state_data or {}) != new:
+            self.chat.state = state.value
+            self.chat.state_data = new
 
     def reset(self) -> None:
         self.set_state(State.IDLE)
@@ -94,25 +99,27 @@ def _modules() -> list[Any]:
 def handle(inbound: Inbound, ctx: Context) -> list[Reply]:
     """Answer one inbound message. Writes go to `ctx.session`; the caller commits."""
     now = ctx.clock()
-    chat = chat_for(ctx.session, inbound.channel, inbound.address, now)
-    _remember_sender(chat, inbound, ctx, now)
+    chat = chat_for(ctx.session, inbound.channel, inbound.address, now, **_sender_facts(inbound, now))
     turn = Turn(inbound, ctx, chat, clean(inbound.text), now, _staff_of(ctx, chat, inbound))
     replies = _route(turn) or _help(turn)
     _remember_choices(chat, replies)
     return replies
 
 
-def _remember_sender(chat: Chat, inbound: Inbound, ctx: Context, now: datetime) -> None:
-    chat.last_inbound_at = now
+def _sender_facts(inbound: Inbound, now: datetime) -> dict[str, Any]:
+    """What this message tells of its chat, written in the same statement that finds it."""
+    facts: dict[str, Any] = {"last_inbound_at": now}
     if inbound.display_name:
-        chat.display_name = inbound.display_name[:120]
+        facts["display_name"] = inbound.display_name[:120]
     if inbound.platform_user_id:
-        chat.platform_user_id = inbound.platform_user_id
-    if chat.locale is None:
-        chat.locale = i18n.normalize_language(inbound.locale_hint)
+        facts["platform_user_id"] = inbound.platform_user_id
+    locale = i18n.normalize_language(inbound.locale_hint)
+    if locale:
+        facts["locale"] = locale  # only where the chat has none yet
     if inbound.proven_phone:
-        chat.linked_phone = inbound.proven_phone
-        chat.linked_until = now + PROVEN_LINK
+        facts["linked_phone"] = inbound.proven_phone
+        facts["linked_until"] = now + PROVEN_LINK
+    return facts
 
 
 def _staff_of(ctx: Context, chat: Chat, inbound: Inbound) -> list[Staff]:
@@ -172,7 +179,8 @@ def _remember_choices(chat: Chat, replies: list[Reply]) -> None:
         data["choices"] = [b.payload for b in with_buttons[-1].buttons]
     else:
         data.pop("choices", None)
-    chat.state_data = data
+    if data != (chat.state_data or {}):
+        chat.state_data = data
 
 
 def _help(turn: Turn) -> list[Reply]:

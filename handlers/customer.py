@@ -13,9 +13,8 @@ from handlers.core import Turn
 from handlers.parse import find_order_number, matches, mentions
 from handlers.types import Button, Reply
 from handlers.views import Audience, audience_for, order_view, payment_lines, qr_reply
-from store import throttle
 from store.models import Order, OrderStatus, OrderWatch
-from store.queries import order_by_number
+from store.queries import order_by_number, order_for_view, record_miss
 
 MISS_LIMIT = 10
 MISS_WINDOW = timedelta(hours=1)
@@ -85,12 +84,13 @@ def _language_button(turn: Turn, arg: str) -> list[Reply]:
 def lookup(turn: Turn, key: str) -> list[Reply]:
     """Show the order `key` names, with the same answer for every miss, and a slow-down
     after too many misses (so numbers cannot be walked through)."""
-    miss_key = f"lookup-miss:chat:{turn.chat.id}"
-    if throttle.count(turn.session, miss_key, MISS_WINDOW, turn.now) >= MISS_LIMIT:
+    chat = turn.chat
+    window_open = chat.lookup_misses_since and turn.now - chat.lookup_misses_since < MISS_WINDOW
+    if window_open and chat.lookup_misses >= MISS_LIMIT:
         return [Reply(turn.t("lookup.throttled"))]
-    order = order_by_number(turn.session, key)
+    order = order_for_view(turn.session, key)
     if order is None:
-        throttle.hit(turn.session, miss_key, turn.now)
+        record_miss(turn.session, chat, turn.now, restart=not window_open)
         return [Reply(turn.t("lookup.not_found"), buttons=_not_found_buttons(turn))]
     turn.reset()
     return order_view(turn, order)

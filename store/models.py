@@ -262,6 +262,10 @@ class Chat(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     platform_user_id: Mapped[str | None] = mapped_column(String(64))
     last_inbound_at: Mapped[datetime | None] = mapped_column()  # WhatsApp's 24-hour window
+    # Order numbers not found, counted in a window that starts at the first miss: kept
+    # on the chat so the common case (a hit) costs no extra statement.
+    lookup_misses: Mapped[int] = mapped_column(Integer, default=0)
+    lookup_misses_since: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

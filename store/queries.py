@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.models import Business, Chat, Order, Staff, utcnow
 from store.numbers import number_key
@@ -24,6 +25,16 @@ def order_by_number(session: Session, number: str) -> Order | None:
             selectinload(Order.payments),
             selectinload(Order.events),
         )
+    ).one_or_none()
+
+
+def order_for_view(session: Session, number: str) -> Order | None:
+    """The order `number` names with just what the chat's view shows (two statements:
+    the order with its business, then its items)."""
+    return session.scalars(
+        select(Order)
+        .where(Order.number_key == number_key(number))
+        .options(joinedload(Order.business), selectinload(Order.items))
     ).one_or_none()
 
 
@@ -74,26 +85,37 @@ def business_codes(session: Session) -> set[str]:
 
 
 def chat_for(
-    session: Session, channel: str, address: str, now: datetime | None = None
+    session: Session, channel: str, address: str, now: datetime | None = None, **changes: Any
 ) -> Chat:
-    """The chat of (channel, address), created on first contact; safe when two
-    workers see the same new sender at once (insert-or-ignore, then read)."""
-    chat = session.scalars(
-        select(Chat).where(Chat.channel == channel, Chat.address == address)
-    ).one_or_none()
-    if chat is not None:
-        return chat
+    """The chat of (channel, address) with `changes` applied, created on first contact:
+    one upsert statement, safe when two workers see the same new sender at once. A
+    `locale` in `changes` only fills an unknown language, never replaces a chosen one."""
     now = now or utcnow()
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(Chat)
-        .values(
-            channel=channel, address=address, state="idle", state_data={},
-            created_at=now, updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "address"])
+    stmt = insert(Chat).values(
+        channel=channel, address=address, state="idle", state_data={}, lookup_misses=0,
+        created_at=now, updated_at=now, **changes,
     )
+    updates: dict[str, Any] = {name: stmt.excluded[name] for name in changes if name != "locale"}
+    if "locale" in changes:
+        updates["locale"] = func.coalesce(Chat.locale, stmt.excluded.locale)
+    updates["updated_at"] = stmt.excluded.updated_at
+    stmt = stmt.on_conflict_do_update(index_elements=["channel", "address"], set_=updates)
     return session.scalars(
-        select(Chat).where(Chat.channel == channel, Chat.address == address)
+        stmt.returning(Chat), execution_options={"populate_existing": True}
     ).one()
+
+
+def record_miss(session: Session, chat: Chat, now: datetime, *, restart: bool) -> None:
+    """Count an order number not found for `chat`: atomically, so two workers answering
+    the same sender both count; `restart` opens a new window at `now`."""
+    values = (
+        {"lookup_misses": 1, "lookup_misses_since": now}
+        if restart
+        else {"lookup_misses": Chat.lookup_misses + 1}
+    )
+    session.execute(
+        update(Chat).where(Chat.id == chat.id).values(**values),
+        execution_options={"synchronize_session": False},
+    )

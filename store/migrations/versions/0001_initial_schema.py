@@ -158,6 +158,8 @@ def upgrade() -> None:
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('platform_user_id', sa.String(length=64), nullable=True),
     sa.Column('last_inbound_at', store.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lookup_misses', sa.Integer(), nullable=False),
+    sa.Column('lookup_misses_since', store.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', store.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', store.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['current_order_id'], ['orders.id'], name=op.f('fk_chats_current_order_id_orders'), ondelete='SET NULL'),
