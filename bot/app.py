@@ -9,7 +9,7 @@ from flask import Flask, Response, abort, jsonify
 from sqlalchemy import text
 
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime, Unavailable, build_runtime
 
 log = logging.getLogger("orderbot")
 
@@ -25,6 +25,13 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None) 
     app = Flask(__name__, instance_path=str(config.instance_dir))
     app.config.update(SECRET_KEY=runtime.settings.secret_key, TESTING=config.testing)
     app.extensions["orderbot"] = runtime
+
+    @app.errorhandler(Unavailable)
+    def unavailable(_error: Unavailable) -> tuple[Response, int]:
+        # No traceback, nothing written: the platform will deliver again.
+        response = jsonify(status="unavailable")
+        response.headers["Retry-After"] = "5"
+        return response, 503
 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:

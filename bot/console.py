@@ -11,7 +11,7 @@ from typing import TextIO
 
 from sqlalchemy import func, select
 
-from bot.runtime import Runtime, respond
+from bot.runtime import Runtime, Unavailable, respond
 from handlers import i18n, notices
 from handlers.core import numbered
 from handlers.types import Inbound, Media, Reply
@@ -70,7 +70,12 @@ class ConsoleChat:
         inbound = self._inbound(line)
         if inbound is None:
             return
-        for reply in respond(self.runtime, inbound):
+        try:
+            replies = respond(self.runtime, inbound)
+        except Unavailable:
+            self._print("(the database is unavailable right now; please try again)")
+            return
+        for reply in replies:
             self._print(render(reply))
         self._print_others()
         self._print_own_notices()

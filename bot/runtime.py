@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
@@ -28,6 +28,11 @@ from store.db import make_engine, make_session_factory, unit_of_work
 from store.models import Chat, InboundDelivery, OutboxMessage, utcnow
 
 log = logging.getLogger("orderbot")
+
+
+class Unavailable(Exception):
+    """The database cannot be reached: the caller should answer 503 and let the
+    platform deliver again later (nothing was written)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,10 @@ def respond(
                 record.response = {"replies": replies_to_json(replies)}
                 record.completed_at = runtime.clock()
             return replies
+    except (OperationalError, InterfaceError) as exc:
+        log.error("database unavailable while answering a %s message: %s",
+                  inbound.channel, exc.__class__.__name__)
+        raise Unavailable from exc
     except IntegrityError:
         stored = stored_replies(runtime, inbound.channel, delivery_id) if delivery_id else None
         if stored is not None:
