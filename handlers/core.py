@@ -109,8 +109,9 @@ def handle(inbound: Inbound, ctx: Context) -> list[Reply]:
 def _sender_facts(inbound: Inbound, now: datetime) -> dict[str, Any]:
     """What this message tells of its chat, written in the same statement that finds it."""
     facts: dict[str, Any] = {"last_inbound_at": now}
-    if inbound.display_name:
-        facts["display_name"] = inbound.display_name[:120]
+    name = clean(inbound.display_name or "", limit=120)
+    if name:
+        facts["display_name"] = name
     if inbound.platform_user_id:
         facts["platform_user_id"] = inbound.platform_user_id
     locale = i18n.normalize_language(inbound.locale_hint)

@@ -64,10 +64,13 @@ senders = st.sampled_from([
     ("telegram", "5550001", None),
     ("web", "web:fuzz", None),
 ])
-states = st.one_of(st.none(), st.sampled_from([s.value for s in State]), st.text(max_size=12))
+# Stored state is written by us, never raw input: unknown names, not control bytes.
+states = st.one_of(st.none(), st.sampled_from([s.value for s in State]),
+                   st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12))
 state_data = st.dictionaries(
     st.sampled_from(["choices", "order_id", "proof_id", "phone", "media_id", "amount", "x"]),
-    st.one_of(st.integers(-5, 10**6), st.text(max_size=8),
+    st.one_of(st.integers(-5, 10**6), st.text(st.characters(blacklist_categories=("Cc", "Cs")),
+                                              max_size=8),
               st.lists(st.sampled_from(["refresh:AK-1001", "lang:hi", "myorders", "zz"]))),
     max_size=3,
 )
@@ -81,15 +84,16 @@ state_data = st.dictionaries(
     derandomize=True,
 )
 @given(text=texts, button=buttons, files=media, sender=senders, state=states, data=state_data,
-       hint=st.sampled_from([None, "hi", "en-US", "hi-IN", "fr", ""]))
-def test_the_core_always_answers(demo, text, button, files, sender, state, data, hint) -> None:
+       hint=st.sampled_from([None, "hi", "en-US", "hi-IN", "fr", ""]),
+       name=st.one_of(st.none(), st.text(max_size=300)))
+def test_the_core_always_answers(demo, text, button, files, sender, state, data, hint, name) -> None:
     channel, address, phone = sender
     with unit_of_work(demo.sessions) as session:
         if state is not None:
             chat = chat_for(session, channel, address, demo.clock())
             chat.state, chat.state_data = state, data
     inbound = Inbound(channel=channel, address=address, text=text, button=button, media=files,
-                      locale_hint=hint, proven_phone=phone)
+                      locale_hint=hint, proven_phone=phone, display_name=name)
     with unit_of_work(demo.sessions) as session:
         replies = handle(inbound, demo.context(session))
     assert replies, "silence"
