@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from bot.codes import code_sender_for
+
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
@@ -25,5 +27,6 @@ class LogCodeSender:
 
 def wire(runtime: Runtime) -> None:
     config = runtime.config
-    if config.development:
-        runtime.code_sender = LogCodeSender()
+    runtime.code_sender = code_sender_for(
+        config, fallback=LogCodeSender() if config.development else None
+    )

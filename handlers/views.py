@@ -37,6 +37,8 @@ def audience_for(turn: Turn, order: Order) -> Audience:
     linked = chat.linked_phone and (chat.linked_until is None or chat.linked_until > turn.now)
     if linked and order.customer_phone == chat.linked_phone:
         return Audience.OWNER
+    if order.customer_phone and order.customer_phone == turn.inbound.proven_phone:
+        return Audience.OWNER  # the channel proves this message comes from that phone
     return Audience.PUBLIC
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -89,7 +89,9 @@ def chat_for(
 ) -> Chat:
     """The chat of (channel, address) with `changes` applied, created on first contact:
     one upsert statement, safe when two workers see the same new sender at once. A
-    `locale` in `changes` only fills an unknown language, never replaces a chosen one."""
+    `locale` in `changes` only fills an unknown language, never replaces a chosen one;
+    a `linked_phone` (the channel's own) never replaces another phone the chat proved
+    by a one-time code while that link lasts (30 days, or until "forget me")."""
     now = now or utcnow()
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -100,6 +102,14 @@ def chat_for(
     updates: dict[str, Any] = {name: stmt.excluded[name] for name in changes if name != "locale"}
     if "locale" in changes:
         updates["locale"] = func.coalesce(Chat.locale, stmt.excluded.locale)
+    if "linked_phone" in changes:
+        proven_by_code = (
+            Chat.linked_phone.is_not(None)
+            & (Chat.linked_phone != stmt.excluded.linked_phone)
+            & (Chat.linked_until > now)
+        )
+        for name in ("linked_phone", "linked_until"):
+            updates[name] = case((proven_by_code, Chat.__table__.c[name]), else_=stmt.excluded[name])
     updates["updated_at"] = stmt.excluded.updated_at
     stmt = stmt.on_conflict_do_update(index_elements=["channel", "address"], set_=updates)
     return session.scalars(
