@@ -109,7 +109,7 @@ def chat_for(
             & (Chat.linked_until > now)
         )
         for name in ("linked_phone", "linked_until"):
-            updates[name] = case((proven_by_code, Chat.__table__.c[name]), else_=stmt.excluded[name])
+            updates[name] = case((proven_by_code, getattr(Chat, name)), else_=stmt.excluded[name])
     updates["updated_at"] = stmt.excluded.updated_at
     stmt = stmt.on_conflict_do_update(index_elements=["channel", "address"], set_=updates)
     return session.scalars(
