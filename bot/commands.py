@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from bot import cli_operator
+
 
 def register(main: click.Group) -> None:
-    pass
+    cli_operator.register(main)  # business, staff, orders import

@@ -10,28 +10,15 @@ from decimal import Decimal, InvalidOperation
 import phonenumbers
 from babel.numbers import get_currency_precision
 
-from store.numbers import number_key
+# Digits and phones are read by the store too (the operator's commands and imports).
+from store.numbers import NOT_A_CODE, normalize_digits, number_key
+from store.numbers import parse_phone as parse_phone  # re-exported for the conversation
 
 # Letters (the business code) then digits, with any of " -#/." between: AK-1001, ak1001,
 # #AK 1001. Words that are commands, not codes, are never taken for a prefix.
 _ORDER = re.compile(r"(?<![A-Za-z0-9])#?\s*([A-Za-z]{1,6})\s*[-#/.]?\s*(\d{3,10})(?![0-9])")
-_NOT_A_CODE = {
-    "PAID", "PAY", "APPROVE", "REJECT", "PROOF", "ORDER", "ORDERS", "NO", "NUMBER", "NUM",
-    "TRACK", "RS", "INR", "AMOUNT", "CODE", "OTP", "ID", "REF", "UTR", "TXN", "AMT", "CASH",
-    "UPI", "BANK", "CARD", "PLUS", "CALL", "PH", "PHONE", "MOB", "TEL", "REFUND", "MERA", "IS",
-    "MY", "KA", "KI", "KE", "HAI", "STATUS", "DUE", "OF", "FOR", "AND", "THE", "TO",
-}
 _SPACES = re.compile(r"\s+")
 _CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
-
-
-def normalize_digits(text: str) -> str:
-    """Every Unicode decimal digit (Devanagari १००१, Arabic-Indic…) as ASCII."""
-    if text.isascii():
-        return text
-    return "".join(
-        str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isascii() else ch for ch in text
-    )
 
 
 def clean(text: str, limit: int = 4000) -> str:
@@ -51,7 +38,7 @@ def find_order_number(text: str) -> str | None:
     """The first thing in `text` shaped like an order number, as its match key."""
     for match in _ORDER.finditer(normalize_digits(text)):
         prefix = match.group(1).upper()
-        if prefix not in _NOT_A_CODE:
+        if prefix not in NOT_A_CODE:
             return number_key(prefix + match.group(2))
     return None
 
@@ -76,20 +63,6 @@ def parse_amount(text: str, currency: str = "INR") -> int | None:
         return None
     minor = int(value.scaleb(get_currency_precision(currency)))
     return minor if 0 < minor < 10**12 else None
-
-
-def parse_phone(text: str, region: str = "IN") -> str | None:
-    """A phone number in any common form as E.164, or None when it is not a valid number."""
-    candidate = normalize_digits(text).strip()
-    if sum(ch.isdigit() for ch in candidate) < 7 or re.search(r"[A-Za-z]", candidate):
-        return None
-    try:
-        parsed = phonenumbers.parse(candidate, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def display_phone(e164: str) -> str:

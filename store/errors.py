@@ -41,3 +41,19 @@ class AlreadyDecided(DomainError):
 
 class Forbidden(DomainError):
     code = "forbidden"
+
+
+class InvalidValue(DomainError):
+    """An operator's value that cannot be stored: `params` has field, value and reason."""
+
+    code = "invalid_value"
+
+
+class InvalidValues(DomainError):
+    """Several values refused at once: `params["errors"]` is a list of InvalidValue."""
+
+    code = "invalid_values"
+
+
+class AlreadyExists(DomainError):
+    code = "already_exists"

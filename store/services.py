@@ -81,7 +81,10 @@ def set_status(
     *,
     reason: str | None = None,
     now: datetime | None = None,
+    notify: bool = True,
 ) -> StatusEvent:
+    """Move the order to `new_status` if the flow allows it; `notify=False` writes the
+    timeline without telling anyone (an import of past orders)."""
     now = now or utcnow()
     order = lock_order(session, order.id)
     target = OrderStatus(new_status)
@@ -103,7 +106,8 @@ def set_status(
     order.status_changed_at = now
     session.add(event)
     session.flush()
-    outbox.notify_order(session, order, event, now=now)
+    if notify:
+        outbox.notify_order(session, order, event, now=now)
     return event
 
 

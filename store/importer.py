@@ -1,0 +1,311 @@
+"""Orders from a spreadsheet: a CSV with one row per item, read and checked whole
+before anything is written, then imported through the order services.
+
+The format (header names fixed, any column order; see README "Set up your business"):
+
+    order_number,date,customer_name,customer_phone,item,quantity,unit_price,status,amount_paid
+    MB-0001,2026-10-02 10:30,Ravi Kumar,+919811111111,Chocolate cake,1,650.00,ready,300.00
+
+`payment_method` may be added as a tenth column (upi, cash, bank, card, other;
+"other" when absent). Rows of one order repeat its date, customer, status and
+amount paid; an order that already exists identically is skipped, one that
+differs is a conflict. Nobody is notified: these are past orders.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.numbers import get_currency_precision
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from store.errors import DomainError
+from store.models import Business, Order, OrderStatus
+from store.numbers import number_key, parse_phone
+from store.services import (
+    PAYMENT_METHODS,
+    Actor,
+    NewItem,
+    create_order,
+    record_payment,
+    set_status,
+)
+
+COLUMNS = (
+    "order_number", "date", "customer_name", "customer_phone",
+    "item", "quantity", "unit_price", "status", "amount_paid",
+)
+OPTIONAL_COLUMNS = ("payment_method",)
+DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+STATUS_WORDS = {**{s.value: s.value for s in OrderStatus}, "received": OrderStatus.PENDING.value}
+# What every row of one order must repeat.
+ORDER_FIELDS = ("number", "created_at", "customer_name", "customer_phone", "status",
+                "paid_minor", "method")
+IMPORTER = Actor("import", via="import")
+_AMOUNT = re.compile(r"^\d{1,12}(\.\d+)?$")
+_QUANTITY = re.compile(r"^\d{1,6}$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One thing wrong with the file: its line (1 is the header), why, and details."""
+
+    line: int
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PlannedOrder:
+    number: str
+    line: int  # where the order's first row is
+    created_at: datetime
+    customer_name: str | None
+    customer_phone: str | None
+    status: str
+    paid_minor: int
+    method: str
+    items: list[NewItem] = field(default_factory=list)
+
+    @property
+    def total_minor(self) -> int:
+        return sum(i.quantity * i.unit_price_minor for i in self.items)
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Row:
+    """One data row being read: each cell parsed, each problem noted against its line."""
+
+    def __init__(self, line: int, cells: dict[str, str], errors: list[RowError]) -> None:
+        self.line, self.cells, self.errors = line, cells, errors
+
+    def fail(self, reason: str, **params: Any) -> None:
+        self.errors.append(RowError(self.line, reason, params))
+
+    def text(self, column: str, limit: int, required: bool = False) -> str | None:
+        value = self.cells.get(column, "").strip()
+        if not value:
+            if required:
+                self.fail("required", column=column)
+            return None
+        if len(value) > limit:
+            self.fail("too_long", column=column, limit=limit)
+        return value
+
+    def money(self, column: str, currency: str) -> int | None:
+        value = self.cells.get(column, "").strip() or "0"
+        precision = get_currency_precision(currency)
+        if not _AMOUNT.match(value):
+            self.fail("amount", column=column, value=value)
+            return None
+        amount = Decimal(value)
+        if amount != amount.quantize(Decimal(1).scaleb(-precision)):
+            self.fail("decimals", column=column, value=value, currency=currency,
+                      precision=precision)
+            return None
+        return int(amount.scaleb(precision))
+
+
+def _header_errors(fieldnames: list[str] | None) -> list[RowError]:
+    if not fieldnames:
+        return [RowError(1, "empty_file")]
+    names = [n.strip().lower() for n in fieldnames]
+    missing = [c for c in COLUMNS if c not in names]
+    unknown = [n for n in names if n not in COLUMNS + OPTIONAL_COLUMNS]
+    errors = []
+    if missing:
+        errors.append(RowError(1, "missing_columns", {"columns": ", ".join(missing)}))
+    if unknown:
+        errors.append(RowError(1, "unknown_columns", {"columns": ", ".join(unknown)}))
+    return errors
+
+
+def _parse_row(row: _Row, business: Business, now: datetime) -> PlannedOrder | None:
+    """The order and item one row describes, or None when the row has errors."""
+    before = len(row.errors)
+    number = (row.text("order_number", 40, required=True) or "").upper()
+    pattern = rf"^{business.code}[-#/. ]?\d{{3,10}}$"
+    if number and not re.match(pattern, number):
+        row.fail("number_format", number=number, code=business.code)
+    created_at = _parse_date(row, business, now)
+    name = row.text("customer_name", 120)
+    phone_text = row.text("customer_phone", 40)
+    phone = parse_phone(phone_text, business.country) if phone_text else None
+    if phone_text and phone is None:
+        row.fail("phone", value=phone_text)
+    item = row.text("item", 200, required=True)
+    quantity_text = row.cells.get("quantity", "").strip()
+    if not _QUANTITY.match(quantity_text) or int(quantity_text) == 0:
+        row.fail("quantity", value=quantity_text)
+    unit_price = row.money("unit_price", business.currency)
+    status_text = row.cells.get("status", "").strip().lower()
+    status = STATUS_WORDS.get(status_text or "pending")
+    if status is None:
+        row.fail("status", value=status_text, choices=", ".join(STATUS_WORDS))
+    paid = row.money("amount_paid", business.currency)
+    method = row.cells.get("payment_method", "").strip().lower() or "other"
+    if method not in PAYMENT_METHODS:
+        row.fail("method", value=method, choices=", ".join(PAYMENT_METHODS))
+    if len(row.errors) > before:
+        return None
+    assert created_at is not None and item and unit_price is not None and paid is not None
+    return PlannedOrder(
+        number=number, line=row.line, created_at=created_at, customer_name=name,
+        customer_phone=phone, status=str(status), paid_minor=paid, method=method,
+        items=[NewItem(item, int(quantity_text), unit_price)],
+    )
+
+
+def _parse_date(row: _Row, business: Business, now: datetime) -> datetime | None:
+    value = row.cells.get("date", "").strip()
+    for fmt in DATE_FORMATS:
+        try:
+            local = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        moment = local.replace(tzinfo=ZoneInfo(business.timezone)).astimezone(UTC)
+        if moment > now:
+            row.fail("future_date", value=value)
+            return None
+        return moment
+    row.fail("date", value=value)
+    return None
+
+
+def read_orders(
+    business: Business, lines: Iterable[str], now: datetime
+) -> tuple[list[PlannedOrder], list[RowError]]:
+    """Every order the CSV describes, and every problem with it, by line."""
+    reader = csv.DictReader(lines, restkey="\0extra", restval=None)
+    errors = _header_errors(reader.fieldnames)
+    if errors:
+        return [], errors
+    orders: dict[str, PlannedOrder] = {}
+    for raw in reader:
+        line = reader.line_num
+        if raw.get("\0extra") or None in raw.values():
+            errors.append(RowError(line, "field_count", {"expected": len(reader.fieldnames or [])}))
+            continue
+        cells = {k.strip().lower(): (v or "") for k, v in raw.items() if k}
+        if not any(v.strip() for v in cells.values()):
+            continue  # a blank line in the sheet
+        planned = _parse_row(_Row(line, cells, errors), business, now)
+        if planned is None:
+            continue
+        known = orders.setdefault(number_key(planned.number), planned)
+        if known is not planned:
+            _merge(known, planned, errors)
+    if not orders and not errors:
+        errors.append(RowError(1, "no_orders"))
+    precision = get_currency_precision(business.currency)
+    for order in orders.values():
+        if order.paid_minor > order.total_minor:
+            errors.append(RowError(order.line, "overpaid", {
+                "number": order.number,
+                "paid": str(Decimal(order.paid_minor).scaleb(-precision)),
+                "total": str(Decimal(order.total_minor).scaleb(-precision))}))
+    return list(orders.values()), errors
+
+
+def _merge(order: PlannedOrder, row: PlannedOrder, errors: list[RowError]) -> None:
+    """A further item of `order`, whose order columns must say what its first row said."""
+    for name in ORDER_FIELDS:
+        if getattr(row, name) != getattr(order, name):
+            errors.append(RowError(row.line, "disagrees", {
+                "number": order.number, "column": name, "first_line": order.line}))
+            return
+    order.items.extend(row.items)
+
+
+def _facts(order: Order | PlannedOrder) -> dict[str, Any]:
+    """What the file says of an order, to compare one already there with it."""
+    return {
+        "items": [(i.name, i.quantity, i.unit_price_minor) for i in order.items],
+        "customer_name": order.customer_name,
+        "customer_phone": order.customer_phone,
+        "status": order.status,
+        "paid": order.paid_minor,
+        "date": order.created_at,
+    }
+
+
+def _differences(existing: Order, planned: PlannedOrder, business: Business) -> list[str]:
+    if existing.business_id != business.id:
+        return ["business"]
+    seen, wanted = _facts(existing), _facts(planned)
+    return [name for name in seen if seen[name] != wanted[name]]
+
+
+def _write(session: Session, business: Business, planned: PlannedOrder) -> None:
+    order = create_order(
+        session, business, planned.number, planned.items,
+        customer_name=planned.customer_name, customer_phone=planned.customer_phone,
+        actor=IMPORTER, created_at=planned.created_at,
+    )
+    # Paid before any change of status: a cancelled order takes no payments.
+    if planned.paid_minor:
+        record_payment(session, order, planned.paid_minor, planned.method, IMPORTER,
+                       now=planned.created_at, notify=False)
+    if planned.status != OrderStatus.PENDING:
+        set_status(session, order, planned.status, IMPORTER, now=planned.created_at,
+                   notify=False)
+
+
+def import_orders(
+    session: Session, business: Business, lines: Iterable[str], now: datetime
+) -> ImportReport:
+    """Check the whole file, then write every new order. With any error nothing is
+    written; the caller commits (or rolls back, for a dry run)."""
+    planned, errors = read_orders(business, lines, now)
+    report = ImportReport(errors=errors)
+    if errors:
+        return report
+    existing = {
+        o.number_key: o
+        for o in session.scalars(
+            select(Order)
+            .where(Order.number_key.in_([number_key(p.number) for p in planned]))
+            .options(selectinload(Order.items))
+        )
+    }
+    fresh = []
+    for order in planned:
+        found = existing.get(number_key(order.number))
+        if found is None:
+            fresh.append(order)
+            continue
+        differs = _differences(found, order, business)
+        if differs:
+            report.errors.append(RowError(order.line, "conflict", {
+                "number": order.number, "fields": ", ".join(differs)}))
+        else:
+            report.unchanged.append(order.number)
+    if report.errors:
+        return report
+    for order in fresh:
+        try:
+            _write(session, business, order)
+        except DomainError as error:  # a rule the checks above did not foresee
+            report.errors.append(RowError(order.line, "refused", {
+                "number": order.number, "rule": error.code}))
+            return report
+        report.created.append(order.number)
+    return report
