@@ -4,15 +4,17 @@ hand: 5 minutes, once, 5 tries, 60 s between codes, 3 an hour, 100 wrong a day."
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 from sqlalchemy import select, text
 
 from bot.runtime import Runtime
+from conftest import requires_postgres
 from phone_support import CapturedCodes, guest, wrong
 from store import otp, throttle
 from store.db import unit_of_work
-from store.models import Base, OtpChallenge
+from store.models import Base, Chat, OtpChallenge
 
 LISTED = "Orders for +91 98111 11111"
 
@@ -152,3 +154,28 @@ def test_codes_are_never_logged_or_stored_in_clear(demo, codes, caplog) -> None:
         stored = session.scalars(select(OtpChallenge.code_hash)).one()
     assert code not in dump
     assert stored.count("$") == 1 and len(stored.partition("$")[2]) == 64  # salted HMAC
+
+
+@requires_postgres
+def test_two_workers_typing_the_same_code_accept_it_once(demo, codes, clock) -> None:
+    _asked(demo, "race")
+    chat_id = _chat_id(demo, "race")
+    code, verdicts = codes.last(), []
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        with unit_of_work(demo.sessions) as session:
+            barrier.wait(timeout=10)
+            verdicts.append(otp.verify(session, chat_id, code, clock.now, "test-secret-key").verdict)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(verdicts) == [otp.Verdict.OK, otp.Verdict.USED]
+
+
+def _chat_id(runtime: Runtime, address: str) -> int:
+    with unit_of_work(runtime.sessions) as session:
+        return session.scalars(select(Chat.id).where(Chat.address == address)).one()
