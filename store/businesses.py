@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
 from babel.numbers import list_currencies
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from store.errors import AlreadyExists, InvalidValue, InvalidValues, NotFound
-from store.models import Business, Order, Staff
+from store.models import Business, Chat, Order, OutboxMessage, OutboxStatus, Staff
 from store.numbers import NOT_A_CODE, parse_phone
 from store.queries import business_by_code
 
@@ -298,8 +298,28 @@ def remove_staff(session: Session, code: str, phone: str) -> Staff:
     if member is None or not member.active:
         raise NotFound(f"staff {e164}", business=business.code, phone=e164)
     member.active = False
+    _drop_prompts(session, member)
     session.flush()
     return member
+
+
+def _drop_prompts(session: Session, member: Staff) -> None:
+    """Prompts queued for the member and not yet delivered are not sent: a message meant
+    for a staff member names them in its payload (`staff_id`)."""
+    their_chats = select(Chat.id).where(Chat.staff_id == member.id)
+    waiting = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.HELD.value]),
+            or_(
+                OutboxMessage.chat_id.in_(their_chats),
+                OutboxMessage.address.in_([member.phone, f"whatsapp:{member.phone}"]),
+            ),
+        )
+    )
+    for message in waiting:
+        if (message.payload or {}).get("staff_id") == member.id:
+            message.status = OutboxStatus.FAILED.value
+            message.last_error = "the recipient is no longer staff"
 
 
 def list_staff(session: Session, code: str) -> list[Staff]:

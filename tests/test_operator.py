@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import subprocess
+import sys
+from select import select as wait_readable
+
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from bot.cli import main
 from store.db import unit_of_work
-from store.models import Business, Staff
+from store.models import Business, OutboxMessage, Staff
+from store.outbox import enqueue
 from store.queries import business_by_code, staff_for_phone
 
 MEERA = ["--name", "Meera's Bakes", "--code", "MB", "--phone", "+91 98000 00011",
@@ -200,3 +207,70 @@ def test_staff_values_are_checked(orderbot) -> None:
     assert no_business.exit_code == 2 and "no business with code ZZ" in no_business.stderr
     no_name = orderbot("staff", "add", "MB", "+919800000012")
     assert no_name.exit_code == 2 and "--name" in no_name.stderr
+
+
+def test_a_removed_member_gets_no_prompt_still_waiting(orderbot, runtime) -> None:
+    orderbot("business", "add", *MEERA)
+    orderbot("staff", "add", "MB", "+919800000012", "--name", "Asha")
+    with unit_of_work(runtime.sessions) as session:
+        asha = session.scalars(select(Staff).where(Staff.phone == "+919800000012")).one()
+        for key, payload in [("prompt", {"proof_id": 1, "staff_id": asha.id}),
+                             ("customer notice", {"order_id": 1})]:
+            enqueue(session, channel="whatsapp", address="whatsapp:+919800000012",
+                    kind="test", payload=payload, key=key)
+    orderbot("staff", "remove", "MB", "+919800000012")
+    with unit_of_work(runtime.sessions) as session:
+        status = dict(session.execute(select(OutboxMessage.idempotency_key,
+                                             OutboxMessage.status)).all())
+    assert status == {"prompt": "failed", "customer notice": "pending"}
+
+
+def _in_a_terminal(args: list[str], answers: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run `orderbot ARGS` with a real pseudo-terminal as its stdin and stdout."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "bot", *args], stdin=slave, stdout=slave,
+                            stderr=slave, env={**os.environ, **env}, close_fds=True)
+    os.close(slave)
+    out = b""
+    try:
+        os.write(master, ("\n".join(answers) + "\n").encode())
+        while wait_readable([master], [], [], 60)[0]:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the terminal closed: the command is done
+                break
+            if not chunk:
+                break
+            out += chunk
+        return proc.wait(timeout=60), out.decode()
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_a_real_terminal_is_asked_and_a_pipe_is_not(runtime, database_url, tmp_path) -> None:
+    env = {"DATABASE_URL": database_url, "ORDERBOT_INSTANCE_DIR": str(tmp_path)}
+    piped = subprocess.run([sys.executable, "-m", "bot", "business", "add"], input="MB\n",
+                           capture_output=True, text=True, env={**os.environ, **env},
+                           timeout=60)
+    assert piped.returncode == 2 and "--name and --code missing" in piped.stderr
+    answers = ["Meera's Bakes", "MB", "", "", "", "", "98000 00011", "", "",
+               "meerasbakes@okaxis", "", "", "", "", "", "", ""]
+    code, out = _in_a_terminal(["business", "add"], answers, env)
+    assert code == 0, out
+    assert "Time zone [Asia/Kolkata]:" in out and "Accepted methods [upi,cash]:" in out
+    made = business(runtime)
+    assert (made.code, made.contact_phone, made.upi_id) == ("MB", "+919800000011",
+                                                           "meerasbakes@okaxis")
+
+
+def test_a_removed_member_is_a_customer_again_in_the_chat(orderbot, demo) -> None:
+    from conftest import ChatDriver
+
+    asha = ChatDriver(demo, address="+919800000001", phone="+919800000001")
+    assert "signed in as staff" in asha.text("hi")
+    assert orderbot("staff", "remove", "AK", "+919800000001").exit_code == 0
+    answer = asha.text("hi")
+    assert "signed in as staff" not in answer and "order number" in answer
