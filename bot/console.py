@@ -11,7 +11,7 @@ from typing import TextIO
 
 from sqlalchemy import func, select
 
-from bot.runtime import Runtime, Unavailable, respond
+from bot.runtime import Runtime, Unavailable, reach_phones_on, respond
 from handlers import i18n, notices
 from handlers.core import numbered
 from handlers.types import Inbound, Media, Reply
@@ -57,6 +57,9 @@ class ConsoleChat:
 
     def open(self) -> None:
         """Set the chat up and print what was queued for it while it was closed."""
+        # Here a phone is an address: changes made from this terminal reach the
+        # order's phone on it even before that customer ever opened a chat.
+        reach_phones_on(self.runtime, CHANNEL)
         with unit_of_work(self.runtime.sessions) as session:
             chat = chat_for(session, CHANNEL, self.address, self.runtime.clock())
             if self.lang:

@@ -26,6 +26,7 @@ from handlers.types import (
 )
 from store.db import make_engine, make_session_factory, unit_of_work
 from store.models import Chat, InboundDelivery, OutboxMessage, utcnow
+from store.outbox import PHONE_ADDRESS, PHONE_CHANNELS
 
 log = logging.getLogger("orderbot")
 
@@ -99,7 +100,17 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None
     from bot import wiring
 
     wiring.wire(runtime)
+    reach_phones_on(runtime, *(c for c in PHONE_ADDRESS if c in runtime.senders))
     return runtime
+
+
+def reach_phones_on(runtime: Runtime, *channels: str) -> None:
+    """Have order notices go to the order's phone itself on `channels` as well (the
+    store reads this from each session's info: it knows no configuration)."""
+    info = runtime.sessions.kw.get("info") or {}
+    known = tuple(info.get(PHONE_CHANNELS, ()))
+    merged = tuple(dict.fromkeys((*known, *channels)))
+    runtime.sessions.configure(info={**info, PHONE_CHANNELS: merged})
 
 
 def respond(

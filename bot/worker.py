@@ -9,9 +9,11 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.orm import aliased
 
 from bot.runtime import Runtime, SendResult
 from handlers import notices
@@ -33,41 +35,77 @@ def backoff(attempts: int, rng: Callable[[], float] = random.random) -> float:
     return ceiling / 2 + rng() * ceiling / 2
 
 
-def claim(runtime: Runtime, limit: int = 50) -> list[int]:
+@dataclass(frozen=True)
+class Claim:
+    """Messages taken by one worker until `lease_until`; the lease is also the token
+    that proves, at delivery, that no other worker has taken them since."""
+
+    ids: list[int]
+    lease_until: datetime
+
+
+def _due(now: datetime, channels: list[str]) -> Select[tuple[int]]:
+    """Messages due now, each the oldest still waiting for its recipient: a later
+    notice never overtakes an earlier one that is being retried."""
+    earlier = aliased(OutboxMessage)
+    waiting_before = (
+        select(earlier.id)
+        .where(
+            earlier.channel == OutboxMessage.channel,
+            earlier.address == OutboxMessage.address,
+            earlier.id < OutboxMessage.id,
+            earlier.status == OutboxStatus.PENDING.value,
+        )
+        .exists()
+    )
+    return (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.channel.in_(channels),
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            ~waiting_before,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    )
+
+
+def claim(runtime: Runtime, limit: int = 50) -> Claim:
     """Take up to `limit` due messages of channels we can send on, for this worker alone."""
     now = runtime.clock()
+    lease_until = now + LEASE
     channels = list(runtime.senders)
     if not channels:
-        return []
+        return Claim([], lease_until)
     with unit_of_work(runtime.sessions) as session:
-        query = (
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.status == OutboxStatus.PENDING.value,
-                OutboxMessage.channel.in_(channels),
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-            )
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-        )
+        query = _due(now, channels).limit(limit)
         if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
         ids = list(session.scalars(query))
         if ids:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids))
-                .values(locked_until=now + LEASE)
+                .values(locked_until=lease_until)
             )
-    return ids
+    return Claim(ids, lease_until)
 
 
-def deliver(runtime: Runtime, message_id: int) -> SendResult | None:
-    """One attempt at one claimed message; records the outcome."""
+def deliver(runtime: Runtime, message_id: int, lease_until: datetime) -> SendResult | None:
+    """One attempt at one claimed message; records the outcome. The row stays locked
+    while it is sent (PostgreSQL), and a message whose lease another worker has taken
+    over is left to that worker: one notice is never sent twice."""
     with unit_of_work(runtime.sessions) as session:
-        message = session.get(OutboxMessage, message_id)
-        if message is None or message.status != OutboxStatus.PENDING.value:
+        query = select(OutboxMessage).where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.locked_until == lease_until,
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        message = session.scalars(query).one_or_none()
+        if message is None:
             return None
         sender = runtime.senders[message.channel]
         try:
@@ -108,10 +146,10 @@ def _record(runtime: Runtime, message: OutboxMessage, result: SendResult) -> Non
 
 def run_once(runtime: Runtime, limit: int = 50) -> int:
     """Claim and deliver one batch; returns how many were attempted."""
-    ids = claim(runtime, limit)
-    for message_id in ids:
-        deliver(runtime, message_id)
-    return len(ids)
+    taken = claim(runtime, limit)
+    for message_id in taken.ids:
+        deliver(runtime, message_id, taken.lease_until)
+    return len(taken.ids)
 
 
 def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0) -> None:

@@ -52,6 +52,12 @@ def t(key: str, lang: str, **params: Any) -> str:
     return text.format(**params) if params else text
 
 
+def phrases(key: str) -> list[str]:
+    """A `|`-separated keyword list in every language at once: people mix them."""
+    found = [w.strip() for lang in LANGUAGES for w in catalog(lang).get(key, "").split("|")]
+    return [w for w in found if w]
+
+
 def normalize_language(hint: str | None) -> str | None:
     """"hi-IN", "hi", "Hindi", "हिंदी" -> "hi"; something we do not speak -> None."""
     if not hint:

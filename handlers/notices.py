@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from handlers import i18n
 from handlers.types import Button, Reply
-from store.models import Chat, OrderStatus, OutboxMessage, StatusEvent
+from store.models import Chat, Order, OrderStatus, OutboxMessage, StatusEvent
 from store.queries import order_by_id
 
 Renderer = Callable[[Session, OutboxMessage, str], list[Reply]]
@@ -26,8 +26,14 @@ def renderer(kind: str) -> Callable[[Renderer], Renderer]:
 
 
 def recipient_language(session: Session, message: OutboxMessage, default: str = "en") -> str:
+    """The recipient chat's language; for a chat that never said (a phone that never
+    wrote), the business's own language; else the default."""
     chat = session.get(Chat, message.chat_id) if message.chat_id else None
-    return (chat.locale if chat and chat.locale else None) or default
+    if chat is not None and chat.locale:
+        return chat.locale
+    order = session.get(Order, message.order_id) if message.order_id else None
+    business_locale = i18n.normalize_language(order.business.default_locale) if order else None
+    return business_locale or default
 
 
 def render(session: Session, message: OutboxMessage, default_lang: str = "en") -> list[Reply]:
@@ -62,6 +68,9 @@ def _next_step(order: Any, lang: str) -> list[str]:
         lines.append(t("notice.completed", business=order.business.name))
     elif order.status == OrderStatus.READY and order.fulfilment == "pickup":
         lines.append(t("notice.ready_pickup", business=order.business.name))
+    if order.status == OrderStatus.CANCELLED and order.paid_minor > 0:
+        lines.append(t("vendor.notice.cancelled_paid", amount=_money(order, order.paid_minor, lang),
+                       business=order.business.name))
     if order.status != OrderStatus.CANCELLED and order.due_minor > 0:
         lines.append(t("notice.due", amount=_money(order, order.due_minor, lang)))
     return lines

@@ -43,6 +43,15 @@ def find_order_number(text: str) -> str | None:
     return None
 
 
+def without_order_number(text: str) -> str:
+    """`text` less the order number `find_order_number` reads in it (the rest of a command)."""
+    text = normalize_digits(text)
+    for match in _ORDER.finditer(text):
+        if match.group(1).upper() not in _NOT_A_CODE:
+            return f"{text[: match.start()]} {text[match.end() :]}".strip()
+    return text
+
+
 _AMOUNT = re.compile(
     r"(?:₹|rs\.?|inr|rupees?|रु\.?|रुपये)?\s*(\d{1,3}(?:,\d{2,3})+|\d+)(?:\.(\d{1,2}))?\s*(?:/-)?",
     re.IGNORECASE,

@@ -1,5 +1,311 @@
-"""The business's staff in their own chat (issue 7 fills this in)."""
+"""The business's staff in their own chat: list open orders, open one, move it on,
+record a payment taken in person, cancel with a reason, refund.
 
-BUTTONS: dict = {}
-INTENTS: list = []
-STATES: dict = {}
+Only ever their own business's orders: another business's order number falls through
+to the customer's answer (the masked public view, or not found). Words that belong to
+payment proofs (`approve 12`, `proofs`) are left to handlers/proofs.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
+
+from handlers import i18n
+from handlers.core import State, Turn
+from handlers.parse import find_order_number, matches, mentions
+from handlers.types import Reply
+from handlers.vendor_parse import (
+    STATUSES,
+    Command,
+    is_only,
+    parse_command,
+    statuses_in,
+    verb_of,
+    vocabulary,
+)
+from handlers.vendor_view import open_orders, vendor_buttons, vendor_view
+from handlers.views import money
+from store import outbox
+from store.errors import DomainError, InvalidTransition, Overpayment
+from store.models import Order, OrderStatus, StatusEvent
+from store.queries import order_by_id, order_by_number
+from store.services import (
+    PAYMENT_METHODS,
+    Actor,
+    allowed_next,
+    record_payment,
+    record_refund,
+    set_status,
+)
+
+
+def _own_order(turn: Turn, number: str | None) -> Order | None:
+    """The order `number` names, only if it is one of the staff member's businesses'."""
+    order = order_by_number(turn.session, number) if number else None
+    if order is None or order.business_id not in turn.business_ids():
+        return None
+    return order
+
+
+def _current_own_order(turn: Turn) -> Order | None:
+    if not turn.staff or turn.chat.current_order_id is None:
+        return None
+    order = order_by_id(turn.session, turn.chat.current_order_id)
+    return order if order is not None and order.business_id in turn.business_ids() else None
+
+
+def _actor(turn: Turn, order: Order) -> Actor:
+    staff = next(s for s in turn.staff if s.business_id == order.business_id)
+    return Actor(staff.name, staff.id, via="chat")
+
+
+# ── free text ──────────────────────────────────────────────────────────────────
+
+
+def _command(turn: Turn) -> list[Reply] | None:
+    if not turn.staff or not turn.text or mentions(turn.text, vocabulary("proofs")):
+        return None
+    number = find_order_number(turn.text)
+    if number is None:
+        return _without_number(turn)
+    order = _own_order(turn, number)
+    if order is None:
+        return None  # another business's, or none: the customer's answer
+    return run(turn, order, parse_command(turn.text, order.currency))
+
+
+def _without_number(turn: Turn) -> list[Reply] | None:
+    """`orders`; or a command for the order last opened (`ready`, `paid 200 cash`)."""
+    if is_only(turn.text, "orders"):
+        turn.reset()
+        return open_orders(turn)
+    verb = verb_of(turn.text)
+    starts_with_verb = verb is not None and matches(turn.text, vocabulary(verb)) is not None
+    only_status = [s for s in statuses_in(turn.text) if is_only(turn.text, f"status.{s}")]
+    if not starts_with_verb and not only_status:
+        return None
+    order = _current_own_order(turn)
+    if order is None:
+        return [Reply(turn.t("vendor.which_order"))]
+    return run(turn, order, parse_command(turn.text, order.currency))
+
+
+def run(turn: Turn, order: Order, command: Command) -> list[Reply]:
+    turn.reset()
+    turn.chat.current_order_id = order.id
+    action: Callable[[Turn, Order, Command], list[Reply]] = ACTIONS[command.verb]
+    return action(turn, order, command)
+
+
+# ── the actions ────────────────────────────────────────────────────────────────
+
+
+@contextmanager
+def _refusal(turn: Turn, order: Order, replies: list[Reply]) -> Iterator[None]:
+    """Run a service; a rule's "no" rolls its writes back and becomes a clear answer."""
+    try:
+        with turn.session.begin_nested():
+            yield
+    except DomainError as error:
+        replies.append(Reply(_explain(turn, order, error), buttons=vendor_buttons(turn, order)))
+
+
+def _explain(turn: Turn, order: Order, error: DomainError) -> str:
+    p = error.params
+    if isinstance(error, InvalidTransition):
+        current = turn.t("status." + p["current"])
+        if p.get("same"):
+            return turn.t("vendor.error.same_status", number=order.number, status=current)
+        options = [turn.t("status." + s.value) for s in allowed_next(p["current"])]
+        if not options:
+            return turn.t("vendor.error.closed", number=order.number, status=current)
+        return turn.t(
+            "vendor.error.invalid_transition",
+            number=order.number,
+            status=current,
+            target=turn.t("status." + p["target"]),
+            options=", ".join(options),
+        )
+    if isinstance(error, Overpayment):
+        return turn.t(
+            "vendor.error.overpayment",
+            number=order.number,
+            amount=money(turn, order, p["amount"]),
+            due=money(turn, order, p["due"]),
+        )
+    return turn.t(f"vendor.error.{error.code}", number=order.number)
+
+
+def _told(turn: Turn, event: StatusEvent) -> str:
+    count = outbox.queued_for_event(turn.session, event.id)
+    return turn.t("vendor.told", count=count) if count else turn.t("vendor.told_none")
+
+
+def _open(turn: Turn, order: Order, _command: Command) -> list[Reply]:
+    return vendor_view(turn, order)
+
+
+def change_status(
+    turn: Turn, order: Order, status: str, reason: str | None = None
+) -> list[Reply]:
+    before = order.status
+    replies: list[Reply] = []
+    with _refusal(turn, order, replies):
+        event = set_status(turn.session, order, status, _actor(turn, order), reason=reason,
+                           now=turn.now)
+        key = "vendor.cancelled_ok" if status == OrderStatus.CANCELLED else "vendor.changed"
+        lines = [
+            turn.t(key, number=order.number, before=turn.t("status." + before),
+                   after=turn.t("status." + status)),
+        ]
+        if reason:
+            lines.append(turn.t("vendor.reason", reason=reason))
+        if status == OrderStatus.CANCELLED and order.paid_minor > 0:
+            lines.append(turn.t("vendor.refund_hint", number=order.number,
+                                paid=money(turn, order, order.paid_minor),
+                                amount=i18n.plain_amount(order.paid_minor, order.currency)))
+        lines.append(_told(turn, event))
+        replies.append(Reply("\n".join(lines), buttons=vendor_buttons(turn, order)))
+    return replies
+
+
+def _status(turn: Turn, order: Order, command: Command) -> list[Reply]:
+    assert command.status is not None
+    return change_status(turn, order, command.status)
+
+
+def _cancel(turn: Turn, order: Order, command: Command) -> list[Reply]:
+    if command.reason is None:
+        return ask_cancel_reason(turn, order)
+    return change_status(turn, order, OrderStatus.CANCELLED, command.reason)
+
+
+def ask_cancel_reason(turn: Turn, order: Order) -> list[Reply]:
+    if OrderStatus.CANCELLED not in allowed_next(order.status):
+        current = turn.t("status." + order.status)
+        return [Reply(turn.t("vendor.error.closed", number=order.number, status=current))]
+    turn.set_state(State.AWAITING_CANCEL_REASON, order=order.number)
+    return [Reply(turn.t("vendor.ask_cancel_reason", number=order.number))]
+
+
+def _paid(turn: Turn, order: Order, command: Command) -> list[Reply]:
+    if command.amount_minor is None:
+        return _ask_amount(turn, order, "vendor.need_amount", "due", order.due_minor)
+    method = command.method or "cash"
+    return _move_money(turn, order, command, method, record_payment, "vendor.paid_ok")
+
+
+def _refund(turn: Turn, order: Order, command: Command) -> list[Reply]:
+    if order.paid_minor <= 0:
+        return [Reply(turn.t("vendor.error.nothing_paid", number=order.number))]
+    if command.amount_minor is None:
+        return _ask_amount(turn, order, "vendor.need_refund_amount", "paid", order.paid_minor)
+    paid_with = [p.method for p in order.payments if p.kind == "payment"]
+    method = command.method or (paid_with[-1] if paid_with else "cash")
+    method = method if method in PAYMENT_METHODS else "other"
+    return _move_money(turn, order, command, method, record_refund, "vendor.refund_ok")
+
+
+def _ask_amount(turn: Turn, order: Order, key: str, name: str, minor: int) -> list[Reply]:
+    """The command again with the amount that would settle it filled in, as an example."""
+    example = i18n.plain_amount(minor, order.currency)
+    shown = {name: money(turn, order, minor)}
+    return [Reply(turn.t(key, number=order.number, amount=example, **shown))]
+
+
+def _move_money(
+    turn: Turn, order: Order, command: Command, method: str, service: Callable[..., object],
+    key: str,
+) -> list[Reply]:
+    replies: list[Reply] = []
+    with _refusal(turn, order, replies):
+        service(turn.session, order, command.amount_minor, method, _actor(turn, order),
+                reference=command.reference, now=turn.now)
+        replies.append(_money_reply(turn, order, key, command, method))
+    return replies
+
+
+def _money_reply(turn: Turn, order: Order, key: str, command: Command, method: str) -> Reply:
+    event = turn.session.scalars(
+        select(StatusEvent).where(StatusEvent.order_id == order.id).order_by(StatusEvent.id.desc())
+    ).first()
+    lines = [
+        turn.t(
+            key,
+            number=order.number,
+            amount=money(turn, order, command.amount_minor or 0),
+            method=turn.t("method." + method),
+            paid=money(turn, order, order.paid_minor),
+            total=money(turn, order, order.total_minor),
+            due=money(turn, order, order.due_minor),
+            status=turn.t("payment_status." + order.payment_status),
+        )
+    ]
+    if command.reference:
+        lines.append(turn.t("vendor.reference", reference=command.reference))
+    lines.append(_told(turn, event))
+    return Reply("\n".join(lines), buttons=vendor_buttons(turn, order))
+
+
+ACTIONS: dict[str, Callable[[Turn, Order, Command], list[Reply]]] = {
+    "open": _open,
+    "status": _status,
+    "cancel": _cancel,
+    "paid": _paid,
+    "refund": _refund,
+}
+
+
+# ── the cancel reason ──────────────────────────────────────────────────────────
+
+
+def _cancel_reason(turn: Turn) -> list[Reply] | None:
+    order = _own_order(turn, turn.data.get("order")) if turn.staff else None
+    if order is None or find_order_number(turn.text):
+        turn.reset()  # not staff any more, or a new command: route it as such
+        return None
+    if not turn.text:
+        return [Reply(turn.t("vendor.ask_cancel_reason", number=order.number))]
+    turn.reset()
+    if is_only(turn.text, "keep"):
+        return [Reply(turn.t("vendor.cancel_kept", number=order.number),
+                      buttons=vendor_buttons(turn, order))]
+    reason = None if is_only(turn.text, "skip") else turn.text[:500]
+    return change_status(turn, order, OrderStatus.CANCELLED, reason)
+
+
+# ── buttons ────────────────────────────────────────────────────────────────────
+
+
+def _open_button(turn: Turn, number: str) -> list[Reply] | None:
+    order = _own_order(turn, number) if turn.staff else None
+    if order is None:
+        return None
+    turn.reset()
+    return vendor_view(turn, order)
+
+
+def _status_button(turn: Turn, arg: str) -> list[Reply] | None:
+    number, _, status = arg.rpartition(":")
+    order = _own_order(turn, number) if turn.staff else None
+    if order is None or status not in (*STATUSES, OrderStatus.CANCELLED.value):
+        return None
+    turn.reset()
+    turn.chat.current_order_id = order.id
+    if status == OrderStatus.CANCELLED:
+        return ask_cancel_reason(turn, order)
+    return change_status(turn, order, status)
+
+
+def _list_button(turn: Turn, _arg: str) -> list[Reply] | None:
+    if not turn.staff:
+        return None
+    turn.reset()
+    return open_orders(turn)
+
+
+BUTTONS = {"vo": _open_button, "st": _status_button, "vl": _list_button}
+INTENTS = [_command]
+STATES = {State.AWAITING_CANCEL_REASON: _cancel_reason}

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from store.models import Chat, Order, OrderWatch, OutboxMessage, OutboxStatus, StatusEvent, utcnow
+from store.queries import chat_for
 
 
 def enqueue(
@@ -49,11 +50,20 @@ def enqueue(
     return session.execute(stmt).rowcount == 1
 
 
+# Channels on which a phone number is itself an address, and how. The bot says which
+# of them reach people in this set-up (`session.info[PHONE_CHANNELS]`): WhatsApp when
+# it is configured, the terminal in `orderbot chat`. There a customer who never wrote
+# still hears of their order.
+PHONE_CHANNELS = "phone_channels"
+PHONE_ADDRESS = {"whatsapp": "whatsapp:{phone}", "console": "{phone}"}
+
+
 def order_recipients(
     session: Session, order: Order, now: datetime, extra_chat_ids: tuple[int, ...] = ()
 ) -> list[Chat]:
     """Who hears of an order's changes: every chat linked to the order's phone, every
-    chat that asked to be notified of it, and any chat named (the one that sent a proof)."""
+    chat that asked to be notified of it, any chat named (the one that sent a proof),
+    and the order's phone itself on the channels that reach a phone."""
     conditions = [Chat.id.in_(select(OrderWatch.chat_id).where(OrderWatch.order_id == order.id))]
     if order.customer_phone:
         conditions.append(
@@ -62,7 +72,20 @@ def order_recipients(
         )
     if extra_chat_ids:
         conditions.append(Chat.id.in_(extra_chat_ids))
-    return list(session.scalars(select(Chat).where(or_(*conditions)).order_by(Chat.id)))
+    chats = {c.id: c for c in session.scalars(select(Chat).where(or_(*conditions)))}
+    for chat in _phone_chats(session, order, now):
+        chats.setdefault(chat.id, chat)
+    return [chats[k] for k in sorted(chats)]
+
+
+def _phone_chats(session: Session, order: Order, now: datetime) -> list[Chat]:
+    if not order.customer_phone:
+        return []
+    channels = [c for c in session.info.get(PHONE_CHANNELS, ()) if c in PHONE_ADDRESS]
+    return [
+        chat_for(session, channel, PHONE_ADDRESS[channel].format(phone=order.customer_phone), now)
+        for channel in channels
+    ]
 
 
 def notify_order(
@@ -84,11 +107,23 @@ def notify_order(
             chat_id=chat.id,
             kind=f"order_{event.kind}",
             payload={"order_id": order.id, "event_id": event.id},
-            key=f"event:{event.id}:chat:{chat.id}",
+            key=_event_key(event.id, chat.id),
             order_id=order.id,
             now=now,
         )
     return queued
+
+
+def _event_key(event_id: int, chat_id: int | None = None) -> str:
+    return f"event:{event_id}:chat:{'' if chat_id is None else chat_id}"
+
+
+def queued_for_event(session: Session, event_id: int) -> int:
+    """How many notices an event queued (to tell the one who made the change)."""
+    pattern = _event_key(event_id) + "%"
+    return session.scalar(
+        select(func.count(OutboxMessage.id)).where(OutboxMessage.idempotency_key.like(pattern))
+    ) or 0
 
 
 def pending_for(session: Session, channel: str, address: str) -> list[OutboxMessage]:
