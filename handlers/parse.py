@@ -34,22 +34,24 @@ def words(text: str) -> str:
     return _SPACES.sub(" ", text.casefold()).strip()
 
 
+def _order_match(text: str) -> re.Match[str] | None:
+    for match in _ORDER.finditer(text):
+        if match.group(1).upper() not in NOT_A_CODE:
+            return match
+    return None
+
+
 def find_order_number(text: str) -> str | None:
     """The first thing in `text` shaped like an order number, as its match key."""
-    for match in _ORDER.finditer(normalize_digits(text)):
-        prefix = match.group(1).upper()
-        if prefix not in NOT_A_CODE:
-            return number_key(prefix + match.group(2))
-    return None
+    match = _order_match(normalize_digits(text))
+    return number_key(match.group(1) + match.group(2)) if match else None
 
 
 def without_order_number(text: str) -> str:
     """`text` less the order number `find_order_number` reads in it (the rest of a command)."""
     text = normalize_digits(text)
-    for match in _ORDER.finditer(text):
-        if match.group(1).upper() not in _NOT_A_CODE:
-            return f"{text[: match.start()]} {text[match.end() :]}".strip()
-    return text
+    match = _order_match(text)
+    return f"{text[: match.start()]} {text[match.end() :]}".strip() if match else text
 
 
 _AMOUNT = re.compile(
