@@ -8,15 +8,17 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import aliased
 
 from bot.runtime import Runtime, SendResult
 from handlers import notices
+from store import pacing
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus
 
@@ -26,6 +28,11 @@ LEASE = timedelta(minutes=2)
 GIVE_UP_AFTER = timedelta(days=1)
 BASE_DELAY = 5.0  # seconds before the first retry; doubles each attempt
 MAX_DELAY = 3600.0
+# Sends per second, a little under each platform's own limit (Telegram: 30 a second
+# for a bot; WhatsApp through Twilio: 80 a second for a sender).
+PLATFORM_RATES = {"telegram": 29.0, "whatsapp": 78.0}
+LANES_PER_CHANNEL = 3
+LANE_BATCH = 10  # small batches: a lane holds few leases while it paces
 
 
 def backoff(attempts: int, rng: Callable[[], float] = random.random) -> float:
@@ -42,9 +49,10 @@ class Claim:
 
     ids: list[int]
     lease_until: datetime
+    channels: dict[int, str] = field(default_factory=dict)  # message id -> its channel
 
 
-def _due(now: datetime, channels: list[str]) -> Select[tuple[int]]:
+def _due(now: datetime, channels: list[str]) -> Select[tuple[int, str]]:
     """Messages due now, each the oldest still waiting for its recipient: a later
     notice never overtakes an earlier one that is being retried."""
     earlier = aliased(OutboxMessage)
@@ -59,7 +67,7 @@ def _due(now: datetime, channels: list[str]) -> Select[tuple[int]]:
         .exists()
     )
     return (
-        select(OutboxMessage.id)
+        select(OutboxMessage.id, OutboxMessage.channel)
         .where(
             OutboxMessage.status == OutboxStatus.PENDING.value,
             OutboxMessage.channel.in_(channels),
@@ -71,25 +79,27 @@ def _due(now: datetime, channels: list[str]) -> Select[tuple[int]]:
     )
 
 
-def claim(runtime: Runtime, limit: int = 50) -> Claim:
-    """Take up to `limit` due messages of channels we can send on, for this worker alone."""
+def claim(runtime: Runtime, limit: int = 50, channels: list[str] | None = None) -> Claim:
+    """Take up to `limit` due messages of `channels` (default: every channel we can
+    send on), for this worker alone."""
     now = runtime.clock()
     lease_until = now + LEASE
-    channels = list(runtime.senders)
+    channels = [c for c in (channels or runtime.senders) if c in runtime.senders]
     if not channels:
         return Claim([], lease_until)
     with unit_of_work(runtime.sessions) as session:
         query = _due(now, channels).limit(limit)
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=OutboxMessage)
-        ids = list(session.scalars(query))
+        channels_of = {row.id: row.channel for row in session.execute(query)}
+        ids = list(channels_of)
         if ids:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids))
                 .values(locked_until=lease_until)
             )
-    return Claim(ids, lease_until)
+    return Claim(ids, lease_until, channels_of)
 
 
 def deliver(runtime: Runtime, message_id: int, lease_until: datetime) -> SendResult | None:
@@ -144,22 +154,65 @@ def _record(runtime: Runtime, message: OutboxMessage, result: SendResult) -> Non
     message.next_attempt_at = now + timedelta(seconds=delay)
 
 
-def run_once(runtime: Runtime, limit: int = 50) -> int:
+def send_rate(runtime: Runtime, channel: str) -> float | None:
+    """The most messages a second this deployment sends on `channel`, across every
+    worker: a little under the platform's limit (`ORDERBOT_RATE_<CHANNEL>` overrides)."""
+    configured = runtime.config.raw.get(f"ORDERBOT_RATE_{channel.upper()}")
+    if configured:
+        return float(configured)
+    return PLATFORM_RATES.get(channel)
+
+
+def wait_for_slot(runtime: Runtime, channel: str) -> None:
+    """Block until this send fits the channel's rate, shared through the database with
+    every other worker. Real time on purpose: platform limits are in wall-clock seconds."""
+    rate = send_rate(runtime, channel)
+    if not rate:
+        return
+    for _ in range(600):  # bounded: at most a minute or so of waiting
+        with unit_of_work(runtime.sessions) as session:
+            wait = pacing.take_slot(session, f"send:{channel}", rate, datetime.now(UTC))
+        if not wait:
+            return
+        time.sleep(min(wait, 0.2))
+    raise TimeoutError(f"no send slot for {channel}")
+
+
+def run_once(runtime: Runtime, limit: int = 50, channels: list[str] | None = None) -> int:
     """Claim and deliver one batch; returns how many were attempted."""
-    taken = claim(runtime, limit)
+    taken = claim(runtime, limit, channels)
     for message_id in taken.ids:
+        wait_for_slot(runtime, taken.channels[message_id])  # before the delivery's transaction opens
         deliver(runtime, message_id, taken.lease_until)
     return len(taken.ids)
 
 
-def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0) -> None:
-    """Deliver until `stop` is set, waiting a little whenever the queue is empty."""
-    log.info("worker delivering on %s", ", ".join(runtime.senders) or "no channel")
+def run_lane(
+    runtime: Runtime, channels: list[str], stop: threading.Event, idle_wait: float = 1.0
+) -> None:
+    """Deliver `channels` until `stop` is set, waiting a little whenever nothing is due."""
     while not stop.is_set():
         try:
-            busy = run_once(runtime)
+            busy = run_once(runtime, LANE_BATCH, channels)
         except Exception:
             log.exception("worker batch failed; retrying")
             busy = 0
         if not busy:
             stop.wait(idle_wait)
+
+
+def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0) -> None:
+    """Deliver until `stop` is set: lanes of threads per channel, so one platform's
+    pace or trouble never holds up another's, and a slow round trip does not cap the
+    rate (the shared pacing keeps the lanes of every worker within the limit)."""
+    log.info("worker delivering on %s", ", ".join(runtime.senders) or "no channel")
+    lanes = [
+        threading.Thread(target=run_lane, args=(runtime, [channel], stop, idle_wait),
+                         name=f"outbox-{channel}-{n}", daemon=True)
+        for channel in runtime.senders
+        for n in range(LANES_PER_CHANNEL)
+    ]
+    for lane in lanes:
+        lane.start()
+    for lane in lanes:
+        lane.join()

@@ -271,6 +271,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_outbox_recipient', ['channel', 'address', 'status', 'id'], unique=False)
 
     op.create_table('payment_proofs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -332,6 +333,7 @@ def downgrade() -> None:
 
     op.drop_table('payment_proofs')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_recipient')
         batch_op.drop_index('ix_outbox_due')
 
     op.drop_table('outbox')
