@@ -1,7 +1,17 @@
-"""Delivers the outbox through each channel's sender: claimed with a lease (and
-`FOR UPDATE SKIP LOCKED` on PostgreSQL) so several workers never take the same
-message, retried with exponential back-off and jitter, `retry_after` honoured,
-given up after a day."""
+"""Delivers the outbox through each channel's sender.
+
+- Claimed with a lease (and `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite serialises
+  claims at BEGIN IMMEDIATE), so several workers never take the same message; the
+  lease is checked again at delivery, and on PostgreSQL the row stays locked while it
+  is sent, so a message is sent twice only if a worker dies between the platform's
+  "sent" and the commit (at least once, never twice otherwise).
+- One recipient's messages go in order: a later one waits while an earlier one is
+  being retried.
+- Retried with exponential back-off and jitter, `retry_after` honoured; a message
+  still failing after a day is failed with its last error.
+- Each channel has lanes of threads, paced within the platform's rate across every
+  worker (store/pacing.py).
+"""
 
 from __future__ import annotations
 
