@@ -272,3 +272,30 @@ def test_terminal_vendor_change_waits_for_the_customer_in_their_language(
     hindi = _run_chat(database_url, tmp_path, "", "--phone", "+919811111111", "--lang", "hi")
     assert "AK-1001 (Asha's Kitchen): तैयार।" in hindi.stdout
     assert "कृपया Asha's Kitchen से ले जाएँ" in hindi.stdout
+
+
+def test_the_vendor_view_lists_proofs_with_their_status(asha: ChatDriver, demo, clock) -> None:
+    from store.models import MediaFile, PaymentProof, Staff
+
+    with unit_of_work(demo.sessions) as s:
+        order = order_by_number(s, "AK-1001")
+        media = MediaFile(sha256="0" * 64, content_type="image/png", size=10, created_at=clock())
+        s.add(media)
+        s.flush()
+        staff = s.scalars(select(Staff).where(Staff.phone == ASHA)).one()
+        s.add_all([
+            PaymentProof(business_id=order.business_id, number=1, order_id=order.id,
+                         media_id=media.id, claimed_minor=25000, created_at=clock()),
+            PaymentProof(business_id=order.business_id, number=2, order_id=order.id,
+                         media_id=media.id, claimed_minor=5000, status="rejected",
+                         decided_by_staff_id=staff.id, decided_at=clock(), reason="blurry",
+                         created_at=clock()),
+        ])
+    view = asha.text("AK-1001")
+    assert "🧾 Payment proofs" in view
+    assert "• #1 · ₹250.00 · waiting for review · sent 24 Nov 2026, 7:30\u202fpm" in view
+    rejected = next(line for line in view.splitlines() if line.startswith("• #2"))
+    assert "₹50.00 · rejected" in rejected and "by Asha" in rejected
+    assert rejected.endswith("— blurry")
+    stranger = ChatDriver(demo, address="x", phone=None)
+    assert "Payment proofs" not in stranger.text("AK-1001")
