@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from handlers import i18n
 from handlers.core import State, Turn
-from handlers.parse import find_order_number, matches, mentions
+from handlers.parse import find_order_number, matches, mentions, words
 from handlers.types import Reply
 from handlers.vendor_parse import (
     STATUSES,
@@ -263,7 +263,7 @@ ACTIONS: dict[str, Callable[[Turn, Order, Command], list[Reply]]] = {
 
 def _cancel_reason(turn: Turn) -> list[Reply] | None:
     order = _own_order(turn, turn.data.get("order")) if turn.staff else None
-    if order is None or find_order_number(turn.text):
+    if order is None or _is_another_command(turn.text):
         turn.reset()  # not staff any more, or a new command: route it as such
         return None
     if not turn.text:
@@ -274,6 +274,17 @@ def _cancel_reason(turn: Turn) -> list[Reply] | None:
                       buttons=vendor_buttons(turn, order))]
     reason = None if is_only(turn.text, "skip") else turn.text[:500]
     return change_status(turn, order, OrderStatus.CANCELLED, reason)
+
+
+def _is_another_command(text: str) -> bool:
+    """An order number, the list, help or proofs: not a reason, whatever state we are in."""
+    said = words(text)
+    return bool(
+        find_order_number(text)
+        or is_only(text, "orders")
+        or mentions(text, vocabulary("proofs"))
+        or any(said == words(w) for w in i18n.phrases("keywords.help"))
+    )
 
 
 # ── buttons ────────────────────────────────────────────────────────────────────

@@ -132,6 +132,10 @@ def test_cancel_with_a_reason_or_asked_for_one(asha: ChatDriver, demo) -> None:
                                            "Reason: customer asked"]),
         ("cancel AK-1001", ["Why is AK-1001 being cancelled?"]),
         ("keep", ["AK-1001 was not cancelled"]),
+        ("cancel AK-1001", ["Why is AK-1001 being cancelled?"]),
+        ("orders", ["Open orders, oldest first"]),  # another command, not a reason
+        ("cancel AK-1001", ["Why is AK-1001 being cancelled?"]),
+        ("AK-1002", ["Order AK-1002"]),
     ])
     assert _order(demo, "AK-1001").status == "preparing"
     asha.say(button="st:AK-1001:cancelled")
