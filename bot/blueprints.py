@@ -11,4 +11,9 @@ if TYPE_CHECKING:
 
 
 def all_blueprints(runtime: Runtime) -> list[Blueprint]:
-    return []
+    from bot import api, shipping
+
+    return [
+        api.bp,  # the vendor API, /api/v1
+        shipping.bp,  # carriers' webhooks, /webhooks/shipping/<provider>
+    ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from bot import cli_operator
+from bot import apikey_cli, cli_operator
 
 
 def register(main: click.Group) -> None:
     cli_operator.register(main)  # business, staff, orders import
+    main.add_command(apikey_cli.apikey)  # apikey create|revoke

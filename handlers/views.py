@@ -28,6 +28,9 @@ DONE, CURRENT, AHEAD = "✅", "🔵", "⚪"
 # Extra sections other features add to the view (a shipment, a tracking link):
 # each takes (turn, order, audience) and returns lines, possibly none.
 SECTIONS: list[Callable[[Turn, Order, Audience], list[str]]] = []
+# Steps other features add to the progress line (a shipment's): each takes
+# (turn, order, marks) and returns the marks to show.
+PROGRESS: list[Callable[[Turn, Order, list[str]], list[str]]] = []
 
 
 def audience_for(turn: Turn, order: Order) -> Audience:
@@ -60,6 +63,8 @@ def progress(turn: Turn, order: Order) -> str:
             CURRENT if n == reached else AHEAD
         )
         marks.append(f"{mark} {turn.t('status.' + step.value)}")
+    for extend in PROGRESS:
+        marks = extend(turn, order, marks)
     return " → ".join(marks)
 
 

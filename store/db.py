@@ -76,3 +76,11 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def insert_for(session: Session) -> Any:
+    """The INSERT of the session's dialect, for `on_conflict_do_nothing`: a conditional
+    insert lets a unique index decide between racing writers."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

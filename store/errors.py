@@ -57,3 +57,23 @@ class InvalidValues(DomainError):
 
 class AlreadyExists(DomainError):
     code = "already_exists"
+
+
+class OrderClosed(DomainError):
+    code = "order_closed"
+
+
+class TotalBelowPaid(DomainError):
+    code = "total_below_paid"
+
+
+class ItemsRequired(DomainError):
+    code = "items_required"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+
+
+class IdempotencyInProgress(DomainError):
+    code = "idempotency_in_progress"

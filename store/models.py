@@ -235,6 +235,9 @@ class StatusEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     actor: Mapped[str] = mapped_column(String(120), default="system")  # "Asha", "api", "system"
     actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # Set for events that may happen once only (a shipment step): the unique index,
+    # not a read before the write, keeps a carrier's repeats from adding a second one.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="events")

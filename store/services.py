@@ -10,15 +10,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from store import outbox
 from store.errors import (
     InvalidAmount,
     InvalidTransition,
+    ItemsRequired,
     NotFound,
     OrderCancelled,
+    OrderClosed,
     Overpayment,
+    TotalBelowPaid,
 )
 from store.models import (
     Business,
@@ -257,12 +261,7 @@ def create_order(
     **fields: Any,
 ) -> Order:
     """A new order in status pending with its items; total computed from the items."""
-    items = list(items)
-    if not items:
-        raise InvalidAmount(reason="no_items")
-    for item in items:
-        if item.quantity <= 0 or item.unit_price_minor < 0:
-            raise InvalidAmount(item=item.name)
+    items = _checked_items(items)
     created_at = created_at or utcnow()
     order = Order(
         business_id=business.id,
@@ -271,16 +270,13 @@ def create_order(
         customer_name=customer_name,
         customer_phone=customer_phone,
         currency=business.currency,
-        total_minor=sum(i.quantity * i.unit_price_minor for i in items),
+        total_minor=_total(items),
         created_at=created_at,
         status_changed_at=created_at,
         updated_at=created_at,
         **fields,
     )
-    order.items = [
-        OrderItem(position=n, name=i.name, quantity=i.quantity, unit_price_minor=i.unit_price_minor)
-        for n, i in enumerate(items)
-    ]
+    order.items = _item_rows(items)
     session.add(order)
     session.flush()
     session.add(
@@ -295,3 +291,129 @@ def create_order(
     )
     session.flush()
     return order
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _checked_items(items: Iterable[NewItem]) -> list[NewItem]:
+    """At least one item; whole positive quantities and whole non-negative prices."""
+    items = list(items)
+    if not items:
+        raise ItemsRequired()
+    for item in items:
+        if not (_is_int(item.quantity) and item.quantity > 0):
+            raise InvalidAmount(item=item.name)
+        if not (_is_int(item.unit_price_minor) and item.unit_price_minor >= 0):
+            raise InvalidAmount(item=item.name)
+    return items
+
+
+def _total(items: list[NewItem]) -> int:
+    return sum(i.quantity * i.unit_price_minor for i in items)
+
+
+def _item_rows(items: list[NewItem]) -> list[OrderItem]:
+    return [
+        OrderItem(position=n, name=i.name, quantity=i.quantity, unit_price_minor=i.unit_price_minor)
+        for n, i in enumerate(items)
+    ]
+
+
+# What `update_order` may change besides the items.
+ORDER_FIELDS = frozenset(
+    {"customer_name", "customer_phone", "customer_address", "customer_note", "internal_note",
+     "fulfilment"}
+)
+
+
+def update_order(
+    session: Session,
+    order: Order,
+    items: Iterable[NewItem] | None = None,
+    actor: Actor = SYSTEM,
+    *,
+    now: datetime | None = None,
+    **fields: Any,
+) -> bool:
+    """Bring an order's items and customer details up to date. The total follows the
+    items and never falls below what was paid; a closed order is not changed. Returns
+    whether anything changed (a change is one timeline line; the same data again is a
+    no-op, so a till may send an order as often as it likes)."""
+    unknown = set(fields) - ORDER_FIELDS
+    if unknown:
+        raise TypeError(f"update_order cannot change {sorted(unknown)}")
+    now = now or utcnow()
+    order = lock_order(session, order.id)
+    changed = sorted(name for name, value in fields.items() if getattr(order, name) != value)
+    new_items = _checked_items(items) if items is not None else None
+    if new_items is not None and [
+        (i.name, i.quantity, i.unit_price_minor) for i in order.items
+    ] != [(i.name, i.quantity, i.unit_price_minor) for i in new_items]:
+        changed.append("items")
+    if not changed:
+        return False
+    if order.status not in OPEN:
+        raise OrderClosed(order=order.number, status=order.status)
+    if new_items is not None and "items" in changed:
+        total = _total(new_items)
+        if total < order.paid_minor:
+            raise TotalBelowPaid(total=total, paid=order.paid_minor, currency=order.currency)
+        order.items = _item_rows(new_items)
+        order.total_minor = total
+        _recompute(session, order)
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.updated_at = now
+    session.add(
+        StatusEvent(
+            order_id=order.id,
+            kind="update",
+            detail={"changed": changed, "total_minor": order.total_minor},
+            actor=actor.name,
+            actor_staff_id=actor.staff_id,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return True
+
+
+def save_order(
+    session: Session,
+    business: Business,
+    number: str,
+    items: Iterable[NewItem] | None = None,
+    actor: Actor = SYSTEM,
+    *,
+    now: datetime | None = None,
+    **fields: Any,
+) -> tuple[Order, bool]:
+    """Create order `number` for `business`, or update it if it exists: idempotent on
+    the number. Returns the order and whether it was created. Another business's
+    order of that number is not found."""
+    now = now or utcnow()
+    key = number_key(number)
+    existing = _order_by_key(session, key)
+    if existing is None:
+        if items is None:
+            raise ItemsRequired()
+        try:
+            with session.begin_nested():  # a racing create of the same number wins…
+                order = create_order(
+                    session, business, number, items, actor=actor, created_at=now, **fields
+                )
+            return order, True
+        except IntegrityError:  # …and this one becomes an update of it
+            existing = _order_by_key(session, key)
+            if existing is None:
+                raise
+    if existing.business_id != business.id:
+        raise NotFound(number=number)
+    update_order(session, existing, items, actor, now=now, **fields)
+    return existing, False
+
+
+def _order_by_key(session: Session, key: str) -> Order | None:
+    return session.scalars(select(Order).where(Order.number_key == key)).one_or_none()

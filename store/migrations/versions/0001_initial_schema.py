@@ -209,10 +209,12 @@ def upgrade() -> None:
     sa.Column('detail', sa.JSON(), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
     sa.Column('actor_staff_id', sa.Integer(), nullable=True),
+    sa.Column('dedupe_key', sa.String(length=120), nullable=True),
     sa.Column('created_at', store.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_staff_id'], ['staff.id'], name=op.f('fk_status_events_actor_staff_id_staff')),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_status_events_order_id_orders'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_status_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_status_events')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_status_events_dedupe_key'))
     )
     with op.batch_alter_table('status_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_status_events_order_id'), ['order_id'], unique=False)

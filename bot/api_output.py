@@ -1,0 +1,98 @@
+"""The vendor API's JSON: orders with their items, customer, timeline, payments,
+proofs and shipments; money always integer minor units beside the currency."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from store.models import Order, PaymentProof
+from store.shipments import shipments_of
+from store.vendor_reads import proofs_of
+
+
+def stamp(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def proof_json(proof: PaymentProof) -> dict[str, Any]:
+    return {
+        "number": proof.number,
+        "order_number": proof.order.number,
+        "status": proof.status,
+        "claimed_minor": proof.claimed_minor,
+        "currency": proof.order.currency,
+        "flags": list(proof.flags or []),
+        "created_at": stamp(proof.created_at),
+        "decided_at": stamp(proof.decided_at),
+        "decided_amount_minor": proof.decided_amount_minor,
+        "reason": proof.reason,
+    }
+
+
+def order_json(session: Session, order: Order) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "status": order.status,
+        "payment_status": order.payment_status,
+        "currency": order.currency,
+        "total_minor": order.total_minor,
+        "paid_minor": order.paid_minor,
+        "refunded_minor": order.refunded_minor,
+        "due_minor": order.due_minor,
+        "fulfilment": order.fulfilment,
+        "customer": {
+            "name": order.customer_name,
+            "phone": order.customer_phone,
+            "address": order.customer_address,
+        },
+        "customer_note": order.customer_note,
+        "internal_note": order.internal_note,
+        "items": [
+            {
+                "name": item.name,
+                "quantity": item.quantity,
+                "unit_price_minor": item.unit_price_minor,
+                "line_total_minor": item.line_total_minor,
+            }
+            for item in order.items
+        ],
+        "created_at": stamp(order.created_at),
+        "status_changed_at": stamp(order.status_changed_at),
+        "timeline": [
+            {
+                "kind": event.kind,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "actor": event.actor,
+                "detail": event.detail or {},
+                "at": stamp(event.created_at),
+            }
+            for event in order.events
+        ],
+        "payments": [
+            {
+                "kind": payment.kind,
+                "amount_minor": payment.amount_minor,
+                "method": payment.method,
+                "reference": payment.reference,
+                "recorded_via": payment.recorded_via,
+                "at": stamp(payment.created_at),
+            }
+            for payment in order.payments
+        ],
+        "proofs": [proof_json(proof) for proof in proofs_of(session, order.id)],
+        "shipments": [
+            {
+                "provider": shipment.provider,
+                "awb": shipment.awb,
+                "courier": shipment.courier,
+                "status": shipment.status,
+                "tracking_url": shipment.tracking_url,
+                "updated_at": stamp(shipment.updated_at),
+            }
+            for shipment in shipments_of(session, order.id)
+        ],
+    }

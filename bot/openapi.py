@@ -1,0 +1,244 @@
+"""The vendor API's OpenAPI 3.1 document, served at /api/v1/openapi.json. A test
+keeps it true: its paths and methods against the app's routes, its examples and the
+app's real answers against its schemas."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from store.models import OrderStatus
+from store.services import PAYMENT_METHODS
+from store.shipments import STEPS
+
+STRING = {"type": "string"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+MINOR = {"type": "integer", "minimum": 0, "description": "money in minor units (paise)"}
+TIME = {"type": "string", "format": "date-time"}
+STATUSES = [s.value for s in OrderStatus]
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict:
+    schema: dict[str, Any] = {"type": "object", "properties": properties,
+                              "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    return {**schema, **extra}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": obj(
+        {"error": obj({"code": STRING, "message": STRING, "field": STRING}, ["code", "message"])},
+        ["error"],
+    ),
+    "ItemInput": obj(
+        {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "quantity": {"type": "integer", "minimum": 1, "maximum": 100000},
+            "unit_price_minor": MINOR,
+        },
+        ["name", "quantity", "unit_price_minor"],
+    ),
+    "CustomerInput": obj(
+        {
+            "name": NULLABLE_STRING,
+            "phone": {"type": ["string", "null"],
+                      "description": "any common form; stored as E.164"},
+            "address": NULLABLE_STRING,
+        }
+    ),
+    "OrderInput": obj(
+        {
+            "number": {"type": "string", "description": "the business's code, a dash, "
+                       "3 to 10 digits: AK-1005"},
+            "items": {"type": "array", "items": ref("ItemInput"), "minItems": 1,
+                      "maxItems": 200, "description": "required for a new order; "
+                      "replaces the items of an existing one"},
+            "customer": ref("CustomerInput"),
+            "fulfilment": {"enum": ["pickup", "delivery"]},
+            "customer_note": NULLABLE_STRING,
+            "internal_note": NULLABLE_STRING,
+        },
+        ["number"],
+    ),
+    "StatusInput": obj(
+        {"status": {"enum": STATUSES}, "reason": NULLABLE_STRING}, ["status"]
+    ),
+    "PaymentInput": obj(
+        {
+            "amount_minor": {"type": "integer", "minimum": 1},
+            "method": {"enum": list(PAYMENT_METHODS)},
+            "reference": NULLABLE_STRING,
+        },
+        ["amount_minor", "method"],
+    ),
+    "Proof": obj(
+        {
+            "number": {"type": "integer"},
+            "order_number": STRING,
+            "status": {"enum": ["pending", "approved", "rejected"]},
+            "claimed_minor": {"type": ["integer", "null"]},
+            "currency": STRING,
+            "flags": {"type": "array", "items": STRING},
+            "created_at": TIME,
+            "decided_at": {"type": ["string", "null"], "format": "date-time"},
+            "decided_amount_minor": {"type": ["integer", "null"]},
+            "reason": NULLABLE_STRING,
+        },
+        ["number", "order_number", "status", "created_at"],
+    ),
+    "Order": obj(
+        {
+            "number": STRING,
+            "status": {"enum": STATUSES},
+            "payment_status": {"enum": ["unpaid", "partial", "paid", "partially_refunded",
+                                        "refunded"]},
+            "currency": STRING,
+            "total_minor": MINOR,
+            "paid_minor": MINOR,
+            "refunded_minor": MINOR,
+            "due_minor": MINOR,
+            "fulfilment": STRING,
+            "customer": obj({"name": NULLABLE_STRING, "phone": NULLABLE_STRING,
+                             "address": NULLABLE_STRING}),
+            "customer_note": NULLABLE_STRING,
+            "internal_note": NULLABLE_STRING,
+            "items": {"type": "array", "items": obj(
+                {"name": STRING, "quantity": {"type": "integer"}, "unit_price_minor": MINOR,
+                 "line_total_minor": MINOR},
+                ["name", "quantity", "unit_price_minor", "line_total_minor"])},
+            "created_at": TIME,
+            "status_changed_at": TIME,
+            "timeline": {"type": "array", "items": obj(
+                {"kind": {"description": "status, payment, refund, proof, shipment, update…",
+                          "type": "string"},
+                 "from_status": NULLABLE_STRING, "to_status": NULLABLE_STRING,
+                 "actor": STRING, "detail": {"type": "object"}, "at": TIME},
+                ["kind", "actor", "at"])},
+            "payments": {"type": "array", "items": obj(
+                {"kind": {"enum": ["payment", "refund"]}, "amount_minor": MINOR,
+                 "method": STRING, "reference": NULLABLE_STRING, "recorded_via": STRING,
+                 "at": TIME},
+                ["kind", "amount_minor", "method", "at"])},
+            "proofs": {"type": "array", "items": ref("Proof")},
+            "shipments": {"type": "array", "items": obj(
+                {"provider": STRING, "awb": NULLABLE_STRING, "courier": NULLABLE_STRING,
+                 "status": {"enum": ["booked", *STEPS]}, "tracking_url": NULLABLE_STRING,
+                 "updated_at": TIME},
+                ["provider", "status"])},
+        },
+        ["number", "status", "payment_status", "currency", "total_minor", "paid_minor",
+         "due_minor", "items", "timeline", "payments", "proofs", "shipments"],
+    ),
+    "ProofList": obj({"proofs": {"type": "array", "items": ref("Proof")}}, ["proofs"]),
+}
+
+EXAMPLE_ORDER_INPUT = {
+    "number": "AK-1005",
+    "customer": {"name": "Neha Gupta", "phone": "098333 33333", "address": "7 Park Street"},
+    "fulfilment": "delivery",
+    "items": [{"name": "Veg Biryani", "quantity": 2, "unit_price_minor": 22000}],
+}
+EXAMPLE_ORDER = {
+    "number": "AK-1005", "status": "pending", "payment_status": "unpaid", "currency": "INR",
+    "total_minor": 44000, "paid_minor": 0, "refunded_minor": 0, "due_minor": 44000,
+    "fulfilment": "delivery",
+    "customer": {"name": "Neha Gupta", "phone": "+919833333333", "address": "7 Park Street"},
+    "customer_note": None, "internal_note": None,
+    "items": [{"name": "Veg Biryani", "quantity": 2, "unit_price_minor": 22000,
+               "line_total_minor": 44000}],
+    "created_at": "2026-11-24T14:00:00Z", "status_changed_at": "2026-11-24T14:00:00Z",
+    "timeline": [{"kind": "status", "from_status": None, "to_status": "pending",
+                  "actor": "api", "detail": {}, "at": "2026-11-24T14:00:00Z"}],
+    "payments": [], "proofs": [], "shipments": [],
+}
+EXAMPLE_ERROR = {"error": {"code": "wrong_type", "field": "items[0].quantity",
+                           "message": "items[0].quantity must be a whole number (an integer, "
+                           "not a decimal, a string or true/false)."}}
+
+
+def _json(schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        media["example"] = example
+    return {"content": {"application/json": media}}
+
+
+def _answer(description: str, schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
+    return {"description": description, **_json(schema, example)}
+
+
+ERRORS = {
+    "401": _answer("no valid API key", ref("Error")),
+    "404": _answer("no such order for this business", ref("Error")),
+}
+CHANGE_ERRORS = {
+    **ERRORS,
+    "400": _answer("the body is not a JSON object", ref("Error")),
+    "409": _answer("a rule refused the change (transition, overpayment, closed order, "
+                   "total below paid); nothing was written", ref("Error")),
+    "422": _answer("a field is missing, of the wrong type or out of range, or the "
+                   "Idempotency-Key was used for another request; nothing was written",
+                   ref("Error"), EXAMPLE_ERROR),
+}
+NUMBER = {"name": "number", "in": "path", "required": True, "schema": STRING,
+          "description": "the order number, any spelling: AK-1005, ak1005"}
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "schema": {"type": "string", "maxLength": 128},
+               "description": "the same key and body again returns the first answer "
+               "(header Idempotent-Replayed: true) without acting twice"}
+
+
+def _post(summary: str, body: str, example: Any, ok: dict[str, Any], params: list) -> dict:
+    return {"summary": summary, "parameters": [*params, IDEMPOTENCY],
+            "requestBody": {"required": True, **_json(ref(body), example)},
+            "responses": {**ok, **CHANGE_ERRORS}}
+
+
+@cache
+def document() -> dict[str, Any]:
+    order = ref("Order")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "orderbot vendor API", "version": "1.0.0",
+                 "description": "Orders, statuses, payments and proofs of one business. "
+                 "Money is integer minor units (paise) beside the order's currency."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"apiKey": []}],
+        "paths": {
+            "/orders": {"post": _post(
+                "Create an order, or update it if the number exists (items, customer, notes)",
+                "OrderInput", EXAMPLE_ORDER_INPUT,
+                {"201": _answer("created", order, EXAMPLE_ORDER),
+                 "200": _answer("updated, or already so", order)}, [])},
+            "/orders/{number}": {"get": {
+                "summary": "An order with its timeline, payments, proofs and shipments",
+                "parameters": [NUMBER],
+                "responses": {"200": _answer("the order", order, EXAMPLE_ORDER), **ERRORS}}},
+            "/orders/{number}/status": {"post": _post(
+                "Change the status (forward along pending, confirmed, preparing, ready, "
+                "completed; or cancelled while open); the customer is told",
+                "StatusInput", {"status": "confirmed"},
+                {"200": _answer("changed (or already in that status)", order)}, [NUMBER])},
+            "/orders/{number}/payments": {"post": _post(
+                "Record a payment taken outside the chat; never more than is due",
+                "PaymentInput", {"amount_minor": 20000, "method": "cash", "reference": "till 4"},
+                {"201": _answer("recorded", order)}, [NUMBER])},
+            "/proofs": {"get": {
+                "summary": "Payment proofs waiting for a decision, oldest first",
+                "responses": {"200": _answer("the proofs", ref("ProofList"), {"proofs": []}),
+                              "401": ERRORS["401"]}}},
+            "/openapi.json": {"get": {
+                "summary": "This document", "security": [],
+                "responses": {"200": _answer("the OpenAPI document", {"type": "object"})}}},
+        },
+        "components": {
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer",
+                                           "description": "orderbot apikey create CODE"}},
+            "schemas": SCHEMAS,
+        },
+    }

@@ -1,0 +1,47 @@
+"""Reads the vendor API needs beyond the conversation's (store/queries.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from store.models import Order, PaymentProof, ProofStatus
+from store.numbers import number_key
+from store.queries import order_by_id
+
+
+def business_order(session: Session, business_id: int, number: str) -> Order | None:
+    """The business's order of that number (any spelling), fully loaded and read
+    afresh; another business's order is as good as missing."""
+    order_id = session.scalar(
+        select(Order.id).where(
+            Order.number_key == number_key(number), Order.business_id == business_id
+        )
+    )
+    if order_id is None:
+        return None
+    session.expire_all()  # a change earlier in this transaction must show in the read
+    return order_by_id(session, order_id)
+
+
+def proofs_of(session: Session, order_id: int) -> list[PaymentProof]:
+    return list(
+        session.scalars(
+            select(PaymentProof).where(PaymentProof.order_id == order_id).order_by(PaymentProof.id)
+        )
+    )
+
+
+def proofs_waiting(session: Session, business_id: int) -> list[PaymentProof]:
+    """The business's proofs nobody has decided yet, oldest first."""
+    return list(
+        session.scalars(
+            select(PaymentProof)
+            .where(
+                PaymentProof.business_id == business_id,
+                PaymentProof.status == ProofStatus.PENDING.value,
+            )
+            .options(selectinload(PaymentProof.order))
+            .order_by(PaymentProof.created_at, PaymentProof.id)
+        )
+    )
