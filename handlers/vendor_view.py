@@ -92,6 +92,10 @@ def _customer_lines(turn: Turn, order: Order) -> list[str]:
     return lines
 
 
+# Timeline lines other features write: their kind -> where their steps are worded.
+OTHER_KINDS = {"shipment": "shipping.step", "proof": "vendor.proof_status"}
+
+
 def _event_line(turn: Turn, order: Order, event: StatusEvent) -> str:
     at = when(turn, order, event.created_at)
     detail = event.detail or {}
@@ -107,10 +111,13 @@ def _event_line(turn: Turn, order: Order, event: StatusEvent) -> str:
             before=_label(turn, "status", event.from_status),
             after=_label(turn, "status", event.to_status),
         )
-    else:  # the order's creation, and what other features write (proofs, shipments)
-        text = _label(turn, "status", event.to_status) if event.kind == "status" else (
-            f"{event.kind}: {event.to_status or ''}".strip(": ")
-        )
+    elif event.kind == "status":  # the order's creation
+        text = _label(turn, "status", event.to_status)
+    elif event.kind in OTHER_KINDS:  # what other features write
+        group = OTHER_KINDS[event.kind]
+        text = turn.t(f"vendor.timeline.{event.kind}", what=_label(turn, group, event.to_status))
+    else:
+        text = f"{event.kind}: {event.to_status or ''}".strip(": ")
     if detail.get("reason"):
         text += " — " + str(detail["reason"])
     return turn.t("vendor.timeline.line", when=at, what=text, who=event.actor)

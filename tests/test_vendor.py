@@ -303,3 +303,18 @@ def test_the_vendor_view_lists_proofs_with_their_status(asha: ChatDriver, demo, 
     assert rejected.endswith("— blurry")
     stranger = ChatDriver(demo, address="x", phone=None)
     assert "Payment proofs" not in stranger.text("AK-1001")
+
+
+def test_a_shipment_step_reads_in_the_vendor_timeline(demo) -> None:
+    from store.shipments import CarrierUpdate, record_update
+
+    with unit_of_work(demo.sessions) as s:
+        record_update(s, CarrierUpdate(provider="generic", carrier_status="OUT FOR DELIVERY",
+                                       step="out_for_delivery", order_number="AK-1002"),
+                      now=demo.clock())
+    english = ChatDriver(demo, address=ASHA, phone=ASHA).text("AK-1002")
+    assert any(line.startswith("• ") and "· 🚚 Out for delivery · " in line
+               for line in english.splitlines())
+    hindi = ChatDriver(demo, address=ASHA, phone=ASHA, lang="hi")
+    hindi.say("language hindi")
+    assert "out_for_delivery" not in hindi.text("AK-1002")
