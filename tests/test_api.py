@@ -5,10 +5,12 @@ document kept true against the routes."""
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from api_support import assert_documented, bearer, new_key, row_counts, validator_at
-from conftest import ChatDriver
+from conftest import ChatDriver, requires_postgres
 from openapi_spec_validator import validate as validate_spec
 from sqlalchemy import select
 
@@ -338,3 +340,22 @@ def test_openapi_examples_fit_their_schemas() -> None:
                                  "schema").validate(media["example"])
                     checked += 1
     assert checked >= 6
+
+
+@requires_postgres
+def test_racing_retries_with_one_key_pay_once(client, demo, key) -> None:
+    """A till that retries before the first answer came: the key's row decides."""
+    start = threading.Barrier(4)
+    body = json.dumps({"amount_minor": 10000, "method": "upi"})
+
+    def pay() -> tuple[int, int]:
+        start.wait(timeout=10)
+        response = client.post("/api/v1/orders/AK-1003/payments", data=body,
+                               headers=bearer(key, **{"Idempotency-Key": "race"}))
+        return response.status_code, response.json["paid_minor"]
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: pay(), range(4)))
+    assert answers == [(201, 10000)] * 4
+    with unit_of_work(demo.sessions) as s:
+        assert len(order_by_number(s, "AK-1003").payments) == 1
