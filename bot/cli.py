@@ -98,11 +98,6 @@ def serve(host: str, port: int, with_demo: bool) -> None:
         with unit_of_work(runtime.sessions) as session:
             seed(session, runtime.clock())
     app = create_app(runtime=runtime)
-    if not config.twilio_auth_token:
-        logging.getLogger("orderbot").warning(
-            "TWILIO_AUTH_TOKEN is not set: WhatsApp webhooks are %s",
-            "accepted unsigned (development)" if config.development else "refused",
-        )
     stop = threading.Event()
     from bot import background
 

@@ -114,10 +114,15 @@ def reach_phones_on(runtime: Runtime, *channels: str) -> None:
 
 
 def respond(
-    runtime: Runtime, inbound: Inbound, *, delivery_id: str | None = None
+    runtime: Runtime,
+    inbound: Inbound,
+    *,
+    delivery_id: str | None = None,
+    after: Callable[[Session], object] | None = None,
 ) -> list[Reply]:
     """Answer `inbound` in one transaction. With a `delivery_id` (a webhook's message
-    id) the message is processed once: a repeat gets the stored answer of the first."""
+    id) the message is processed once: a repeat gets the stored answer of the first.
+    `after(session)` is the adapter's own write, committed with the answer or not at all."""
     try:
         with unit_of_work(runtime.sessions) as session:
             if delivery_id is not None:
@@ -127,6 +132,8 @@ def respond(
                 session.add(record)
                 session.flush()  # the unique constraint decides who processes it
             replies = handle(inbound, runtime.context(session))
+            if after is not None:
+                after(session)
             if delivery_id is not None:
                 record.response = {"replies": replies_to_json(replies)}
                 record.completed_at = runtime.clock()

@@ -26,7 +26,10 @@ class LogCodeSender:
 
 
 def wire(runtime: Runtime) -> None:
+    from bot import whatsapp_outbound
+
     config = runtime.config
     runtime.code_sender = code_sender_for(
         config, fallback=LogCodeSender() if config.development else None
     )
+    whatsapp_outbound.wire(runtime)

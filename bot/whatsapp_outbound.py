@@ -1,0 +1,208 @@
+"""WhatsApp messages that are not the answer to a webhook — notices, vendor prompts —
+sent from the outbox through Twilio's REST API.
+
+WhatsApp takes free-form messages only within 24 hours of the customer's last
+message (`Chat.last_inbound_at`). Outside it an approved template is sent when one
+is configured for the message's kind (`TWILIO_TEMPLATE_<KIND>`, a content SID),
+otherwise the message is held until the customer writes again (`release_held`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+import requests
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.rest import Client
+
+from bot import whatsapp_format
+from bot.runtime import SendResult
+from bot.twilio_rest import RecordingHttpClient, make_client
+from handlers.core import _remember_choices
+from handlers.types import Reply
+from store.models import Chat, Order, OutboxMessage, OutboxStatus
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger("orderbot.whatsapp")
+
+CHANNEL = "whatsapp"
+WINDOW = timedelta(hours=24)
+OUTSIDE_WINDOW = 63016  # Twilio: "outside the allowed window … use a Message Template"
+TEMPLATE_PREFIX = "TWILIO_TEMPLATE_"
+SENT_PARTS = "whatsapp_sent_parts"  # payload key: parts already delivered, never sent twice
+VARIABLE_LIMIT = 1000  # characters in one template variable
+
+_ApiError = (TwilioRestException, TwilioServiceException)
+
+
+def templates_from(raw: Mapping[str, str]) -> dict[str, str]:
+    """{outbox kind: content SID} from TWILIO_TEMPLATE_<KIND> settings."""
+    return {
+        key.removeprefix(TEMPLATE_PREFIX).lower(): value.strip()
+        for key, value in raw.items()
+        if key.startswith(TEMPLATE_PREFIX) and value.strip()
+    }
+
+
+def in_window(chat: Chat | None, now: datetime) -> bool:
+    last = chat.last_inbound_at if chat is not None else None
+    return last is not None and now - last < WINDOW
+
+
+@dataclass
+class WhatsAppSender:
+    """A `bot.runtime.Sender` for the "whatsapp" channel."""
+
+    client: Client
+    from_: str
+    public_base_url: str
+    clock: Callable[[], datetime]
+    templates: Mapping[str, str] = field(default_factory=dict)
+
+    def send(self, session: Session, message: OutboxMessage, replies: list[Reply]) -> SendResult:
+        chat = _chat_of(session, message)
+        if not in_window(chat, self.clock()):
+            return self._send_template(session, message, replies)
+        try:
+            sid = self._send_freeform(message, replies)
+        except _ApiError as exc:
+            if exc.code == OUTSIDE_WINDOW:  # Twilio's clock disagrees with ours: its word wins
+                return self._send_template(session, message, replies)
+            return self._failure(exc)
+        except requests.RequestException as exc:
+            return SendResult(ok=False, error=f"network: {exc.__class__.__name__}: {exc}")
+        if chat is not None and any(r.buttons for r in replies):
+            session.refresh(chat, with_for_update=True)  # never overwrite a newer turn's state
+            _remember_choices(chat, replies)  # its numbers now select this message's buttons
+        return SendResult(ok=True, provider_id=sid)
+
+    def _send_freeform(self, message: OutboxMessage, replies: list[Reply]) -> str | None:
+        """Each part in order, resuming after the parts an earlier attempt delivered."""
+        done = int(message.payload.get(SENT_PARTS, 0))
+        sid = None
+        for index, part in enumerate(whatsapp_format.parts(replies, self.public_base_url)):
+            if index < done:
+                continue
+            values: dict[str, Any] = {"body": part.body} if part.body else {}
+            if part.media_url:
+                values["media_url"] = [part.media_url]
+            try:
+                created = self.client.messages.create(
+                    to=message.address, from_=self.from_, **values
+                )
+            except Exception:
+                if index > done:
+                    message.payload = {**message.payload, SENT_PARTS: index}
+                raise
+            sid = created.sid
+        return sid
+
+    def _send_template(
+        self, session: Session, message: OutboxMessage, replies: list[Reply]
+    ) -> SendResult:
+        content_sid = self.templates.get(message.kind)
+        if not content_sid:
+            return SendResult(ok=False, hold=True, error="outside the 24-hour window; no template")
+        variables = template_variables(session, message, replies)
+        try:
+            created = self.client.messages.create(
+                to=message.address,
+                from_=self.from_,
+                content_sid=content_sid,
+                content_variables=json.dumps(variables, ensure_ascii=False),
+            )
+        except _ApiError as exc:
+            if exc.code == OUTSIDE_WINDOW:
+                return SendResult(ok=False, hold=True, error=f"template refused: {exc}")
+            return self._failure(exc)
+        except requests.RequestException as exc:
+            return SendResult(ok=False, error=f"network: {exc.__class__.__name__}: {exc}")
+        return SendResult(ok=True, provider_id=created.sid)
+
+    def _failure(self, exc: TwilioRestException | TwilioServiceException) -> SendResult:
+        error = f"twilio {exc.status} ({exc.code}): {getattr(exc, 'msg', '') or exc}"
+        if exc.status == 429:
+            return SendResult(ok=False, retry_after=self._retry_after(), error=error)
+        if exc.status >= 500:
+            return SendResult(ok=False, error=error)
+        return SendResult(ok=False, permanent=True, error=error)
+
+    def _retry_after(self) -> float | None:
+        """Twilio's Retry-After, in seconds or as an HTTP date."""
+        http = self.client.http_client
+        value = http.last_header("Retry-After") if isinstance(http, RecordingHttpClient) else None
+        if not value:
+            return None
+        if value.strip().isdigit():
+            return float(value)
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - self.clock()).total_seconds())
+        except (TypeError, ValueError):
+            return None
+
+
+def template_variables(
+    session: Session, message: OutboxMessage, replies: list[Reply]
+) -> dict[str, str]:
+    """{"1": the notice on one line, "2": the order number, "3": the business}: what an
+    approved template can show (no line breaks allowed in a variable)."""
+    lines = [line.strip() for r in replies for line in r.text.split("\n") if line.strip()]
+    summary = " · ".join(lines)
+    if len(summary) > VARIABLE_LIMIT:
+        summary = summary[: VARIABLE_LIMIT - 1] + "…"
+    variables = {"1": summary}
+    order = session.get(Order, message.order_id) if message.order_id else None
+    if order is not None:
+        variables.update({"2": order.number, "3": order.business.name})
+    return variables
+
+
+def _chat_of(session: Session, message: OutboxMessage) -> Chat | None:
+    if message.chat_id is not None:
+        return session.get(Chat, message.chat_id)
+    return session.scalars(
+        select(Chat).where(Chat.channel == CHANNEL, Chat.address == message.address)
+    ).one_or_none()
+
+
+def release_held(session: Session, address: str, now: datetime) -> int:
+    """The customer wrote: what waited for their window goes out now."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == CHANNEL,
+            OutboxMessage.address == address,
+            OutboxMessage.status == OutboxStatus.HELD.value,
+        )
+        .values(status=OutboxStatus.PENDING.value, next_attempt_at=now, locked_until=None)
+    )
+    return result.rowcount
+
+
+def wire(runtime: Runtime) -> None:
+    """Send WhatsApp from the outbox when Twilio is configured."""
+    config = runtime.config
+    if not (config.twilio_account_sid and config.twilio_auth_token and config.twilio_whatsapp_from):
+        return
+    runtime.senders[CHANNEL] = WhatsAppSender(
+        client=make_client(config),
+        from_=_whatsapp_address(config.twilio_whatsapp_from),
+        public_base_url=config.public_base_url,
+        clock=runtime.clock,
+        templates=templates_from(config.raw),
+    )
+
+
+def _whatsapp_address(sender: str) -> str:
+    """TWILIO_WHATSAPP_FROM with its "whatsapp:" prefix, even if it was left out."""
+    sender = sender.strip()
+    return sender if sender.startswith("whatsapp:") else f"whatsapp:{sender}"
