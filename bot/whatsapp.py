@@ -10,12 +10,13 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Response, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import whatsapp_format
 from bot.config import Config
-from bot.runtime import Runtime, respond, stored_replies
+from bot.runtime import Runtime, Unavailable, respond, stored_replies
 from bot.whatsapp_media import MediaFetcher
 from bot.whatsapp_outbound import release_held
 from handlers import i18n
@@ -101,9 +102,13 @@ def answer(runtime: Runtime, form: Mapping[str, str], fetcher: MediaFetcher) -> 
             delivery_id=sid,
             after=lambda session: release_held(session, inbound.address, now),
         )
+    except (Unavailable, OperationalError, InterfaceError) as exc:
+        # Twilio does not deliver a message twice by default: an apology tells the
+        # customer to send it again, where a 503 would leave them in silence.
+        log.error("database unavailable for a WhatsApp message: %s", exc.__class__.__name__)
     except Exception:  # Twilio must never see a 500; the customer gets an apology
         log.exception("failed to answer a WhatsApp message")
-        return [Reply(i18n.t("error.sorry", runtime.settings.default_locale))]
+    return [Reply(i18n.t("error.sorry", runtime.settings.default_locale))]
 
 
 def parse(form: Mapping[str, str], fetcher: MediaFetcher, runtime: Runtime) -> Inbound | None:

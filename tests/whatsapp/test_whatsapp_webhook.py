@@ -13,9 +13,9 @@ from conftest import FIXTURES
 import bot.runtime
 from bot.app import create_app
 from bot.config import Config
-from bot.runtime import Runtime
+from bot.runtime import Runtime, build_runtime
 from store.db import unit_of_work
-from store.models import Chat, InboundDelivery, RateEvent
+from store.models import Chat, InboundDelivery
 
 from .conftest import CUSTOMER, WEBHOOK, WhatsAppUser, count, make_runtime, twiml_messages, user_for
 
@@ -207,7 +207,9 @@ def test_concurrent_duplicates_are_processed_once(
     status, body = answers[0]
     assert status == 200 and "could not find" in body
     assert handled == ["AK-9999"]
-    assert count(wa, InboundDelivery) == 1 and count(wa, RateEvent) == 1
+    assert count(wa, InboundDelivery) == 1
+    with unit_of_work(wa.sessions) as session:
+        assert session.query(Chat).one().lookup_misses == 1
 
 
 # ── never a 500, never silence ──────────────────────────────────────────────────
@@ -230,6 +232,19 @@ def test_a_failure_anywhere_is_an_apology_not_a_500(
     user = user_for(wa)
     assert "Sorry, something went wrong" in user.text("AK-1001")
     assert count(wa, InboundDelivery) == 0
+
+
+def test_a_database_that_is_down_gets_an_apology_without_a_traceback(
+    wa_config: Config, tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = wa_config.with_(database_url=f"sqlite:///{tmp_path}/missing/dir/orderbot.db")
+    runtime = build_runtime(config)
+    user = user_for(runtime)
+    with caplog.at_level(logging.ERROR, logger="orderbot"):
+        assert "Sorry, something went wrong" in user.text("AK-1001")
+    assert "database unavailable" in caplog.text
+    assert not any(r.exc_info for r in caplog.records), "a traceback was logged"
+    runtime.close()
 
 
 def test_a_sender_that_is_not_whatsapp_gets_an_empty_answer(
