@@ -114,10 +114,11 @@ def reach_phones_on(runtime: Runtime, *channels: str) -> None:
 
 
 def respond(
-    runtime: Runtime, inbound: Inbound, *, delivery_id: str | None = None
+    runtime: Runtime, inbound: Inbound, *, delivery_id: str | None = None, replay: bool = True
 ) -> list[Reply]:
     """Answer `inbound` in one transaction. With a `delivery_id` (a webhook's message
-    id) the message is processed once: a repeat gets the stored answer of the first."""
+    id) the message is processed once: a repeat gets the stored answer of the first,
+    or nothing with `replay=False` (for channels that sent the first answer themselves)."""
     try:
         with unit_of_work(runtime.sessions) as session:
             if delivery_id is not None:
@@ -138,7 +139,7 @@ def respond(
     except IntegrityError:
         stored = stored_replies(runtime, inbound.channel, delivery_id) if delivery_id else None
         if stored is not None:
-            return stored
+            return stored if replay else []
         log.exception("failed to answer a %s message", inbound.channel)
         return [Reply(i18n.t("error.sorry", _language_of(runtime, inbound)))]
     except Exception:

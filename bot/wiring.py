@@ -30,3 +30,6 @@ def wire(runtime: Runtime) -> None:
     runtime.code_sender = code_sender_for(
         config, fallback=LogCodeSender() if config.development else None
     )
+    from bot import telegram
+
+    telegram.wire(runtime)
