@@ -69,7 +69,9 @@ class TelegramBridge:
         self._thread.start()
         self._application: Application | None = None
 
-    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = WAIT, *, init: bool = True) -> T:
+    def run(
+        self, coroutine: Coroutine[Any, Any, T], timeout: float = WAIT, *, init: bool = True
+    ) -> T:
         """Run `coroutine` on the bot's loop and wait for its result (from any thread
         but the loop's own); the bot is initialised first unless `init` is False."""
         if init:

@@ -32,7 +32,7 @@ def split_view_mark(data: str) -> tuple[str, str | None]:
 
 
 def command(text: str) -> tuple[str, str | None] | None:
-    """"/track AK-1001" -> ("AK-1001", None); "/myorders" -> ("", "myorders");
+    """ "/track AK-1001" -> ("AK-1001", None); "/myorders" -> ("", "myorders");
     None when `text` is not a command."""
     if not text.startswith("/"):
         return None

@@ -76,7 +76,9 @@ def start_polling(runtime: Runtime, stop: threading.Event) -> list[threading.Thr
         return []
     check_config(config)
     if config.telegram_mode == "webhook":
-        log.info("telegram: webhook mode, updates arrive at %s%s", config.public_base_url, WEBHOOK_PATH)
+        log.info(
+            "telegram: webhook mode, updates arrive at %s%s", config.public_base_url, WEBHOOK_PATH
+        )
         return []
     thread = threading.Thread(
         target=_poll_until, args=(runtime, stop), name="telegram-polling", daemon=True

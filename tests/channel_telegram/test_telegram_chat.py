@@ -40,8 +40,9 @@ def test_hindi_from_the_users_language_code(bridge: TelegramBridge, api: FakeBot
     deliver(bridge, update("text"))  # language_code "hi"
     view = api.sent_messages(RAVI)[0]
     assert i18n.t("button.refresh", "hi") in [label for label, _ in keyboard(view)]
-    assert i18n.t("order.header", "hi", number="AK-1001", business="Asha's Kitchen") in (
-        view.params["text"]
+    assert (
+        i18n.t("order.header", "hi", number="AK-1001", business="Asha's Kitchen")
+        in (view.params["text"])
     )
 
 
@@ -79,12 +80,19 @@ def test_refresh_edits_the_view_in_place_and_each_press_is_answered_once(
     deliver(bridge, update("text", from__language_code="en"))
     view = api.sent_messages(RAVI)[0]  # the stand-in's first message: message_id 1
     refresh = keyboard(view)[0][1]
-    first = press(refresh, update_id=910001, query_id="press-1", message_id=1,
-                  text=view.params["text"])
+    first = press(
+        refresh, update_id=910001, query_id="press-1", message_id=1, text=view.params["text"]
+    )
     deliver(bridge, first)
     deliver(bridge, first)  # the same update delivered again: nothing more happens
-    deliver(bridge, {**first, "update_id": 910002,
-                     "callback_query": {**first["callback_query"], "id": "press-2"}})
+    deliver(
+        bridge,
+        {
+            **first,
+            "update_id": 910002,
+            "callback_query": {**first["callback_query"], "id": "press-2"},
+        },
+    )
 
     answers = [c.params["callback_query_id"] for c in api.calls_of("answerCallbackQuery")]
     assert answers == ["press-1", "press-2"]
@@ -100,8 +108,12 @@ def test_buttons_not_on_a_view_answer_with_a_new_message(
     deliver(bridge, update("text", from__language_code="en"))
     view = api.sent_messages(RAVI)[0]
     notify = keyboard(view)[1][1]
-    deliver(bridge, press(notify, update_id=910003, query_id="q-notify", message_id=1,
-                          text=view.params["text"]))
+    deliver(
+        bridge,
+        press(
+            notify, update_id=910003, query_id="q-notify", message_id=1, text=view.params["text"]
+        ),
+    )
     assert not api.calls_of("editMessageText")
     assert "AK-1001" in api.sent_messages(RAVI)[-1].params["text"]
     assert keyboard(api.sent_messages(RAVI)[-1]) == [("Stop updates", "stop:AK-1001")]
