@@ -168,7 +168,9 @@ class TelegramBridge:
         await application.initialize()
         await application.start()
         # start_polling deletes a webhook left from webhook mode first.
-        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        await application.updater.start_polling(
+            allowed_updates=ALLOWED_UPDATES, error_callback=_polling_failed
+        )
         self._application = application
         try:
             await register_commands(self.bot)
@@ -187,6 +189,11 @@ class TelegramBridge:
         if application.running:
             await application.stop()
         await application.shutdown()
+
+
+def _polling_failed(exc: TelegramError) -> None:
+    # PTB keeps polling with back-off; one line each time, not a traceback.
+    log.warning("telegram polling: %s", exc)
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

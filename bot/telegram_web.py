@@ -75,11 +75,11 @@ def start_polling(runtime: Runtime, stop: threading.Event) -> list[threading.Thr
     if not config.telegram_bot_token:
         return []
     check_config(config)
+    lines = runtime.extras.setdefault("demo_lines", [])
     if config.telegram_mode == "webhook":
-        log.info(
-            "telegram: webhook mode, updates arrive at %s%s", config.public_base_url, WEBHOOK_PATH
-        )
+        lines.append(f"Telegram hook: {{base}}{WEBHOOK_PATH} (webhook mode)")
         return []
+    lines.append("Telegram:      polling for updates")
     thread = threading.Thread(
         target=_poll_until, args=(runtime, stop), name="telegram-polling", daemon=True
     )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from standins.telegram import FakeBotAPI
 
+import bot.runtime
 from bot.telegram import TelegramBridge
 from bot.telegram_inbound import VIEW_MARK
+from bot.telegram_outbound import Part
 from handlers import i18n
 
 from .conftest import RAVI, deliver, press, update
@@ -72,6 +77,10 @@ def test_language_command_offers_the_languages(bridge: TelegramBridge, api: Fake
     deliver(bridge, update("start", message__text="/language", from__language_code="en"))
     menu = api.sent_messages(RAVI)[-1]
     assert [data for _, data in keyboard(menu)] == ["lang:en", "lang:hi"]
+    deliver(bridge, press("lang:hi", update_id=920001, query_id="q-hi", message_id=1, text="?"))
+    assert i18n.t("language.set", "hi") in api.sent_messages(RAVI)[-2].params["text"]
+    deliver(bridge, update("text", update_id=920002, from__language_code="en"))
+    assert i18n.t("button.refresh", "hi") in str(api.sent_messages(RAVI)[-2].params)
 
 
 def test_refresh_edits_the_view_in_place_and_each_press_is_answered_once(
@@ -127,3 +136,29 @@ def test_a_button_that_no_longer_applies_gets_a_polite_answer(
         "4382bfdwdsb323b2d9"
     ]
     assert api.sent_messages(888000111)  # an answer in the chat, not silence
+
+
+def test_database_work_does_not_stall_the_bots_loop(
+    bridge: TelegramBridge, api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+    real = bot.runtime.handle
+
+    def slow(inbound, ctx):  # noqa: ANN001
+        if inbound.address == str(RAVI):
+            entered.set()
+            assert release.wait(10)
+        return real(inbound, ctx)
+
+    monkeypatch.setattr(bot.runtime, "handle", slow)
+    first = threading.Thread(target=deliver, args=(bridge, update("text")))
+    first.start()
+    try:
+        assert entered.wait(10)
+        # While Ravi's answer waits on the database, the bot's loop still sends.
+        bridge.run(bridge.outbound.send(5002, Part("a notice")), timeout=5)
+        assert api.sent_messages(5002) and not api.sent_messages(RAVI)
+    finally:
+        release.set()
+        first.join(10)
+    assert api.sent_messages(RAVI)
