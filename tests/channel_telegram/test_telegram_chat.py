@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import select
 from standins.telegram import FakeBotAPI
 
 import bot.runtime
@@ -12,6 +13,9 @@ from bot.telegram import TelegramBridge
 from bot.telegram_inbound import VIEW_MARK
 from bot.telegram_outbound import Part
 from handlers import i18n
+from store.db import unit_of_work
+from store.models import Staff
+from store.queries import chat_for
 
 from .conftest import RAVI, deliver, press, update
 
@@ -162,3 +166,36 @@ def test_database_work_does_not_stall_the_bots_loop(
         release.set()
         first.join(10)
     assert api.sent_messages(RAVI)
+
+
+def test_sharing_ones_own_contact_lists_ones_orders(
+    bridge: TelegramBridge, api: FakeBotAPI
+) -> None:
+    deliver(bridge, update("start", message__text="/myorders", from__language_code="en"))
+    deliver(bridge, update("contact", from__language_code="en"))
+    listed = api.sent_messages(RAVI)[-1]
+    assert "AK-1001" in listed.params["text"] and "AK-1002" in listed.params["text"]
+    assert ("AK-1001", "refresh:AK-1001") in keyboard(listed)
+
+
+def test_someone_elses_contact_is_refused(bridge: TelegramBridge, api: FakeBotAPI) -> None:
+    deliver(bridge, update("contact-of-someone-else", from__language_code="en"))
+    refused = api.sent_messages(RAVI)[-1].params["text"]
+    assert refused == i18n.t("phone.contact_not_own", "en")
+    assert "AK-1003" not in refused
+
+
+def test_a_staff_members_own_contact_links_them_as_the_vendor(
+    bridge: TelegramBridge, api: FakeBotAPI
+) -> None:
+    asha = 888000111
+    contact = update(
+        "contact", chat__id=asha, from__id=asha, from__first_name="Asha", from__language_code="en"
+    )
+    contact["message"]["contact"].update(phone_number="919800000001", user_id=asha)
+    deliver(bridge, contact)
+    assert "Asha" in api.sent_messages(asha)[0].params["text"]
+    with unit_of_work(bridge.runtime.sessions) as session:
+        staff = session.scalars(select(Staff).where(Staff.phone == "+919800000001")).one()
+        chat = chat_for(session, "telegram", str(asha))
+        assert (staff.telegram_user_id, chat.staff_id) == (asha, staff.id)
