@@ -18,4 +18,7 @@ def start(runtime: Runtime, stop: threading.Event) -> list[threading.Thread]:
         )
         thread.start()
         threads.append(thread)
+    from bot.telegram_web import start_polling
+
+    threads += start_polling(runtime, stop)
     return threads

@@ -11,10 +11,11 @@ if TYPE_CHECKING:
 
 
 def all_blueprints(runtime: Runtime) -> list[Blueprint]:
-    from bot import api, shipping, whatsapp
+    from bot import api, shipping, telegram_web, whatsapp
 
     return [
         api.bp,  # the vendor API, /api/v1
         shipping.bp,  # carriers' webhooks, /webhooks/shipping/<provider>
         whatsapp.blueprint(runtime),  # Twilio's WhatsApp webhook, /webhooks/whatsapp
+        telegram_web.blueprint(runtime),  # /webhooks/telegram (webhook mode)
     ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from bot import apikey_cli, cli_operator
+from bot import apikey_cli, cli_operator, telegram_web
 
 
 def register(main: click.Group) -> None:
     cli_operator.register(main)  # business, staff, orders import
     main.add_command(apikey_cli.apikey)  # apikey create|revoke
+    main.add_command(telegram_web.telegram)  # telegram set-webhook

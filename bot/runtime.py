@@ -119,9 +119,11 @@ def respond(
     *,
     delivery_id: str | None = None,
     after: Callable[[Session], object] | None = None,
+    replay: bool = True,
 ) -> list[Reply]:
     """Answer `inbound` in one transaction. With a `delivery_id` (a webhook's message
-    id) the message is processed once: a repeat gets the stored answer of the first.
+    id) the message is processed once: a repeat gets the stored answer of the first,
+    or nothing with `replay=False` (for channels that sent the first answer themselves).
     `after(session)` is the adapter's own write, committed with the answer or not at all."""
     try:
         with unit_of_work(runtime.sessions) as session:
@@ -145,7 +147,7 @@ def respond(
     except IntegrityError:
         stored = stored_replies(runtime, inbound.channel, delivery_id) if delivery_id else None
         if stored is not None:
-            return stored
+            return stored if replay else []
         log.exception("failed to answer a %s message", inbound.channel)
         return [Reply(i18n.t("error.sorry", _language_of(runtime, inbound)))]
     except Exception:

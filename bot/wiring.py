@@ -33,3 +33,6 @@ def wire(runtime: Runtime) -> None:
         config, fallback=LogCodeSender() if config.development else None
     )
     whatsapp_outbound.wire(runtime)
+    from bot import telegram
+
+    telegram.wire(runtime)

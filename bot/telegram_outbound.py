@@ -1,0 +1,243 @@
+"""The core's replies as Bot API calls: text with inline keyboards, images as photos,
+a "share my phone" reply keyboard, views edited in place on refresh, and pacing
+within Telegram's flood limits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+)
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest, RetryAfter
+
+from bot.telegram_inbound import VIEW_MARK
+from handlers.types import Button, Reply
+
+log = logging.getLogger("orderbot.telegram")
+
+CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+BUTTONS_PER_ROW = 2
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+
+
+@dataclass(frozen=True)
+class Part:
+    """One Bot API message a reply becomes."""
+
+    text: str
+    markup: Markup | None = None
+    photo: bytes | None = None
+    view: str | None = None  # the key of a view that may replace an earlier one in place
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait (an int, or a timedelta with PTB_TIMEDELTA)."""
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def callback_data(button: Button, view: str | None) -> str | None:
+    """The button's payload, marked with the view it sits on when that still fits in
+    Telegram's 64 bytes; None when even the payload does not fit."""
+    if view is not None:
+        marked = f"{button.payload}{VIEW_MARK}{view}"
+        if len(marked.encode()) <= CALLBACK_LIMIT:
+            return marked
+    if len(button.payload.encode()) <= CALLBACK_LIMIT:
+        return button.payload
+    log.error("button payload over %d bytes left out: %r", CALLBACK_LIMIT, button.payload)
+    return None
+
+
+def inline_keyboard(buttons: tuple[Button, ...], view: str | None) -> InlineKeyboardMarkup | None:
+    keys = [
+        InlineKeyboardButton(b.label, callback_data=data)
+        for b in buttons
+        if (data := callback_data(b, view)) is not None
+    ]
+    if not keys:
+        return None
+    rows = [keys[i : i + BUTTONS_PER_ROW] for i in range(0, len(keys), BUTTONS_PER_ROW)]
+    return InlineKeyboardMarkup(rows)
+
+
+def contact_keyboard(label: str) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(label, request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def chunks(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Text cut into messages Telegram accepts, at line ends where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return pieces + [text] if text.strip() else pieces
+
+
+def parts_of(replies: list[Reply]) -> list[Part]:
+    """The messages for `replies`; images are rendered here (call it off the event loop)."""
+    parts: list[Part] = []
+    for reply in replies:
+        keyboard = inline_keyboard(reply.buttons, reply.refresh_of)
+        contact = contact_keyboard(reply.request_contact) if reply.request_contact else None
+        texts = chunks(reply.text)
+        if reply.image is not None:
+            caption_fits = len(reply.text) <= MessageLimit.CAPTION_LENGTH
+            parts.append(
+                Part(
+                    reply.text if caption_fits else "",
+                    markup=keyboard if caption_fits else None,
+                    photo=reply.image.render(),
+                )
+            )
+            texts = [] if caption_fits else texts
+        for n, text in enumerate(texts, start=1):
+            last = n == len(texts)
+            view = reply.refresh_of if len(texts) == 1 else None
+            parts.append(Part(text, markup=(keyboard or contact) if last else None, view=view))
+        if contact is not None and (keyboard is not None or not texts):
+            # One message carries one keyboard: the "share my phone" one goes on its own.
+            parts.append(Part(str(reply.request_contact), markup=contact))
+    return parts
+
+
+class Pacer:
+    """Keeps sends within Telegram's flood limits: about 30 messages a second in all and
+    one a second in any one chat. Gaps are counted from when the previous send finished,
+    so they hold as Telegram sees them too."""
+
+    def __init__(
+        self,
+        overall: float = 1 / 28,
+        per_chat: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.overall = overall
+        self.per_chat = per_chat
+        self._clock = clock
+        self._next_any = 0.0
+        self._next_in: dict[int, float] = {}
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._any_lock: asyncio.Lock | None = None
+
+    @asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        """Wait until a message may go to `chat_id`, then hold the chat while it goes."""
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            await self._until(self._next_in.get(chat_id, 0.0))
+            self._any_lock = self._any_lock or asyncio.Lock()
+            async with self._any_lock:
+                await self._until(self._next_any)
+                self._next_any = self._clock() + self.overall
+            try:
+                yield
+            finally:
+                self._next_in[chat_id] = self._clock() + self.per_chat
+        self._forget_idle()
+
+    async def _until(self, moment: float) -> None:
+        wait = moment - self._clock()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def _forget_idle(self) -> None:
+        if len(self._next_in) < 1000:
+            return
+        now = self._clock()
+        for chat_id, moment in list(self._next_in.items()):
+            lock = self._chat_locks.get(chat_id)
+            if moment < now and (lock is None or not lock.locked()):
+                self._next_in.pop(chat_id, None)
+                self._chat_locks.pop(chat_id, None)
+
+
+@dataclass(frozen=True)
+class EditTarget:
+    """The message a pressed button sat on, which a view of the same key may replace."""
+
+    chat_id: int
+    message_id: int
+    view: str
+
+
+class Outbound:
+    """Sends parts through one bot, paced."""
+
+    def __init__(self, bot: Bot, pacer: Pacer) -> None:
+        self.bot = bot
+        self.pacer = pacer
+
+    async def send(self, chat_id: int, part: Part) -> Message:
+        async with self.pacer.turn(chat_id):
+            if part.photo is not None:
+                return await self.bot.send_photo(
+                    chat_id, photo=part.photo, caption=part.text or None, reply_markup=part.markup
+                )
+            return await self.bot.send_message(chat_id, part.text, reply_markup=part.markup)
+
+    async def send_all(self, chat_id: int, parts: list[Part], sent: list[int]) -> None:
+        """Send in order, noting each message id in `sent` as it goes (so a failure
+        part-way leaves what already went out on record)."""
+        for part in parts:
+            message = await self.send(chat_id, part)
+            sent.append(message.message_id)
+
+    async def edit(self, target: EditTarget, part: Part) -> bool:
+        """Replace the view in place; False when Telegram will not (too old, a photo…)."""
+        markup = part.markup if isinstance(part.markup, InlineKeyboardMarkup) else None
+        try:
+            async with self.pacer.turn(target.chat_id):
+                await self.bot.edit_message_text(
+                    part.text,
+                    chat_id=target.chat_id,
+                    message_id=target.message_id,
+                    reply_markup=markup,
+                )
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return True  # it already shows exactly this
+            log.info("could not edit message %s in place: %s", target.message_id, exc.message)
+            return False
+        return True
+
+    async def reply(self, chat_id: int, parts: list[Part], edit: EditTarget | None) -> None:
+        """Answer a person: the first part edits the pressed view in place when it is a
+        newer view of the same thing; the QR image that came with that view is not sent
+        again (the edited message keeps its place above it)."""
+        if edit is not None and parts and parts[0].view == edit.view and parts[0].photo is None:
+            if await self.edit(edit, parts[0]):
+                parts = [p for p in parts[1:] if p.photo is None]
+        for part in parts:
+            await self._patiently(chat_id, part)
+
+    async def _patiently(self, chat_id: int, part: Part, max_wait: float = 30.0) -> None:
+        """One send; a flood wait Telegram asks for (if short) is waited out once."""
+        try:
+            await self.send(chat_id, part)
+        except RetryAfter as exc:
+            wait = retry_seconds(exc)
+            if wait > max_wait:
+                raise
+            log.info("telegram asked to wait %.0fs before writing to %s", wait, chat_id)
+            await asyncio.sleep(wait)
+            await self.send(chat_id, part)
