@@ -11,9 +11,10 @@ if TYPE_CHECKING:
 
 
 def all_blueprints(runtime: Runtime) -> list[Blueprint]:
-    from bot import api, shipping
+    from bot import api, media, shipping
 
     return [
         api.bp,  # the vendor API, /api/v1
         shipping.bp,  # carriers' webhooks, /webhooks/shipping/<provider>
+        media.blueprint(runtime),  # payment-proof files at signed links, /media/<token>
     ]
