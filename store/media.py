@@ -38,6 +38,7 @@ _KINDS = (
     (b"\x89PNG\r\n\x1a\n", "image/png", "PNG", ".png"),
     (b"%PDF-", "application/pdf", None, ".pdf"),
 )
+_SAVE_OPTIONS = {"JPEG": {"quality": 90}, "WEBP": {"quality": 90}}
 EXTENSIONS = {kind: ext for _, kind, _, ext in _KINDS} | {"image/webp": ".webp"}
 
 
@@ -106,19 +107,17 @@ def _reencode(data: bytes, content_type: str, pillow_format: str) -> CheckedFile
         image = _open(data, pillow_format)
         image.load()  # every pixel: a truncated file fails here
         image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF gave
+        if pillow_format == "JPEG":
+            image = image.convert("RGB")
+        image.info = {}  # comments, text chunks, EXIF, ICC: none of it is kept
+        out = io.BytesIO()
+        image.save(out, pillow_format, **_SAVE_OPTIONS.get(pillow_format, {}))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise MediaRefused("too_big_image") from None
     except MediaRefused:
         raise
     except Exception:  # Pillow raises many kinds for damaged files
         raise MediaRefused("broken") from None
-    out = io.BytesIO()
-    if pillow_format == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=90)
-    elif pillow_format == "WEBP":
-        image.save(out, "WEBP", quality=90)
-    else:
-        image.save(out, "PNG", optimize=False)
     phash = str(imagehash.phash(image.convert("RGB"), hash_size=PHASH_SIZE))
     return CheckedFile(out.getvalue(), content_type, phash)
 

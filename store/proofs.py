@@ -311,11 +311,12 @@ def approve(
         amount = amount_minor if amount_minor is not None else proof.claimed_minor
         if amount is None:
             raise InvalidAmount(proof=proof.number)
-        if proof.status == ProofStatus.PENDING.value:
-            order = lock_order(session, proof.order_id)
-            if order.status == OrderStatus.CANCELLED:
-                raise OrderCancelled(order=order.number, proof=proof.number)
+        # The proof is claimed before the order is locked, as a rejection does: one
+        # lock order for every decision, so two of them never wait on each other.
         _claim(session, proof, staff, ProofStatus.APPROVED, now, amount_minor=amount)
+        order = lock_order(session, proof.order_id)
+        if order.status == OrderStatus.CANCELLED:
+            raise OrderCancelled(order=order.number, proof=proof.number)
         payment = record_payment(
             session, proof.order, amount, method, Actor(staff.name, staff.id),
             reference=f"proof {proof.number}", proof_id=proof.id, now=now, notify=False,
