@@ -19,12 +19,12 @@ from pathlib import Path
 
 from handlers import i18n
 from handlers.core import State, Turn
-from handlers.customer import MISS_LIMIT, MISS_WINDOW
+from handlers.customer import MISS_LIMIT, MISS_WINDOW, lookup
 from handlers.parse import find_order_number, matches, parse_amount, words
 from handlers.proof_notices import decided_line, flag_lines, proof_buttons, prompt_replies
 from handlers.types import Button, Reply
 from store import media as media_store
-from store import proofs, throttle
+from store import proofs
 from store.errors import AlreadyDecided, DomainError, OrderCancelled, Overpayment
 from store.media import MediaRefused
 from store.models import MediaFile, Order, OrderStatus, PaymentProof, ProofStatus, Staff
@@ -201,17 +201,19 @@ def _choosing_order(turn: Turn) -> list[Reply] | None:
     key = find_order_number(turn.text)
     if not key:
         return _cancelled(turn)
-    miss_key = f"lookup-miss:chat:{turn.chat.id}"  # shared with lookups: no probing here either
-    if throttle.count(turn.session, miss_key, MISS_WINDOW, turn.now) >= MISS_LIMIT:
-        return [Reply(turn.t("lookup.throttled"))]
     order = order_by_number(turn.session, key)
-    if order is None:
-        throttle.hit(turn.session, miss_key, turn.now)
-        return [Reply(turn.t("lookup.not_found"))]
+    if order is None or _lookups_throttled(turn):
+        return lookup(turn, key)  # the same answer, and count, as any lookup's miss
     if not _payable(order):
         return [Reply(turn.t("proofs.nothing_due", number=order.number))]
     caption = turn.data.get("caption") or ""
     return _with_order(turn, order, media, caption if parse_amount(caption) else turn.text)
+
+
+def _lookups_throttled(turn: Turn) -> bool:
+    chat = turn.chat
+    since = chat.lookup_misses_since
+    return bool(since and turn.now - since < MISS_WINDOW and chat.lookup_misses >= MISS_LIMIT)
 
 
 def _proof_for(turn: Turn, number: str) -> list[Reply] | None:

@@ -160,6 +160,14 @@ def test_no_order_in_play_the_file_is_kept_until_the_number_comes(stranger) -> N
     assert _proofs(stranger.runtime)[0].claimed_minor == 25000
 
 
+def test_order_numbers_for_a_kept_file_count_as_lookups(stranger) -> None:
+    send(stranger)
+    for n in range(10):
+        assert "could not find" in stranger.text(f"AK-{9000 + n}")
+    assert "Too many" in stranger.text("AK-1003")  # not even a real number is confirmed
+    assert _count(stranger.runtime, PaymentProof) == 0
+
+
 def test_a_kept_file_can_be_dropped(stranger) -> None:
     send(stranger)
     assert "not sent to anyone" in stranger.text("cancel")
