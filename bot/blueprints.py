@@ -11,11 +11,12 @@ if TYPE_CHECKING:
 
 
 def all_blueprints(runtime: Runtime) -> list[Blueprint]:
-    from bot import api, shipping, telegram_web, whatsapp
+    from bot import api, media, shipping, telegram_web, whatsapp
 
     return [
         api.bp,  # the vendor API, /api/v1
         shipping.bp,  # carriers' webhooks, /webhooks/shipping/<provider>
         whatsapp.blueprint(runtime),  # Twilio's WhatsApp webhook, /webhooks/whatsapp
         telegram_web.blueprint(runtime),  # /webhooks/telegram (webhook mode)
+        media.blueprint(runtime),  # payment-proof files at signed links, /media/<token>
     ]

@@ -1,5 +1,6 @@
 """Images this app serves to platforms that need a URL (WhatsApp's <Media>): the UPI
-QR of an order at an amount, named by a signed token that cannot be guessed."""
+QR of an order at an amount, and stored proof files, named by signed tokens that
+cannot be guessed."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ _QR_PATH = re.compile(r"^/qr/([A-Za-z0-9_.\-]+)\.png$")
 
 
 def render(runtime: Runtime, path: str) -> bytes | None:
-    """The PNG for `path`, or None when the path names nothing we made."""
+    """The image for `path`, or None when the path names nothing we made or keep."""
+    if path.startswith("/media/"):
+        from bot import media
+
+        found = media.load(runtime, path)
+        return found[0] if found else None
     match = _QR_PATH.match(path)
     if not match:
         return None

@@ -89,11 +89,13 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None
         default_region=config.default_region,
         public_base_url=config.public_base_url,
         development=config.development,
+        media_dir=str(config.media_path),
+        staff_channels=("whatsapp",) if whatsapp_configured(config) else ("console",),
     )
     runtime = Runtime(
         config=config,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=make_session_factory(engine, info={"settings": settings}),
         settings=settings,
         clock=clock or utcnow,
     )
@@ -111,6 +113,10 @@ def reach_phones_on(runtime: Runtime, *channels: str) -> None:
     known = tuple(info.get(PHONE_CHANNELS, ()))
     merged = tuple(dict.fromkeys((*known, *channels)))
     runtime.sessions.configure(info={**info, PHONE_CHANNELS: merged})
+
+
+def whatsapp_configured(config: Config) -> bool:
+    return bool(config.twilio_whatsapp_from and config.twilio_account_sid)
 
 
 def respond(

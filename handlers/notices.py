@@ -133,3 +133,6 @@ def _refund(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
         amount=_money(order, event.detail["amount_minor"], lang),
     )
     return [Reply(text, buttons=_buttons(order, lang))]
+
+
+from handlers import proof_notices  # noqa: E402, F401  (registers the proofs' renderers)

@@ -64,7 +64,7 @@ def parse_amount(text: str, currency: str = "INR") -> int | None:
     """An amount of money in minor units: "paid 250", "₹1,250.50", "250/-", "२५०"."""
     text = normalize_digits(text)
     # Order numbers in the same caption ("paid 250 for AK-1001") are not amounts.
-    text = _ORDER.sub(" ", text)
+    text = _ORDER.sub(lambda m: m.group(0) if m.group(1).upper() in NOT_A_CODE else " ", text)
     match = _AMOUNT.search(text)
     if not match:
         return None

@@ -82,6 +82,10 @@ class Settings:
     default_region: str = "IN"
     public_base_url: str = "http://127.0.0.1:8000"
     development: bool = False
+    media_dir: str = "media"  # where payment-proof files are kept (MEDIA_DIR)
+    # Where staff are reached by phone besides their linked chats: "whatsapp" when it is
+    # configured, else "console" (the terminal chat's address is the phone itself).
+    staff_channels: tuple[str, ...] = ("console",)
 
 
 @dataclass

@@ -369,7 +369,8 @@ class MediaFile(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    phash: Mapped[str | None] = mapped_column(String(32), index=True)  # perceptual, images only
+    # Perceptual hash (1024-bit pHash, hex), images only: finds re-encoded or resized copies.
+    phash: Mapped[str | None] = mapped_column(String(256), index=True)
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

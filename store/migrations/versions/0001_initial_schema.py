@@ -54,7 +54,7 @@ def upgrade() -> None:
     op.create_table('media_files',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('phash', sa.String(length=32), nullable=True),
+    sa.Column('phash', sa.String(length=256), nullable=True),
     sa.Column('content_type', sa.String(length=40), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('created_at', store.models.UTCDateTime(timezone=True), nullable=False),

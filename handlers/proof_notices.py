@@ -1,0 +1,124 @@
+"""How payment proofs read: the staff's prompt (the image, the numbers, the flags,
+approve / reject) and the customer's notice of the decision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from handlers import i18n
+from handlers.media_links import media_image
+from handlers.notices import _buttons, _order_and_event, renderer
+from handlers.types import Button, Reply, Settings
+from store.models import OutboxMessage, PaymentProof, ProofStatus
+from store.proofs import proof_by_id
+
+
+def _money(proof: PaymentProof, minor: int, lang: str) -> str:
+    order = proof.order
+    return i18n.money(minor, order.currency, lang, order.business.country)
+
+
+def _when(proof: PaymentProof, moment: datetime, lang: str) -> str:
+    business = proof.order.business
+    return i18n.when(moment, business.timezone, lang, business.country)
+
+
+def flag_lines(proof: PaymentProof, lang: str) -> list[str]:
+    lines = []
+    for flag in proof.flags or []:
+        if flag.get("kind") == "over_due":
+            lines.append(
+                i18n.t("proofs.flag_over_due", lang, due=_money(proof, flag["due_minor"], lang))
+            )
+        elif flag.get("kind") == "reused":
+            key = "proofs.flag_reused_same" if flag["how"] == "same" else "proofs.flag_reused_similar"
+            at = datetime.fromisoformat(flag["at"])
+            lines.append(
+                i18n.t(key, lang, number=flag["order"], when=_when(proof, at, lang), proof=flag["proof"])
+            )
+    return lines
+
+
+def decided_line(proof: PaymentProof, lang: str) -> str:
+    """"Proof 12 was already approved by Asha at …": what a second decision is told."""
+    return i18n.t(
+        "proofs.already_" + proof.status,
+        lang,
+        proof=proof.number,
+        by=proof.decided_by.name if proof.decided_by else "?",
+        when=_when(proof, proof.decided_at, lang) if proof.decided_at else "",
+    )
+
+
+def proof_buttons(proof: PaymentProof, lang: str) -> tuple[Button, ...]:
+    return (
+        Button(i18n.t("proofs.button_approve", lang), f"approve:{proof.number}"),
+        Button(i18n.t("proofs.button_reject", lang), f"reject:{proof.number}"),
+    )
+
+
+def prompt_replies(
+    proof: PaymentProof, lang: str, settings: Settings | None
+) -> list[Reply]:
+    """The staff's view of one proof: image, numbers, flags and what to answer."""
+    order = proof.order
+    lines = [
+        i18n.t(
+            "proofs.prompt",
+            lang,
+            proof=proof.number,
+            number=order.number,
+            customer=order.customer_name or "—",
+            claimed=_money(proof, proof.claimed_minor or 0, lang),
+            due=_money(proof, order.due_minor, lang),
+        )
+    ]
+    lines += flag_lines(proof, lang)
+    pending = proof.status == ProofStatus.PENDING.value
+    lines.append(i18n.t("proofs.prompt_how", lang, proof=proof.number) if pending else
+                 decided_line(proof, lang))
+    alt = i18n.t("proofs.image_alt", lang, proof=proof.number, number=order.number)
+    image = media_image(settings, proof.media, alt) if settings is not None else None
+    buttons = proof_buttons(proof, lang) if pending else ()
+    return [Reply("\n".join(lines), buttons=buttons, image=image)]
+
+
+@renderer("proof_prompt")
+def _prompt(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
+    proof = proof_by_id(session, message.payload["proof_id"])
+    if proof is None:
+        raise LookupError("proof gone")
+    return prompt_replies(proof, lang, session.info.get("settings"))
+
+
+@renderer("order_proof")
+def _decision(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
+    """The customer's notice: approved with the new balance, or rejected with why."""
+    order, event = _order_and_event(session, message.payload)
+    detail = event.detail
+    money = lambda minor: i18n.money(minor, order.currency, lang, order.business.country)  # noqa: E731
+    if detail["decision"] == ProofStatus.APPROVED.value:
+        lines = [
+            i18n.t(
+                "proofs.notice_approved",
+                lang,
+                business=order.business.name,
+                amount=money(detail["amount_minor"]),
+                number=order.number,
+                paid=money(detail["paid_minor"]),
+                total=money(order.total_minor),
+            )
+        ]
+    else:
+        lines = [i18n.t("proofs.notice_rejected", lang, business=order.business.name,
+                        number=order.number)]
+        if detail.get("reason"):
+            lines.append(i18n.t("notice.reason", lang, reason=detail["reason"]))
+        lines.append(i18n.t("proofs.notice_rejected_next", lang))
+    due = detail["due_minor"]
+    lines.append(
+        i18n.t("notice.due", lang, amount=money(due)) if due > 0 else i18n.t("notice.paid_full", lang)
+    )
+    return [Reply("\n".join(lines), buttons=_buttons(order, lang))]

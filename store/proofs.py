@@ -1,0 +1,350 @@
+"""Payment proofs: a customer's screenshot becomes a pending proof (numbered per
+business, flagged when it looks wrong, announced to every active staff member), and
+staff decide it exactly once: approve records one payment, reject records why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from store import media as media_store
+from store import outbox
+from store.errors import AlreadyDecided, Forbidden, InvalidAmount, NotFound, OrderCancelled
+from store.models import (
+    Business,
+    Chat,
+    MediaFile,
+    Order,
+    OrderStatus,
+    PaymentProof,
+    ProofStatus,
+    Staff,
+    StatusEvent,
+    utcnow,
+)
+from store.queries import chat_for
+from store.services import Actor, lock_order, record_payment
+
+PROMPT = "proof_prompt"
+PHONE_PROVING = ("whatsapp", "console")  # channels whose address is the person's phone
+RECENT_FOR_REUSE = 1000  # how many of a business's latest proofs a new one is compared with
+
+
+@dataclass(frozen=True)
+class Submission:
+    proof: PaymentProof
+    prompted: list[Chat]  # the staff chats the prompt was queued for
+
+
+@dataclass(frozen=True)
+class Decision:
+    proof: PaymentProof
+    event: StatusEvent
+
+
+def submit(
+    session: Session,
+    order: Order,
+    media: MediaFile,
+    claimed_minor: int,
+    *,
+    chat_id: int | None,
+    staff_channels: Iterable[str] = ("console",),
+    now: datetime | None = None,
+) -> Submission:
+    """A new pending proof for `order`, its flags worked out, and the prompt queued for
+    the business's staff in the same transaction."""
+    now = now or utcnow()
+    if isinstance(claimed_minor, bool) or not isinstance(claimed_minor, int) or claimed_minor <= 0:
+        raise InvalidAmount(amount=claimed_minor)
+    order = lock_order(session, order.id)
+    if order.status == OrderStatus.CANCELLED:
+        raise OrderCancelled(order=order.number)
+    flags = _flags(session, order, media, claimed_minor)
+    proof = PaymentProof(
+        business_id=order.business_id,
+        number=_next_number(session, order.business_id),
+        order_id=order.id,
+        chat_id=chat_id,
+        media_id=media.id,
+        claimed_minor=claimed_minor,
+        status=ProofStatus.PENDING.value,
+        flags=flags,
+        created_at=now,
+    )
+    session.add(proof)
+    session.flush()
+    prompted = _queue_prompt(session, proof, tuple(staff_channels), now)
+    return Submission(proof, prompted)
+
+
+def _next_number(session: Session, business_id: int) -> int:
+    """The business's next proof number. The business row is locked first (PostgreSQL;
+    SQLite writers are serialised already), so two proofs never draw the same one."""
+    session.scalars(select(Business.id).where(Business.id == business_id).with_for_update()).one()
+    current = session.scalar(
+        select(func.max(PaymentProof.number)).where(PaymentProof.business_id == business_id)
+    )
+    return (current or 0) + 1
+
+
+def _flags(session: Session, order: Order, media: MediaFile, claimed: int) -> list[dict]:
+    """What staff should look at twice: more than is due, or a screenshot already used."""
+    flags: list[dict] = []
+    if claimed > order.due_minor:
+        flags.append({"kind": "over_due", "due_minor": order.due_minor})
+    earlier = session.execute(
+        select(PaymentProof, MediaFile.phash, Order.number)
+        .join(MediaFile, MediaFile.id == PaymentProof.media_id)
+        .join(Order, Order.id == PaymentProof.order_id)
+        .where(PaymentProof.business_id == order.business_id)
+        .order_by(PaymentProof.id.desc())
+        .limit(RECENT_FOR_REUSE)
+    ).all()
+    for proof, phash, number in reversed(earlier):  # the first use is the one to name
+        same = proof.media_id == media.id
+        if same or media_store.similar(phash, media.phash):
+            flags.append(
+                {
+                    "kind": "reused",
+                    "how": "same" if same else "similar",
+                    "order": number,
+                    "proof": proof.number,
+                    "at": proof.created_at.isoformat(),
+                }
+            )
+            break
+    return flags
+
+
+def staff_addresses(
+    session: Session, staff: Staff, staff_channels: tuple[str, ...], now: datetime
+) -> list[Chat]:
+    """Every chat a staff member is reached at: chats linked to them (a Telegram
+    account, a WhatsApp number), plus their phone on each configured staff channel."""
+    by_phone = (Chat.linked_phone == staff.phone) & Chat.channel.in_(PHONE_PROVING)
+    chats = list(
+        session.scalars(
+            select(Chat).where((Chat.staff_id == staff.id) | by_phone).order_by(Chat.id)
+        )
+    )
+    for channel in staff_channels:
+        address = f"whatsapp:{staff.phone}" if channel == "whatsapp" else staff.phone
+        if not any((c.channel, c.address) == (channel, address) for c in chats):
+            chat = chat_for(session, channel, address, now)
+            chats.append(chat)
+    for chat in chats:
+        if chat.staff_id is None and chat.channel in staff_channels:
+            chat.staff_id = staff.id  # so the chat's messages name and reach them
+    return chats
+
+
+def _queue_prompt(
+    session: Session, proof: PaymentProof, staff_channels: tuple[str, ...], now: datetime
+) -> list[Chat]:
+    prompted: list[Chat] = []
+    for staff in active_staff(session, proof.business_id):
+        for chat in staff_addresses(session, staff, staff_channels, now):
+            if any(c.id == chat.id for c in prompted):
+                continue
+            outbox.enqueue(
+                session,
+                channel=chat.channel,
+                address=chat.address,
+                chat_id=chat.id,
+                kind=PROMPT,
+                payload={"proof_id": proof.id, "staff_id": staff.id},
+                key=f"proof:{proof.id}:prompt:chat:{chat.id}",
+                order_id=proof.order_id,
+                now=now,
+            )
+            prompted.append(chat)
+    return prompted
+
+
+def active_staff(session: Session, business_id: int) -> list[Staff]:
+    return list(
+        session.scalars(
+            select(Staff)
+            .where(Staff.business_id == business_id, Staff.active.is_(True))
+            .order_by(Staff.id)
+        )
+    )
+
+
+# ── reading ──────────────────────────────────────────────────────────────────
+
+
+def proof_by_id(session: Session, proof_id: int) -> PaymentProof | None:
+    return session.scalars(
+        select(PaymentProof)
+        .where(PaymentProof.id == proof_id)
+        .options(
+            selectinload(PaymentProof.order).selectinload(Order.business),
+            selectinload(PaymentProof.media),
+            selectinload(PaymentProof.decided_by),
+        )
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def find(session: Session, business_ids: set[int], number: int) -> PaymentProof | None:
+    """Proof `number` of one of these businesses (a waiting one first, should a person
+    serve two businesses whose numbers meet)."""
+    if not business_ids:
+        return None
+    return session.scalars(
+        select(PaymentProof)
+        .where(PaymentProof.business_id.in_(business_ids), PaymentProof.number == number)
+        .order_by((PaymentProof.status == ProofStatus.PENDING.value).desc(), PaymentProof.id)
+        .options(selectinload(PaymentProof.order).selectinload(Order.business))
+        .limit(1)
+    ).one_or_none()
+
+
+def pending(session: Session, business_ids: set[int], limit: int = 20) -> list[PaymentProof]:
+    """Proofs waiting for a decision, oldest first."""
+    if not business_ids:
+        return []
+    return list(
+        session.scalars(
+            select(PaymentProof)
+            .where(
+                PaymentProof.business_id.in_(business_ids),
+                PaymentProof.status == ProofStatus.PENDING.value,
+            )
+            .order_by(PaymentProof.id)
+            .options(selectinload(PaymentProof.order).selectinload(Order.business))
+            .limit(limit)
+        )
+    )
+
+
+# ── deciding ─────────────────────────────────────────────────────────────────
+
+
+def _decider(session: Session, proof: PaymentProof, staff_id: int) -> Staff:
+    staff = session.get(Staff, staff_id, populate_existing=True)
+    if staff is None or not staff.active or staff.business_id != proof.business_id:
+        raise Forbidden(proof=proof.number)
+    return staff
+
+
+def _claim(
+    session: Session, proof: PaymentProof, staff: Staff, status: ProofStatus, now: datetime,
+    amount_minor: int | None = None, reason: str | None = None,
+) -> None:
+    """Take the decision for ourselves: only one transaction ever moves a proof out of
+    pending (a conditional update, on every database); the loser is told who won."""
+    won = session.execute(
+        update(PaymentProof)
+        .where(PaymentProof.id == proof.id, PaymentProof.status == ProofStatus.PENDING.value)
+        .values(
+            status=status.value,
+            decided_by_staff_id=staff.id,
+            decided_at=now,
+            decided_amount_minor=amount_minor,
+            reason=reason,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:
+        fresh = proof_by_id(session, proof.id)
+        raise AlreadyDecided(
+            proof=fresh.number,
+            status=fresh.status,
+            by=fresh.decided_by.name if fresh.decided_by else "?",
+            at=fresh.decided_at,
+        )
+
+
+def _proof_event(
+    session: Session, proof: PaymentProof, staff: Staff, now: datetime, **detail: object
+) -> StatusEvent:
+    order = proof.order
+    event = StatusEvent(
+        order_id=order.id,
+        kind="proof",
+        to_status=proof.status,
+        detail={
+            "proof_id": proof.id,
+            "proof": proof.number,
+            "decision": proof.status,
+            "paid_minor": order.paid_minor,
+            "due_minor": order.due_minor,
+            **detail,
+        },
+        actor=staff.name,
+        actor_staff_id=staff.id,
+        created_at=now,
+    )
+    session.add(event)
+    session.flush()
+    outbox.notify_order(
+        session, order, event, now=now,
+        extra_chat_ids=(proof.chat_id,) if proof.chat_id else (),
+    )
+    return event
+
+
+def approve(
+    session: Session,
+    proof_id: int,
+    staff_id: int,
+    *,
+    amount_minor: int | None = None,
+    method: str = "upi",
+    now: datetime | None = None,
+) -> Decision:
+    """Approve a pending proof: one payment of the claimed (or given) amount, linked to
+    the proof, the timeline written and the customer told. All or nothing."""
+    now = now or utcnow()
+    with session.begin_nested():
+        proof = proof_by_id(session, proof_id)
+        if proof is None:
+            raise NotFound(proof_id=proof_id)
+        staff = _decider(session, proof, staff_id)
+        amount = amount_minor if amount_minor is not None else proof.claimed_minor
+        if amount is None:
+            raise InvalidAmount(proof=proof.number)
+        # The proof is claimed before the order is locked, as a rejection does: one
+        # lock order for every decision, so two of them never wait on each other.
+        _claim(session, proof, staff, ProofStatus.APPROVED, now, amount_minor=amount)
+        order = lock_order(session, proof.order_id)
+        if order.status == OrderStatus.CANCELLED:
+            raise OrderCancelled(order=order.number, proof=proof.number)
+        payment = record_payment(
+            session, proof.order, amount, method, Actor(staff.name, staff.id),
+            reference=f"proof {proof.number}", proof_id=proof.id, now=now, notify=False,
+        )
+        proof = proof_by_id(session, proof.id)
+        event = _proof_event(
+            session, proof, staff, now, amount_minor=amount, payment_id=payment.id
+        )
+    return Decision(proof, event)
+
+
+def reject(
+    session: Session,
+    proof_id: int,
+    staff_id: int,
+    *,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """Reject a pending proof, with an optional reason the customer is told."""
+    now = now or utcnow()
+    reason = (reason or "").strip()[:500] or None
+    with session.begin_nested():
+        proof = proof_by_id(session, proof_id)
+        if proof is None:
+            raise NotFound(proof_id=proof_id)
+        staff = _decider(session, proof, staff_id)
+        _claim(session, proof, staff, ProofStatus.REJECTED, now, reason=reason)
+        proof = proof_by_id(session, proof.id)
+        event = _proof_event(session, proof, staff, now, reason=reason)
+    return Decision(proof, event)

@@ -1,0 +1,151 @@
+"""A proof is decided once, by its own business's active staff, on SQLite and PostgreSQL;
+at the same moment from two workers, exactly one payment is recorded."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, requires_postgres
+from sqlalchemy import func, select
+
+from store import media as media_store
+from store import proofs
+from store.db import unit_of_work
+from store.errors import AlreadyDecided, Forbidden, OrderCancelled
+from store.models import Payment, PaymentProof, Staff
+from store.queries import order_by_number
+from store.services import Actor, set_status
+
+RECEIPT = (FIXTURES / "images" / "upi-payment-250.png").read_bytes()
+
+
+def _staff(session, phone: str) -> Staff:
+    return session.scalars(select(Staff).where(Staff.phone == phone)).one()
+
+
+def _submit(runtime, number: str = "AK-1003", amount: int = 100) -> int:
+    with unit_of_work(runtime.sessions) as s:
+        stored = media_store.store(s, Path(runtime.settings.media_dir), RECEIPT)
+        order = order_by_number(s, number)
+        return proofs.submit(s, order, stored, amount, chat_id=None, now=runtime.clock()).proof.id
+
+
+def _payments_for(runtime, proof_id: int) -> int:
+    with unit_of_work(runtime.sessions) as s:
+        return s.scalar(select(func.count()).select_from(Payment).where(Payment.proof_id == proof_id))
+
+
+def test_second_decision_changes_nothing_and_names_the_first(demo) -> None:
+    proof_id = _submit(demo)
+    with unit_of_work(demo.sessions) as s:
+        proofs.approve(s, proof_id, _staff(s, "+919800000001").id, now=demo.clock())
+    for decide in (proofs.approve, proofs.reject):
+        with unit_of_work(demo.sessions) as s, pytest.raises(AlreadyDecided) as already:
+            decide(s, proof_id, _staff(s, "+919800000001").id)
+        assert already.value.params["by"] == "Asha" and already.value.params["status"] == "approved"
+    assert _payments_for(demo, proof_id) == 1
+
+
+def test_other_business_and_removed_staff_are_forbidden(demo) -> None:
+    proof_id = _submit(demo)
+    with unit_of_work(demo.sessions) as s, pytest.raises(Forbidden):
+        proofs.approve(s, proof_id, _staff(s, "+919800000002").id)
+    with unit_of_work(demo.sessions) as s:
+        _staff(s, "+919800000001").active = False
+    with unit_of_work(demo.sessions) as s, pytest.raises(Forbidden):
+        proofs.reject(s, proof_id, _staff(s, "+919800000001").id)
+    with unit_of_work(demo.sessions) as s:
+        assert s.get(PaymentProof, proof_id).status == "pending"
+
+
+def test_a_refused_approval_leaves_the_proof_pending(demo) -> None:
+    proof_id = _submit(demo)
+    with unit_of_work(demo.sessions) as s:
+        set_status(s, order_by_number(s, "AK-1003"), "cancelled", Actor("Asha"))
+    with unit_of_work(demo.sessions) as s:
+        with pytest.raises(OrderCancelled):
+            proofs.approve(s, proof_id, _staff(s, "+919800000001").id)
+        assert s.get(PaymentProof, proof_id, populate_existing=True).status == "pending"
+
+
+def test_proof_numbers_count_per_business(demo) -> None:
+    first, second = _submit(demo), _submit(demo)
+    bakery = _submit(demo, "SB-2001")
+    with unit_of_work(demo.sessions) as s:
+        numbers = [s.get(PaymentProof, i).number for i in (first, second, bakery)]
+    assert numbers == [1, 2, 1]
+
+
+def _at_once(*jobs) -> list[object]:
+    """Run the jobs in threads released together; each result or the exception raised."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[object] = [None] * len(jobs)
+
+    def run(n: int) -> None:
+        barrier.wait()
+        try:
+            results[n] = jobs[n]()
+        except Exception as exc:  # the outcome under test
+            results[n] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@requires_postgres
+def test_two_workers_approving_at_once_record_exactly_one_payment(demo) -> None:
+    with unit_of_work(demo.sessions) as s:
+        asha = _staff(s, "+919800000001").id
+        colleague = Staff(business_id=_staff(s, "+919800000001").business_id, name="Ravi Cook",
+                          phone="+919800000009")
+        s.add(colleague)
+        s.flush()
+        colleague_id = colleague.id
+
+    def approve(proof_id: int, staff_id: int):
+        def job() -> str:
+            with unit_of_work(demo.sessions) as s:
+                proofs.approve(s, proof_id, staff_id)
+            return "approved"
+        return job
+
+    for _ in range(15):
+        proof_id = _submit(demo, amount=100)
+        results = _at_once(approve(proof_id, asha), approve(proof_id, colleague_id))
+        assert sorted(map(type, results), key=str) == sorted([str, AlreadyDecided], key=str), results
+        assert _payments_for(demo, proof_id) == 1
+    with unit_of_work(demo.sessions) as s:
+        assert order_by_number(s, "AK-1003").paid_minor == 15 * 100
+
+
+@requires_postgres
+def test_approve_and_reject_at_once_one_wins(demo) -> None:
+    with unit_of_work(demo.sessions) as s:
+        asha = _staff(s, "+919800000001").id
+
+    def decide(fn, proof_id: int):
+        def job() -> str:
+            with unit_of_work(demo.sessions) as s:
+                return fn(s, proof_id, asha).proof.status
+        return job
+
+    for _ in range(10):
+        proof_id = _submit(demo, amount=100)
+        results = _at_once(decide(proofs.approve, proof_id), decide(proofs.reject, proof_id))
+        winners = [r for r in results if isinstance(r, str)]
+        assert len(winners) == 1 and any(isinstance(r, AlreadyDecided) for r in results)
+        assert _payments_for(demo, proof_id) == (1 if winners == ["approved"] else 0)
+
+
+@requires_postgres
+def test_proofs_submitted_at_once_get_different_numbers(demo) -> None:
+    results = _at_once(*[lambda: _submit(demo) for _ in range(4)])
+    with unit_of_work(demo.sessions) as s:
+        numbers = sorted(s.get(PaymentProof, i).number for i in results)
+    assert numbers == [1, 2, 3, 4]
