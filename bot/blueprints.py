@@ -11,9 +11,11 @@ if TYPE_CHECKING:
 
 
 def all_blueprints(runtime: Runtime) -> list[Blueprint]:
-    from bot import api, shipping
+    from bot import api, pages, shipping, webchat
 
     return [
         api.bp,  # the vendor API, /api/v1
         shipping.bp,  # carriers' webhooks, /webhooks/shipping/<provider>
+        pages.blueprint(runtime),  # the order's page /o/<token>, /orders/track
+        *webchat.blueprints(runtime),  # /chat, when switched on
     ]
