@@ -32,5 +32,8 @@ def order_page_path(secret: str, order_id: int) -> str:
     return f"/o/{order_token(secret, order_id)}"
 
 
-def order_page_url(settings: Settings, order_id: int) -> str:
-    return settings.public_base_url.rstrip("/") + order_page_path(settings.secret_key, order_id)
+def order_page_url(settings: Settings, order_id: int, lang: str | None = None) -> str:
+    """The page's full address; in the chat's language when that is not the default
+    (the page would otherwise follow the browser's)."""
+    url = settings.public_base_url.rstrip("/") + order_page_path(settings.secret_key, order_id)
+    return url + f"?lang={lang}" if lang and lang != settings.default_locale else url

@@ -26,6 +26,7 @@ ORDER_STEPS = (
     ("preparing", OrderStatus.PREPARING),
     ("ready", OrderStatus.READY),
 )
+STEP_OF = {status.value: name for name, status in ORDER_STEPS} | {"completed": "completed"}
 SHIPMENT_STEPS = ("picked_up", "in_transit", "out_for_delivery", "delivered")
 
 
@@ -188,7 +189,9 @@ def _event_text(order: Order, event: StatusEvent, lang: str) -> str | None:
     if event.kind == "status":
         if event.from_status is None and event.to_status == OrderStatus.PENDING:
             return t("web.event.placed")
-        text = t("web.event.status", status=t("status." + (event.to_status or order.status)))
+        status = event.to_status or order.status
+        label = t("web.step." + STEP_OF[status]) if status in STEP_OF else t("status." + status)
+        text = t("web.event.status", status=label)
         if detail.get("reason"):
             text += " — " + t("notice.reason", reason=detail["reason"])
         return text

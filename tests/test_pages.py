@@ -66,6 +66,15 @@ def test_every_order_view_in_the_chat_carries_the_page_link(customer, client) ->
     assert page.status_code == 200 and "AK-1001" in page.get_data(as_text=True)
 
 
+def test_a_hindi_chat_links_to_the_hindi_page(demo, client) -> None:
+    from conftest import ChatDriver
+
+    answer = ChatDriver(demo, address="hindi", phone=None, lang="hi").text("AK-1001")
+    link = re.search(r"https://bot\.example\.test(/o/\S+\?lang=hi)", answer)
+    assert link, answer
+    assert "भुगतान बाकी" in client.get(link.group(1)).get_data(as_text=True)
+
+
 # ── what the page shows ──────────────────────────────────────────────────────
 
 
@@ -106,6 +115,7 @@ def test_the_timeline_is_in_the_business_local_time(client, demo, clock) -> None
     # Placed two hours before 14:00 UTC: 17:30 in Kolkata.
     assert re.search(r"Placed 24 Nov 2026, 5:30\s*pm", html)
     assert re.search(r"5:50\s*pm</time> <span>Status: Preparing", html)
+    assert re.search(r"5:40\s*pm</time> <span>Status: Accepted", html)
     assert re.search(r"5:35\s*pm</time> <span>Payment received: ₹150.00 \(UPI\)", html)
     assert re.search(r"5:30\s*pm</time> <span>Order placed", html)
 
