@@ -70,6 +70,14 @@ def test_the_chosen_phone_is_taken_as_proven_in_a_chat_of_this_browser(web, demo
     assert other_browser.get("/chat").status_code == 404  # (the chat is off there)
 
 
+def test_as_the_demo_vendor_the_same_browser_talks_as_staff(web) -> None:
+    client, _ = web
+    customer = say(client, text="hi").json["replies"][0]["text"]
+    vendor = say(client, phone="+919800000001", text="hi").json["replies"][0]["text"]
+    assert customer == i18n.t("help.customer", "en")
+    assert vendor == i18n.t("help.staff", "en")
+
+
 def test_a_proof_image_goes_to_the_core_as_media(web) -> None:
     client, _ = web
     say(client, text="AK-1001")
