@@ -9,6 +9,7 @@ is taken as proven: that is what makes it a playground, and the page says so."""
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 from typing import Any
 
@@ -29,12 +30,15 @@ MAX_UPLOAD = 10 * 1024 * 1024  # a screenshot is far smaller; past this the core
 DEMO_CUSTOMER = "+919811111111"
 
 webchat = Blueprint("webchat", __name__)
+log = logging.getLogger("orderbot")
 
 
 def blueprints(runtime: Runtime) -> list[Blueprint]:
     """The web chat's blueprint when it is switched on, otherwise none."""
     if not runtime.config.webchat:
         return []
+    if not runtime.config.development and not runtime.config.testing:
+        log.warning("the web chat is on outside development: anyone can act as any phone there")
     lines = runtime.extras.setdefault("demo_lines", [])
     if "web chat:      {base}/chat" not in lines:
         lines.insert(0, "web chat:      {base}/chat")
