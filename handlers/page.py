@@ -8,16 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers import i18n
 from handlers.parse import display_phone
 from handlers.payments import qr_token, upi_link
+from handlers.shipping import DETOURS, ROAD
 from handlers.types import Settings
 from store import throttle
 from store.models import Order, OrderStatus, Shipment, StatusEvent
 from store.queries import order_by_number
+from store.shipments import BOOKED, shipments_of
 
 # The steps a customer follows; the kitchen's statuses map onto them in order.
 ORDER_STEPS = (
@@ -27,7 +28,6 @@ ORDER_STEPS = (
     ("ready", OrderStatus.READY),
 )
 STEP_OF = {status.value: name for name, status in ORDER_STEPS} | {"completed": "completed"}
-SHIPMENT_STEPS = ("picked_up", "in_transit", "out_for_delivery", "delivered")
 
 
 @dataclass(frozen=True)
@@ -70,14 +70,6 @@ class Contact:
 
 
 @dataclass(frozen=True)
-class ShipmentInfo:
-    status: str
-    courier: str | None
-    awb: str | None
-    tracking_url: str | None
-
-
-@dataclass(frozen=True)
 class OrderPage:
     lang: str
     business: str
@@ -96,7 +88,6 @@ class OrderPage:
     due: str
     due_minor: int
     payment: Payment | None
-    shipment: ShipmentInfo | None
     timeline: list[Event]
     contact: Contact
 
@@ -108,28 +99,41 @@ def initials(name: str) -> str:
 
 
 def latest_shipment(session: Session, order_id: int) -> Shipment | None:
-    return session.scalars(
-        select(Shipment).where(Shipment.order_id == order_id).order_by(Shipment.id.desc()).limit(1)
-    ).first()
+    shipments = shipments_of(session, order_id)
+    return shipments[-1] if shipments else None
 
 
 def steps(order: Order, shipment: Shipment | None, lang: str) -> list[Step]:
-    """Each step done, current or ahead; a cancelled order shows the steps it reached,
-    then that it was cancelled."""
-    names = [name for name, _ in ORDER_STEPS]
-    names += list(SHIPMENT_STEPS) if shipment is not None else ["completed"]
-    labels = [i18n.t("web.step." + name, lang) for name in names]
+    """Each step done, current or ahead: the kitchen's steps, then the parcel's road
+    where there is a shipment (as the chat's progress line draws it), else
+    "completed". A cancelled order shows the steps it reached, then that it was
+    cancelled; a parcel off its road (a failed attempt, a return) shows where."""
+    kitchen = [i18n.t("web.step." + name, lang) for name, _ in ORDER_STEPS]
     positions = {status.value: n for n, (_, status) in enumerate(ORDER_STEPS)}
     if order.status == OrderStatus.CANCELLED:
-        before = _status_before_cancel(order)
-        reached = positions.get(before, 0)
-        done = [Step(label, "done") for label in labels[: reached + 1]]
+        reached = positions.get(_status_before_cancel(order), 0)
+        done = [Step(label, "done") for label in kitchen[: reached + 1]]
         return done + [Step(i18n.t("status.cancelled", lang), "cancelled")]
-    if order.status == OrderStatus.COMPLETED or (shipment and shipment.status == "delivered"):
-        return [Step(label, "done") for label in labels]
-    reached = positions.get(order.status, 0)
-    if shipment is not None and shipment.status in SHIPMENT_STEPS:
-        reached = max(reached, len(ORDER_STEPS) + SHIPMENT_STEPS.index(shipment.status))
+    if shipment is None:
+        labels = kitchen + [i18n.t("web.step.completed", lang)]
+        if order.status == OrderStatus.COMPLETED:
+            return [Step(label, "done") for label in labels]
+        return _marked(labels, positions.get(order.status, 0))
+    road = [shipment_label(step, lang) for step in ROAD]
+    status = shipment.status
+    if status in DETOURS:  # done up to where it went wrong, then what went wrong
+        stop = ROAD.index("out_for_delivery") if status == "failed_attempt" else len(ROAD) - 1
+        marked = [Step(label, "done") for label in kitchen + road[:stop]]
+        marked.append(Step(shipment_label(status, lang), "problem"))
+        return marked + ([Step(road[-1], "ahead")] if status == "failed_attempt" else [])
+    if status == "delivered" or order.status == OrderStatus.COMPLETED:
+        return [Step(label, "done") for label in kitchen + road]
+    if status == BOOKED or status not in ROAD:  # the parcel has not left the kitchen
+        return _marked(kitchen + road, positions.get(order.status, 0))
+    return _marked(kitchen + road, len(kitchen) + ROAD.index(status))
+
+
+def _marked(labels: list[str], reached: int) -> list[Step]:
     return [
         Step(label, "done" if n < reached else "current" if n == reached else "ahead")
         for n, label in enumerate(labels)
@@ -211,7 +215,7 @@ def _event_text(order: Order, event: StatusEvent, lang: str) -> str | None:
 
 
 def shipment_label(status: str, lang: str) -> str:
-    key = f"web.step.{status}"
+    key = f"shipping.step.{status}"
     return i18n.t(key, lang) if key in i18n.catalog("en") else status.replace("_", " ")
 
 
@@ -254,16 +258,6 @@ def build(session: Session, settings: Settings, order: Order, lang: str) -> Orde
         due=_money(order, order.due_minor, lang),
         due_minor=order.due_minor,
         payment=payment(order, settings, lang),
-        shipment=ShipmentInfo(
-            status=shipment_label(shipment.status, lang),
-            courier=shipment.courier,
-            awb=shipment.awb,
-            tracking_url=shipment.tracking_url
-            if (shipment.tracking_url or "").startswith(("https://", "http://"))
-            else None,
-        )
-        if shipment
-        else None,
         timeline=timeline(order, lang),
         contact=contact(order),
     )

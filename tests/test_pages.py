@@ -13,9 +13,9 @@ from handlers import i18n
 from handlers.links import order_page_path, order_token, read_order_token
 from handlers.payments import qr_token
 from store.db import unit_of_work
-from store.models import Shipment
 from store.queries import order_by_number
 from store.services import Actor, record_payment
+from store.shipments import CarrierUpdate, record_update
 
 SECRET = "test-secret-key"
 _STEP = re.compile(r'<li class="step (\w+)".*?<span class="label">(.*?)</span>', re.S)
@@ -137,20 +137,31 @@ def test_a_cancelled_order_says_so_and_asks_for_nothing(client, demo) -> None:
     assert 'id="pay"' not in html and 'id="due-badge"' not in html and 'id="paid-badge"' not in html
 
 
+def _carrier_says(runtime, number: str, step: str) -> None:
+    update = CarrierUpdate(provider="generic", carrier_status=step, step=step, order_number=number,
+                           awb="AWB123", courier="Delhivery",
+                           tracking_url="https://courier.example/t/AWB123")
+    with unit_of_work(runtime.sessions) as session:
+        assert record_update(session, update, now=runtime.clock()).result == "recorded"
+
+
 def test_shipment_steps_follow_the_shipment(client, demo, clock) -> None:
-    with unit_of_work(demo.sessions) as session:
-        order = order_by_number(session, "AK-1002")
-        session.add(Shipment(
-            order_id=order.id, provider="generic", awb="AWB123", courier="Delhivery",
-            status="in_transit", tracking_url="https://courier.example/t/AWB123",
-            created_at=clock(), updated_at=clock(),
-        ))
-    html = client.get(page_of("AK-1002", demo)).get_data(as_text=True)
+    path = page_of("AK-1002", demo)
+    _carrier_says(demo, "AK-1002", "in_transit")
+    html = client.get(path).get_data(as_text=True)
     assert steps_of(html)[3:] == [
-        ("done", "Ready"), ("done", "Shipped"), ("current", "In transit"),
+        ("done", "Ready"), ("done", "Picked up"), ("current", "In transit"),
         ("ahead", "Out for delivery"), ("ahead", "Delivered"),
     ]
-    assert "Delhivery" in html and "AWB123" in html and "https://courier.example/t/AWB123" in html
+    assert "Shipment: In transit" in html  # on the timeline
+    # Where the parcel goes is for the proven customer in the chat, not for a link.
+    assert "AWB123" not in html and "courier.example" not in html and "Delhivery" not in html
+    _carrier_says(demo, "AK-1002", "failed_attempt")
+    assert steps_of(client.get(path).get_data(as_text=True))[-3:] == [
+        ("done", "In transit"), ("problem", "Delivery attempt failed"), ("ahead", "Delivered"),
+    ]
+    _carrier_says(demo, "AK-1002", "delivered")
+    assert {state for state, _ in steps_of(client.get(path).get_data(as_text=True))} == {"done"}
 
 
 # ── languages ────────────────────────────────────────────────────────────────
