@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def all_blueprints(runtime: Runtime) -> list[Blueprint]:
-    from bot import api, media, shipping, telegram_web, whatsapp
+    from bot import api, media, pages, shipping, telegram_web, webchat, whatsapp
 
     return [
         api.bp,  # the vendor API, /api/v1
@@ -19,4 +19,6 @@ def all_blueprints(runtime: Runtime) -> list[Blueprint]:
         whatsapp.blueprint(runtime),  # Twilio's WhatsApp webhook, /webhooks/whatsapp
         telegram_web.blueprint(runtime),  # /webhooks/telegram (webhook mode)
         media.blueprint(runtime),  # payment-proof files at signed links, /media/<token>
+        pages.blueprint(runtime),  # the order's page /o/<token>, /orders/track
+        *webchat.blueprints(runtime),  # /chat, when switched on
     ]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from handlers import i18n
 from handlers.core import Turn
+from handlers.links import order_page_url
 from handlers.parse import display_phone
 from handlers.payments import qr_png, qr_token, upi_link
 from handlers.types import Button, Image, Reply
@@ -119,6 +120,8 @@ def order_text(turn: Turn, order: Order, audience: Audience) -> str:
     if order.due_minor > 0:
         lines.append("")
         lines.extend(payment_lines(turn, order))
+    lines.append("")
+    lines.append(t("web.link", url=order_page_url(turn.ctx.settings, order.id, turn.lang)))
     contact = business.contact_phone or business.contact_email
     if contact:
         shown = display_phone(contact) if contact.startswith("+") else contact

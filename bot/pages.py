@@ -1,0 +1,107 @@
+"""The customer's web pages: an order's own page at `/o/<token>` (the link every
+order view in the chat carries) and the lookup form at `/orders/track`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+
+from bot.runtime import Runtime
+from handlers import i18n, page
+from handlers.customer import MISS_LIMIT, MISS_WINDOW
+from handlers.links import order_page_path, read_order_token
+from handlers.parse import clean, find_order_number
+from store.db import unit_of_work
+from store.numbers import number_key
+from store.queries import order_by_id
+
+pages = Blueprint("pages", __name__)
+
+
+def blueprint(runtime: Runtime) -> Blueprint:
+    lines = runtime.extras.setdefault("demo_lines", [])
+    if "track order:   {base}/orders/track" not in lines:
+        lines.append("track order:   {base}/orders/track")
+    return pages
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["orderbot"]
+
+
+def page_language() -> str:
+    """`?lang=` first, then the browser's Accept-Language, then the default."""
+    asked = i18n.normalize_language(request.args.get("lang"))
+    if asked:
+        return asked
+    accepted = request.accept_languages.best_match(i18n.LANGUAGES)
+    return accepted or _runtime().settings.default_locale
+
+
+def client_address() -> str:
+    """Who is asking, for the lookup throttle. Behind a proxy every request comes from
+    the proxy, so with ORDERBOT_PROXY_HOPS=N the address N hops back in X-Forwarded-For
+    counts (only what our own proxies appended can be trusted)."""
+    raw = _runtime().config.raw.get("ORDERBOT_PROXY_HOPS", "0")
+    hops = int(raw) if raw.strip().isdigit() else 0
+    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.remote_addr or "unknown"
+
+
+def render(template: str, lang: str, status: int = 200, **context: Any) -> Response:
+    html = render_template(
+        template, lang=lang, t=lambda key, **p: i18n.t(key, lang, **p), **context
+    )
+    response = Response(html, status=status, mimetype="text/html")
+    # Private and always current: a reload shows the latest, nothing keeps a copy, and
+    # the token never leaves in a Referer (the courier's site, say).
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Content-Language"] = lang
+    response.vary.add("Accept-Language")
+    return response
+
+
+@pages.get("/o/<token>")
+def order_page(token: str) -> Response:
+    runtime = _runtime()
+    order_id = read_order_token(runtime.settings.secret_key, token)
+    if order_id is None:
+        abort(404)
+    lang = page_language()
+    with unit_of_work(runtime.sessions) as session:
+        order = order_by_id(session, order_id)
+        if order is None:
+            abort(404)
+        view = page.build(session, runtime.settings, order, lang)
+    return render("order.html", lang, page=view)
+
+
+@pages.get("/orders/track")
+def track() -> Response:
+    runtime = _runtime()
+    lang = page_language()
+    typed = clean(request.args.get("orderNumber", ""), limit=60)
+    if not typed:
+        asked = "orderNumber" in request.args  # the form was sent empty
+        error = i18n.t("web.track.empty", lang) if asked else None
+        return render("track.html", lang, 400 if asked else 200, typed="", error=error)
+    key = find_order_number(typed) or number_key(typed)
+    with unit_of_work(runtime.sessions) as session:
+        found = page.lookup(
+            session, key, client_address(), runtime.clock(), MISS_LIMIT, MISS_WINDOW
+        )
+        order_id = found.order.id if found.order else None
+    if found.throttled:
+        return render("track.html", lang, 429, typed=typed, error=i18n.t("lookup.throttled", lang))
+    if order_id is None:
+        return render("track.html", lang, 404, typed=typed, error=i18n.t("lookup.not_found", lang))
+    target = order_page_path(runtime.settings.secret_key, order_id)
+    if request.args.get("lang"):
+        target += f"?lang={lang}"
+    return redirect(target, code=303)

@@ -1,0 +1,39 @@
+"""The link to an order's own web page: `PUBLIC_BASE_URL/o/<token>`, where the token
+is the order's id signed with the secret key — unguessable, bound to that one order,
+and nothing to store."""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from handlers.types import Settings
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt="orderbot.order-page")
+
+
+def order_token(secret: str, order_id: int) -> str:
+    return _serializer(secret).dumps(order_id)
+
+
+def read_order_token(secret: str, token: str) -> int | None:
+    """The order id a token names, or None for anything we did not sign."""
+    try:
+        order_id = _serializer(secret).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if isinstance(order_id, bool) or not isinstance(order_id, int):
+        return None
+    return order_id
+
+
+def order_page_path(secret: str, order_id: int) -> str:
+    return f"/o/{order_token(secret, order_id)}"
+
+
+def order_page_url(settings: Settings, order_id: int, lang: str | None = None) -> str:
+    """The page's full address; in the chat's language when that is not the default
+    (the page would otherwise follow the browser's)."""
+    url = settings.public_base_url.rstrip("/") + order_page_path(settings.secret_key, order_id)
+    return url + f"?lang={lang}" if lang and lang != settings.default_locale else url

@@ -1,0 +1,291 @@
+"""What an order's web page shows, as data for a template: the same facts as the chat's
+order view (handlers/views.py), for the public audience — first name only, no phone,
+address or notes — worded in the reader's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from handlers import i18n
+from handlers.parse import display_phone
+from handlers.payments import qr_token, upi_link
+from handlers.shipping import DETOURS, ROAD
+from handlers.types import Settings
+from store import throttle
+from store.models import Order, OrderStatus, Shipment, StatusEvent
+from store.queries import order_by_number
+from store.shipments import BOOKED, shipments_of
+
+# The steps a customer follows; the kitchen's statuses map onto them in order.
+ORDER_STEPS = (
+    ("received", OrderStatus.PENDING),
+    ("accepted", OrderStatus.CONFIRMED),
+    ("preparing", OrderStatus.PREPARING),
+    ("ready", OrderStatus.READY),
+)
+STEP_OF = {status.value: name for name, status in ORDER_STEPS} | {"completed": "completed"}
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    state: str  # done, current, ahead, cancelled
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    quantity: str
+    unit: str
+    total: str
+
+
+@dataclass(frozen=True)
+class Event:
+    when: str
+    iso: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Payment:
+    due: str
+    qr_path: str | None
+    upi_id: str | None
+    upi_link: str | None
+    bank: dict[str, str] | None
+    methods: list[str]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str | None
+    phone_href: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    lang: str
+    business: str
+    initials: str
+    number: str
+    first_name: str | None
+    placed: str
+    status: str
+    cancelled: bool
+    steps: list[Step]
+    items: list[Line]
+    total: str
+    paid: str
+    refunded: str | None
+    payment_status: str
+    due: str
+    due_minor: int
+    payment: Payment | None
+    timeline: list[Event]
+    contact: Contact
+
+
+def initials(name: str) -> str:
+    """"Asha's Kitchen" -> "AK": the business's mark where it has no logo."""
+    letters = [w[0] for w in name.replace("'", "").split() if w[:1].isalnum()]
+    return "".join(letters[:2]).upper() or "?"
+
+
+def latest_shipment(session: Session, order_id: int) -> Shipment | None:
+    shipments = shipments_of(session, order_id)
+    return shipments[-1] if shipments else None
+
+
+def steps(order: Order, shipment: Shipment | None, lang: str) -> list[Step]:
+    """Each step done, current or ahead: the kitchen's steps, then the parcel's road
+    where there is a shipment (as the chat's progress line draws it), else
+    "completed". A cancelled order shows the steps it reached, then that it was
+    cancelled; a parcel off its road (a failed attempt, a return) shows where."""
+    kitchen = [i18n.t("web.step." + name, lang) for name, _ in ORDER_STEPS]
+    positions = {status.value: n for n, (_, status) in enumerate(ORDER_STEPS)}
+    if order.status == OrderStatus.CANCELLED:
+        reached = positions.get(_status_before_cancel(order), 0)
+        done = [Step(label, "done") for label in kitchen[: reached + 1]]
+        return done + [Step(i18n.t("status.cancelled", lang), "cancelled")]
+    if shipment is None:
+        labels = kitchen + [i18n.t("web.step.completed", lang)]
+        if order.status == OrderStatus.COMPLETED:
+            return [Step(label, "done") for label in labels]
+        return _marked(labels, positions.get(order.status, 0))
+    road = [shipment_label(step, lang) for step in ROAD]
+    status = shipment.status
+    if status in DETOURS:  # done up to where it went wrong, then what went wrong
+        stop = ROAD.index("out_for_delivery") if status == "failed_attempt" else len(ROAD) - 1
+        marked = [Step(label, "done") for label in kitchen + road[:stop]]
+        marked.append(Step(shipment_label(status, lang), "problem"))
+        return marked + ([Step(road[-1], "ahead")] if status == "failed_attempt" else [])
+    if status == "delivered" or order.status == OrderStatus.COMPLETED:
+        return [Step(label, "done") for label in kitchen + road]
+    if status == BOOKED or status not in ROAD:  # the parcel has not left the kitchen
+        return _marked(kitchen + road, positions.get(order.status, 0))
+    return _marked(kitchen + road, len(kitchen) + ROAD.index(status))
+
+
+def _marked(labels: list[str], reached: int) -> list[Step]:
+    return [
+        Step(label, "done" if n < reached else "current" if n == reached else "ahead")
+        for n, label in enumerate(labels)
+    ]
+
+
+def _status_before_cancel(order: Order) -> str:
+    for event in reversed(order.events):
+        if event.kind == "status" and event.to_status == OrderStatus.CANCELLED:
+            return event.from_status or OrderStatus.PENDING.value
+    return OrderStatus.PENDING.value
+
+
+def payment(order: Order, settings: Settings, lang: str) -> Payment | None:
+    """How to pay what is due, or None once nothing is (paid, or cancelled)."""
+    due = order.due_minor
+    if due <= 0:
+        return None
+    business = order.business
+    methods = business.accepted_methods or []
+    link = upi_link(business, order, due) if "upi" in methods else None
+    bank = None
+    if business.bank_account_number and "bank" in methods:
+        bank = {
+            "name": business.bank_account_name or business.name,
+            "account": business.bank_account_number,
+            "ifsc": business.bank_ifsc or "",
+            "bank": business.bank_name or "",
+        }
+    known = i18n.catalog("en")
+    return Payment(
+        due=_money(order, due, lang),
+        qr_path=f"/qr/{qr_token(settings.secret_key, order.id, due)}.png" if link else None,
+        upi_id=business.upi_id if link else None,
+        upi_link=link,
+        bank=bank,
+        methods=[i18n.t("method." + m, lang) for m in methods if f"method.{m}" in known],
+        note=business.payment_note,
+    )
+
+
+def timeline(order: Order, lang: str) -> list[Event]:
+    """What happened to the order, newest first, in the business's local time. Only
+    kinds customers may see; notes and anything unknown stay out."""
+    events = []
+    for event in sorted(order.events, key=lambda e: (e.created_at, e.id), reverse=True):
+        text = _event_text(order, event, lang)
+        if text:
+            moment = event.created_at
+            events.append(Event(_when(order, moment, lang), moment.isoformat(), text))
+    return events
+
+
+def _event_text(order: Order, event: StatusEvent, lang: str) -> str | None:
+    t = lambda key, **p: i18n.t(key, lang, **p)  # noqa: E731
+    detail: dict[str, Any] = event.detail or {}
+    if event.kind == "status":
+        if event.from_status is None and event.to_status == OrderStatus.PENDING:
+            return t("web.event.placed")
+        status = event.to_status or order.status
+        label = t("web.step." + STEP_OF[status]) if status in STEP_OF else t("status." + status)
+        text = t("web.event.status", status=label)
+        if detail.get("reason"):
+            text += " — " + t("notice.reason", reason=detail["reason"])
+        return text
+    if event.kind in ("payment", "refund") and "amount_minor" in detail:
+        method = detail.get("method", "other")
+        return t(
+            "web.event." + event.kind,
+            amount=_money(order, int(detail["amount_minor"]), lang),
+            method=t("method." + method) if f"method.{method}" in i18n.catalog("en") else method,
+        )
+    if event.kind == "proof":
+        key = f"web.event.proof_{event.to_status}"
+        return t(key) if key in i18n.catalog("en") else t("web.event.proof_pending")
+    if event.kind == "shipment" and event.to_status:
+        return t("web.event.shipment", step=shipment_label(event.to_status, lang))
+    return None
+
+
+def shipment_label(status: str, lang: str) -> str:
+    key = f"shipping.step.{status}"
+    return i18n.t(key, lang) if key in i18n.catalog("en") else status.replace("_", " ")
+
+
+def contact(order: Order) -> Contact:
+    business = order.business
+    phone = business.contact_phone
+    return Contact(
+        phone=display_phone(phone) if phone else None,
+        phone_href=f"tel:{phone}" if phone else None,
+        email=business.contact_email,
+    )
+
+
+def build(session: Session, settings: Settings, order: Order, lang: str) -> OrderPage:
+    shipment = latest_shipment(session, order.id)
+    name = (order.customer_name or "").split()
+    return OrderPage(
+        lang=lang,
+        business=order.business.name,
+        initials=initials(order.business.name),
+        number=order.number,
+        first_name=name[0] if name else None,
+        placed=_when(order, order.created_at, lang),
+        status=i18n.t("status." + order.status, lang),
+        cancelled=order.status == OrderStatus.CANCELLED,
+        steps=steps(order, shipment, lang),
+        items=[
+            Line(
+                name=item.name,
+                quantity=i18n.number(item.quantity, lang),
+                unit=_money(order, item.unit_price_minor, lang),
+                total=_money(order, item.line_total_minor, lang),
+            )
+            for item in order.items
+        ],
+        total=_money(order, order.total_minor, lang),
+        paid=_money(order, order.paid_minor, lang),
+        refunded=_money(order, order.refunded_minor, lang) if order.refunded_minor else None,
+        payment_status=i18n.t("payment_status." + order.payment_status, lang),
+        due=_money(order, order.due_minor, lang),
+        due_minor=order.due_minor,
+        payment=payment(order, settings, lang),
+        timeline=timeline(order, lang),
+        contact=contact(order),
+    )
+
+
+def _money(order: Order, minor: int, lang: str) -> str:
+    return i18n.money(minor, order.currency, lang, order.business.country)
+
+
+def _when(order: Order, moment: datetime, lang: str) -> str:
+    return i18n.when(moment, order.business.timezone, lang, order.business.country)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    order: Order | None
+    throttled: bool = False
+
+
+def lookup(
+    session: Session, key: str, client: str, now: datetime, limit: int, window: timedelta
+) -> Lookup:
+    """The order `key` names, for the lookup form: misses are counted per client as
+    the chat counts them per chat, and past `limit` in `window` nothing is looked up."""
+    miss_key = f"lookup-miss:web:{client}"[:120]
+    if throttle.count(session, miss_key, window, now) >= limit:
+        return Lookup(None, throttled=True)
+    order = order_by_number(session, key)
+    if order is None:
+        throttle.hit(session, miss_key, now)
+    return Lookup(order)
