@@ -13,7 +13,7 @@ from flask import Blueprint, Response, request
 from telegram.error import TelegramError
 
 from bot.config import Config
-from bot.runtime import Runtime
+from bot.runtime import Runtime, Unavailable
 from bot.telegram import ALLOWED_UPDATES, bridge_for, close_bridge, make_bot, register_commands
 
 log = logging.getLogger("orderbot.telegram")
@@ -61,6 +61,8 @@ def blueprint(runtime: Runtime) -> Blueprint:
             return "not a Telegram update\n", 400
         try:
             bridge.run(bridge.process(update))
+        except Unavailable:
+            raise  # 503: Telegram delivers the update again once the database is back
         except Exception:  # answered 200 all the same: Telegram must not redeliver it forever
             log.exception("telegram webhook update %s failed", data.get("update_id"))
         return "", 200

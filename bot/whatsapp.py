@@ -86,7 +86,7 @@ def answer(runtime: Runtime, form: Mapping[str, str], fetcher: MediaFetcher) -> 
     answer again (the core's unique delivery record decides, even at the same moment)."""
     try:
         sid = form.get("MessageSid") or None
-        if sid is not None:
+        if sid is not None and form.get("NumMedia", "0") not in ("", "0"):
             # A retry already answered needs no second download of its media.
             stored = stored_replies(runtime, CHANNEL, sid)
             if stored is not None:
@@ -103,9 +103,11 @@ def answer(runtime: Runtime, form: Mapping[str, str], fetcher: MediaFetcher) -> 
             after=lambda session: release_held(session, inbound.address, now),
         )
     except (Unavailable, OperationalError, InterfaceError) as exc:
-        # Twilio does not deliver a message twice by default: an apology tells the
-        # customer to send it again, where a 503 would leave them in silence.
+        # 503, nothing written: with the connection overrides the README gives
+        # (#rc=3&rp=5xx,ct,rt), Twilio delivers the message again and MessageSid
+        # makes sure it is then processed once.
         log.error("database unavailable for a WhatsApp message: %s", exc.__class__.__name__)
+        raise Unavailable from exc
     except Exception:  # Twilio must never see a 500; the customer gets an apology
         log.exception("failed to answer a WhatsApp message")
     return [Reply(i18n.t("error.sorry", runtime.settings.default_locale))]
