@@ -103,6 +103,7 @@ class MediaFetcher:
         except (httpx.HTTPError, _NotReady, ValueError) as exc:
             log.warning("could not fetch WhatsApp media %s: %s", _redacted(url), exc)
             return Media(content_type=kind, error="fetch_failed")
+        kind = kind or sniff(data)  # nothing declared: the bytes say what it is
         if not type_agrees(kind, data):
             log.warning("WhatsApp media declared %s is %s", kind, sniff(data) or "unknown")
             return Media(content_type=kind, error="type_mismatch")

@@ -80,6 +80,14 @@ def test_several_files_in_one_message(
         (JPEG, "image/jpeg"), (PDF, "application/pdf")]
 
 
+def test_a_file_without_a_declared_type_is_known_by_its_bytes(
+    ravi: WhatsAppUser, twilio_api: FakeTwilioAPI, inbound: list[Inbound]
+) -> None:
+    ravi.text("", NumMedia="1", MediaUrl0=twilio_api.add_media(PDF, "application/pdf"))
+    assert inbound[0].media[0].content_type == "application/pdf"
+    assert inbound[0].media[0].data == PDF
+
+
 def test_media_not_ready_yet_is_waited_for_briefly(
     ravi: WhatsAppUser, twilio_api: FakeTwilioAPI, inbound: list[Inbound], waits: list[float]
 ) -> None:
