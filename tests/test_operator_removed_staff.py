@@ -1,5 +1,6 @@
 """A staff member removed with `orderbot staff remove` decides nothing from then on:
-through the real core, a status change and a payment are refused."""
+through the real core, a status change, a payment and a proof's approval are refused,
+and the prompt still waiting for them is not sent."""
 
 from __future__ import annotations
 
@@ -40,3 +41,35 @@ def test_a_removed_member_records_no_payment(removed_asha, demo) -> None:
     before = _order(demo, "AK-1003")
     removed_asha.say("paid AK-1003 100 cash")
     assert _order(demo, "AK-1003") == before
+
+
+def test_a_removed_member_gets_no_prompt_and_approves_no_proof(demo, orderbot) -> None:  # noqa: F811
+    from pathlib import Path
+
+    from conftest import FIXTURES
+    from sqlalchemy import func, select
+
+    from store import media as media_store
+    from store import proofs
+    from store.models import OutboxMessage, Payment, PaymentProof
+
+    asha = ChatDriver(demo, address=ASHA, phone=ASHA)
+    asha.say("hi")
+    receipt = (FIXTURES / "images" / "upi-payment-250.png").read_bytes()
+    with unit_of_work(demo.sessions) as session:
+        stored = media_store.store(session, Path(demo.settings.media_dir), receipt)
+        submitted = proofs.submit(session, order_by_number(session, "AK-1003"), stored, 10000,
+                                  chat_id=None, now=demo.clock())
+        proof_id, number = submitted.proof.id, submitted.proof.number
+        assert [chat.address for chat in submitted.prompted] == [ASHA]
+    assert orderbot("staff", "remove", "AK", ASHA).exit_code == 0
+    with unit_of_work(demo.sessions) as session:
+        prompts = session.scalars(select(OutboxMessage.status)
+                                  .where(OutboxMessage.address == ASHA)).all()
+        assert prompts and set(prompts) == {"failed"}  # the waiting prompt is not sent
+    asha.say(f"approve {number}")
+    asha.say(button=f"approve:{number}")
+    with unit_of_work(demo.sessions) as session:
+        assert session.get(PaymentProof, proof_id).status == "pending"
+        assert session.scalar(select(func.count()).select_from(Payment)
+                              .where(Payment.proof_id == proof_id)) == 0
