@@ -1,8 +1,6 @@
-"""The worker over real HTTP: the real twilio client against the local Twilio stand-in,
-through a burst of 429s and 5xxs. Every notice is delivered exactly once after recovery.
-
-The sender here is a thin one for this test (the WhatsApp feature's own sender, with
-its 24-hour window and templates, is tested with its feature)."""
+"""The worker over real HTTP: the WhatsApp sender's real twilio client against the
+local Twilio stand-in, through a burst of 429s and 5xxs. Every notice is delivered
+exactly once after recovery, and one customer's in order."""
 
 from __future__ import annotations
 
@@ -11,10 +9,10 @@ from collections import Counter
 from conftest import ChatDriver
 from sqlalchemy import select
 from standins import FakeTwilioAPI, twilio_client_for
-from twilio.base.exceptions import TwilioRestException
 
 from bot import worker
-from bot.runtime import SendResult, reach_phones_on
+from bot.runtime import reach_phones_on
+from bot.whatsapp_outbound import WhatsAppSender
 from store.db import unit_of_work
 from store.models import OutboxMessage
 
@@ -22,24 +20,14 @@ FROM = "whatsapp:+14155238886"
 CUSTOMERS = ["+919811111111", "+919822222222"]  # AK-1001/AK-1002 and AK-1003
 
 
-class TwilioWhatsAppText:
-    def __init__(self, api: FakeTwilioAPI) -> None:
-        self.client = twilio_client_for(api)
-
-    def send(self, session, message, replies) -> SendResult:  # noqa: ANN001 - the Sender protocol
-        body = "\n\n".join(r.text for r in replies if r.text)
-        try:
-            sent = self.client.messages.create(to=message.address, from_=FROM, body=body)
-        except TwilioRestException as exc:
-            return SendResult(ok=False, permanent=exc.status < 500 and exc.status != 429,
-                              error=f"{exc.status} {exc.msg}")
-        return SendResult(ok=True, provider_id=sent.sid)
-
-
 def test_a_burst_of_429_and_5xx_then_every_notice_exactly_once(demo, clock) -> None:
     with FakeTwilioAPI() as api:
-        demo.senders["whatsapp"] = TwilioWhatsAppText(api)
+        demo.senders["whatsapp"] = WhatsAppSender(
+            client=twilio_client_for(api), from_=FROM, public_base_url="https://bot.example.test",
+            clock=demo.clock)
         reach_phones_on(demo, "whatsapp")
+        for phone in CUSTOMERS:  # they wrote today: inside WhatsApp's 24-hour window
+            ChatDriver(demo, channel="whatsapp", address=f"whatsapp:{phone}", phone=phone).say("hi")
         asha = ChatDriver(demo, address="+919800000001", phone="+919800000001")
         for command in ["AK-1003 confirmed", "AK-1001 ready", "paid AK-1003 100 cash",
                         "AK-1002 done", "AK-1003 preparing"]:
@@ -49,7 +37,7 @@ def test_a_burst_of_429_and_5xx_then_every_notice_exactly_once(demo, clock) -> N
         api.fail_next("messages", 500, count=1)
         for _ in range(30):  # bounded: each round moves the clock past every back-off
             worker.run_once(demo)
-            clock.advance(hours=1)
+            clock.advance(minutes=10)
         with unit_of_work(demo.sessions) as s:
             rows = s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
             assert len(rows) == 5 and {r.status for r in rows} == {"sent"}
