@@ -43,7 +43,7 @@ def queue(runtime, notices: int) -> None:  # noqa: ANN001 - a Runtime
     with unit_of_work(runtime.sessions) as session:
         order = order_by_number(session, "AK-1001")
         event_id = session.scalar(select(func.max(StatusEvent.id)).where(
-            StatusEvent.order_id == order.id))
+            StatusEvent.order_id == order.id, StatusEvent.kind == "status"))
         chats = []
         for n in range(notices):
             channel = "telegram" if n % 2 else "whatsapp"
