@@ -118,7 +118,7 @@ def run(workers: int, notices: int, folder: Path) -> tuple[list[list[object]], f
             twice = sum(1 for n in Counter(recipient(c) for c in calls).values() if n > 1)
             rows.append([channel, workers, len(calls), f"{rate:.1f}", LIMITS[channel],
                          f"{100 * rate / LIMITS[channel]:.0f} %", peak(stamps),
-                         len(limits[channel].rejected), twice])
+                         limits[channel].rejected, twice])
         runtime.close()
         return rows, memory
 
