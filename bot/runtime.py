@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -134,17 +134,24 @@ def respond(
     try:
         with unit_of_work(runtime.sessions) as session:
             if delivery_id is not None:
-                record = InboundDelivery(
-                    channel=inbound.channel, delivery_id=delivery_id, created_at=runtime.clock()
-                )
-                session.add(record)
-                session.flush()  # the unique constraint decides who processes it
+                # The unique constraint decides who processes it: a second delivery
+                # waits here for the first to commit, then fails and replays its answer.
+                record_id = session.execute(
+                    insert(InboundDelivery)
+                    .values(channel=inbound.channel, delivery_id=delivery_id,
+                            created_at=runtime.clock())
+                    .returning(InboundDelivery.id)
+                ).scalar_one()
             replies = handle(inbound, runtime.context(session))
             if after is not None:
                 after(session)
-            if delivery_id is not None:
-                record.response = {"replies": replies_to_json(replies)}
-                record.completed_at = runtime.clock()
+            if delivery_id is not None and replay:  # a channel that answers itself reads none
+                session.execute(
+                    update(InboundDelivery)
+                    .where(InboundDelivery.id == record_id)
+                    .values(response={"replies": replies_to_json(replies)},
+                            completed_at=runtime.clock())
+                )
             return replies
     except (OperationalError, InterfaceError) as exc:
         log.error("database unavailable while answering a %s message: %s",

@@ -18,7 +18,6 @@ from bot import whatsapp_format
 from bot.config import Config
 from bot.runtime import Runtime, Unavailable, respond, stored_replies
 from bot.whatsapp_media import MediaFetcher
-from bot.whatsapp_outbound import release_held
 from handlers import i18n
 from handlers.parse import parse_phone
 from handlers.types import Inbound, Reply
@@ -95,13 +94,7 @@ def answer(runtime: Runtime, form: Mapping[str, str], fetcher: MediaFetcher) -> 
         if inbound is None:
             log.warning("ignored a WhatsApp webhook without a usable From: %r", form.get("From"))
             return []
-        now = runtime.clock()
-        return respond(
-            runtime,
-            inbound,
-            delivery_id=sid,
-            after=lambda session: release_held(session, inbound.address, now),
-        )
+        return respond(runtime, inbound, delivery_id=sid)
     except (Unavailable, OperationalError, InterfaceError) as exc:
         # 503, nothing written: with the connection overrides the README gives
         # (#rc=3&rp=5xx,ct,rt), Twilio delivers the message again and MessageSid

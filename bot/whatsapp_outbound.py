@@ -4,7 +4,8 @@ sent from the outbox through Twilio's REST API.
 WhatsApp takes free-form messages only within 24 hours of the customer's last
 message (`Chat.last_inbound_at`). Outside it an approved template is sent when one
 is configured for the message's kind (`TWILIO_TEMPLATE_<KIND>`, a content SID),
-otherwise the message is held until the customer writes again (`release_held`)."""
+otherwise the message is held until the customer writes again (then
+`store.outbox.release_held` lets it go)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.rest import Client
@@ -27,7 +28,7 @@ from bot.runtime import SendResult
 from bot.twilio_rest import RecordingHttpClient, make_client
 from handlers.core import _remember_choices
 from handlers.types import Reply
-from store.models import Chat, Order, OutboxMessage, OutboxStatus
+from store.models import Chat, Order, OutboxMessage
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -172,20 +173,6 @@ def _chat_of(session: Session, message: OutboxMessage) -> Chat | None:
     return session.scalars(
         select(Chat).where(Chat.channel == CHANNEL, Chat.address == message.address)
     ).one_or_none()
-
-
-def release_held(session: Session, address: str, now: datetime) -> int:
-    """The customer wrote: what waited for their window goes out now."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.channel == CHANNEL,
-            OutboxMessage.address == address,
-            OutboxMessage.status == OutboxStatus.HELD.value,
-        )
-        .values(status=OutboxStatus.PENDING.value, next_attempt_at=now, locked_until=None)
-    )
-    return result.rowcount
 
 
 def wire(runtime: Runtime) -> None:

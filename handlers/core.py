@@ -27,7 +27,8 @@ from handlers import i18n
 from handlers.parse import clean
 from handlers.types import Button, Context, Inbound, Reply
 from store.models import Chat, Staff
-from store.queries import chat_for, staff_for_phone
+from store.outbox import release_held
+from store.queries import ChatFacts, chat_with_facts, staff_for_phone
 
 PROVEN_LINK = timedelta(days=30)
 
@@ -52,6 +53,7 @@ class Turn:
     text: str
     now: datetime
     staff: list[Staff] = field(default_factory=list)
+    watching: bool = True  # the chat may follow an order (False: known to follow none)
 
     @property
     def lang(self) -> str:
@@ -99,8 +101,14 @@ def _modules() -> list[Any]:
 def handle(inbound: Inbound, ctx: Context) -> list[Reply]:
     """Answer one inbound message. Writes go to `ctx.session`; the caller commits."""
     now = ctx.clock()
-    chat = chat_for(ctx.session, inbound.channel, inbound.address, now, **_sender_facts(inbound, now))
-    turn = Turn(inbound, ctx, chat, clean(inbound.text), now, _staff_of(ctx, chat, inbound))
+    chat, facts = chat_with_facts(
+        ctx.session, inbound.channel, inbound.address, now, inbound.proven_phone,
+        **_sender_facts(inbound, now),
+    )
+    if facts.held:  # they wrote: what waited for them (WhatsApp's 24-hour window) goes now
+        release_held(ctx.session, inbound.channel, inbound.address, now)
+    staff = _staff_of(ctx, chat, inbound, facts)
+    turn = Turn(inbound, ctx, chat, clean(inbound.text), now, staff, facts.watching)
     replies = _route(turn) or _help(turn)
     _remember_choices(chat, replies)
     return replies
@@ -123,10 +131,13 @@ def _sender_facts(inbound: Inbound, now: datetime) -> dict[str, Any]:
     return facts
 
 
-def _staff_of(ctx: Context, chat: Chat, inbound: Inbound) -> list[Staff]:
+def _staff_of(ctx: Context, chat: Chat, inbound: Inbound, facts: ChatFacts) -> list[Staff]:
     """The sender's active staff memberships: by a phone the channel proves, or by
-    an account linked to a staff member (Telegram)."""
-    phone = inbound.proven_phone or (chat.staff.phone if chat.staff else None)
+    an account linked to a staff member (Telegram). A customer's proven phone costs
+    no read here: `facts` already tells it is no staff member's."""
+    if inbound.proven_phone and not facts.staff:
+        return []
+    phone = inbound.proven_phone or (chat.staff.phone if chat.staff_id is not None else None)
     if not phone:
         return []
     staff = staff_for_phone(ctx.session, phone)

@@ -178,6 +178,7 @@ def _notify(turn: Turn, number: str) -> list[Reply] | None:
         .values(chat_id=turn.chat.id, order_id=order.id, created_at=turn.now)
         .on_conflict_do_nothing(index_elements=["chat_id", "order_id"])
     )
+    turn.watching = True
     stop = Button(turn.t("button.stop_updates"), f"stop:{order.number}")
     return [Reply(turn.t("notify.on", number=order.number), buttons=(stop,))]
 

@@ -179,6 +179,8 @@ def qr_reply(turn: Turn, order: Order) -> Reply | None:
 
 
 def is_watching(turn: Turn, order: Order) -> bool:
+    if not turn.watching:
+        return False  # the chat follows no order at all: nothing to read
     return (
         turn.session.scalar(
             select(OrderWatch.id).where(

@@ -176,6 +176,8 @@ class Order(Base):
     events: Mapped[list[StatusEvent]] = relationship(
         back_populates="order", order_by="StatusEvent.id", cascade="all, delete-orphan"
     )
+    # Read with the order's view; made by store.shipments, which expires this on a new one.
+    shipments: Mapped[list[Shipment]] = relationship(order_by="Shipment.id", viewonly=True)
 
     @property
     def due_minor(self) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -150,3 +150,16 @@ def mark_sent(message: OutboxMessage, now: datetime, provider_id: str | None = N
     message.attempts += 1
     message.provider_message_id = provider_id
     message.locked_until = None
+
+
+def release_held(session: Session, channel: str, address: str, now: datetime) -> int:
+    """The recipient wrote: what waited for their window goes out now."""
+    return session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.address == address,
+            OutboxMessage.status == OutboxStatus.HELD.value,
+        )
+        .values(status=OutboxStatus.PENDING.value, next_attempt_at=now, locked_until=None)
+    ).rowcount

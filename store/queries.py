@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import String, bindparam, case, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from store.models import Business, Chat, Order, Staff, utcnow
+from store.models import (
+    Business,
+    Chat,
+    Order,
+    OrderWatch,
+    OutboxMessage,
+    OutboxStatus,
+    Staff,
+    utcnow,
+)
 from store.numbers import number_key
 
 
@@ -29,13 +40,20 @@ def order_by_number(session: Session, number: str) -> Order | None:
 
 
 def order_for_view(session: Session, number: str) -> Order | None:
-    """The order `number` names with just what the chat's view shows (two statements:
-    the order with its business, then its items)."""
-    return session.scalars(
+    """The order `number` names with just what the chat's view shows: its business,
+    items and shipments, in one statement."""
+    return session.scalars(_order_for_view(), {"key": number_key(number)}).unique().one_or_none()
+
+
+@functools.cache
+def _order_for_view() -> Any:
+    return (
         select(Order)
-        .where(Order.number_key == number_key(number))
-        .options(joinedload(Order.business), selectinload(Order.items))
-    ).one_or_none()
+        .where(Order.number_key == bindparam("key", type_=String()))
+        .options(
+            joinedload(Order.business), joinedload(Order.items), joinedload(Order.shipments)
+        )
+    )
 
 
 def order_by_id(session: Session, order_id: int) -> Order | None:
@@ -84,6 +102,16 @@ def business_codes(session: Session) -> set[str]:
     return set(session.scalars(select(Business.code)))
 
 
+@dataclass(frozen=True)
+class ChatFacts:
+    """What the statement that finds a chat also tells, so a message from a customer
+    costs no further reads for them."""
+
+    held: bool  # messages wait for this address to write (WhatsApp's 24-hour window)
+    staff: bool  # the phone given is an active staff member's
+    watching: bool  # the chat follows at least one order
+
+
 def chat_for(
     session: Session, channel: str, address: str, now: datetime | None = None, **changes: Any
 ) -> Chat:
@@ -92,17 +120,42 @@ def chat_for(
     `locale` in `changes` only fills an unknown language, never replaces a chosen one;
     a `linked_phone` (the channel's own) never replaces another phone the chat proved
     by a one-time code while that link lasts (30 days, or until "forget me")."""
-    now = now or utcnow()
-    dialect = session.get_bind().dialect.name
+    return chat_with_facts(session, channel, address, now or utcnow(), **changes)[0]
+
+
+def chat_with_facts(
+    session: Session,
+    channel: str,
+    address: str,
+    now: datetime,
+    staff_phone: str | None = None,
+    **changes: Any,
+) -> tuple[Chat, ChatFacts]:
+    """`chat_for`, and in the same statement: whether anything is held for the chat,
+    whether `staff_phone` is an active staff member's, whether it follows an order."""
+    stmt = _upsert(session.get_bind().dialect.name, tuple(sorted(changes)))
+    params = {"channel": channel, "address": address, "now": now, "staff_phone": staff_phone,
+              **{f"new_{name}": value for name, value in changes.items()}}
+    row = session.execute(stmt, params, execution_options={"populate_existing": True}).one()
+    return row[0], ChatFacts(held=bool(row[1]), staff=bool(row[2]), watching=bool(row[3]))
+
+
+@functools.cache
+def _upsert(dialect: str, names: tuple[str, ...]) -> Any:
+    """The upsert of a chat that changes `names`, built once (a message is answered
+    with little more than this and its order's read): every value is a parameter."""
+    now = bindparam("now", type_=Chat.created_at.type)
+    channel, address = bindparam("channel", type_=String()), bindparam("address", type_=String())
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(Chat).values(
         channel=channel, address=address, state="idle", state_data={}, lookup_misses=0,
-        created_at=now, updated_at=now, **changes,
+        created_at=now, updated_at=now,
+        **{name: bindparam(f"new_{name}", type_=Chat.__table__.c[name].type) for name in names},
     )
-    updates: dict[str, Any] = {name: stmt.excluded[name] for name in changes if name != "locale"}
-    if "locale" in changes:
+    updates: dict[str, Any] = {name: stmt.excluded[name] for name in names if name != "locale"}
+    if "locale" in names:
         updates["locale"] = func.coalesce(Chat.locale, stmt.excluded.locale)
-    if "linked_phone" in changes:
+    if "linked_phone" in names:
         proven_by_code = (
             Chat.linked_phone.is_not(None)
             & (Chat.linked_phone != stmt.excluded.linked_phone)
@@ -112,9 +165,22 @@ def chat_for(
             updates[name] = case((proven_by_code, getattr(Chat, name)), else_=stmt.excluded[name])
     updates["updated_at"] = stmt.excluded.updated_at
     stmt = stmt.on_conflict_do_update(index_elements=["channel", "address"], set_=updates)
-    return session.scalars(
-        stmt.returning(Chat), execution_options={"populate_existing": True}
-    ).one()
+    held = exists().where(
+        OutboxMessage.channel == channel,
+        OutboxMessage.address == address,
+        OutboxMessage.status == OutboxStatus.HELD.value,
+    )
+    staff = exists().where(Staff.phone == bindparam("staff_phone", type_=String()),
+                           Staff.active.is_(True))
+    # By address, not by the row being written, and one table to each level: SQLite's
+    # RETURNING names columns without their tables.
+    watcher = aliased(Chat)
+    watching = exists().where(
+        OrderWatch.chat_id.in_(
+            select(watcher.id).where(watcher.channel == channel, watcher.address == address)
+        )
+    )
+    return stmt.returning(Chat, held, staff, watching)
 
 
 def record_miss(session: Session, chat: Chat, now: datetime, *, restart: bool) -> None:
