@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from handlers import i18n
+from handlers.links import order_page_url
 from handlers.types import Button, Reply
 from store.models import Chat, Order, OrderStatus, OutboxMessage, StatusEvent
 from store.queries import order_by_id
@@ -76,6 +77,15 @@ def _next_step(order: Any, lang: str) -> list[str]:
     return lines
 
 
+def page_line(session: Session, order: Any, lang: str) -> list[str]:
+    """The link to the order's own page, as every order view ends (none when the
+    session carries no settings to sign it with)."""
+    settings = session.info.get("settings")
+    if settings is None:
+        return []
+    return [i18n.t("web.link", lang, url=order_page_url(settings, order.id, lang))]
+
+
 def _buttons(order: Any, lang: str) -> tuple[Button, ...]:
     buttons = [Button(i18n.t("button.refresh", lang), f"refresh:{order.number}")]
     if order.status != OrderStatus.CANCELLED and order.due_minor > 0:
@@ -97,7 +107,7 @@ def _status(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     ]
     if event.detail.get("reason"):
         lines.append(i18n.t("notice.reason", lang, reason=event.detail["reason"]))
-    lines += _next_step(order, lang)
+    lines += _next_step(order, lang) + page_line(session, order, lang)
     return [Reply("\n".join(lines), buttons=_buttons(order, lang))]
 
 
@@ -120,6 +130,7 @@ def _payment(session: Session, message: OutboxMessage, lang: str) -> list[Reply]
         if due > 0
         else i18n.t("notice.paid_full", lang)
     )
+    lines += page_line(session, order, lang)
     return [Reply("\n".join(lines), buttons=_buttons(order, lang))]
 
 
@@ -132,6 +143,7 @@ def _refund(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
         number=order.number,
         amount=_money(order, event.detail["amount_minor"], lang),
     )
+    text = "\n".join([text, *page_line(session, order, lang)])
     return [Reply(text, buttons=_buttons(order, lang))]
 
 

@@ -7,19 +7,18 @@ from sqlalchemy.orm import Session
 
 from handlers import i18n
 from handlers.core import Turn
-from handlers.notices import _buttons, _order_and_event, renderer
+from handlers.notices import _buttons, _order_and_event, page_line, renderer
 from handlers.types import Reply
 from handlers.views import AHEAD, CURRENT, DONE, PROGRESS, SECTIONS, Audience
 from store.models import Order, OrderStatus, OutboxMessage, Shipment
-from store.shipments import BOOKED, shipments_of
+from store.shipments import BOOKED
 
 ROAD = ("picked_up", "in_transit", "out_for_delivery", "delivered")
 DETOURS = {"failed_attempt": "⚠️", "returned": "↩️"}  # shown in place of the road ahead
 
 
-def _latest(turn: Turn, order: Order) -> Shipment | None:
-    shipments = shipments_of(turn.session, order.id)
-    return shipments[-1] if shipments else None
+def _latest(order: Order) -> Shipment | None:
+    return order.shipments[-1] if order.shipments else None
 
 
 def _details(lang: str, courier: str | None, awb: str | None, url: str | None) -> list[str]:
@@ -36,7 +35,7 @@ def _details(lang: str, courier: str | None, awb: str | None, url: str | None) -
 def shipment_section(turn: Turn, order: Order, audience: Audience) -> list[str]:
     """The shipment's step for anyone; courier, AWB and tracking link (which shows
     where the parcel goes) only for the customer who proved their phone and staff."""
-    shipment = _latest(turn, order)
+    shipment = _latest(order)
     if shipment is None:
         return []
     lines = [turn.t("shipping.section", step=turn.t("shipping.step." + shipment.status))]
@@ -47,7 +46,7 @@ def shipment_section(turn: Turn, order: Order, audience: Audience) -> list[str]:
 
 def shipment_steps(turn: Turn, order: Order, marks: list[str]) -> list[str]:
     """The shipment's road between the kitchen's last step and "completed"."""
-    shipment = _latest(turn, order)
+    shipment = _latest(order)
     if shipment is None:
         return marks
     status = shipment.status
@@ -90,6 +89,7 @@ def shipment_notice(session: Session, message: OutboxMessage, lang: str) -> list
     if order.status != OrderStatus.CANCELLED and order.due_minor > 0:
         amount = i18n.money(order.due_minor, order.currency, lang, order.business.country)
         lines.append(i18n.t("notice.due", lang, amount=amount))
+    lines += page_line(session, order, lang)
     return [Reply("\n".join(lines), buttons=_buttons(order, lang))]
 
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from store import outbox
 from store.db import insert_for
-from store.models import Order, Shipment, StatusEvent, utcnow
+from store.models import Order, OrderStatus, Shipment, StatusEvent, utcnow
 from store.numbers import number_key
-from store.services import lock_order
+from store.services import OPEN, Actor, lock_order, set_status
 
 STEPS = ("picked_up", "in_transit", "out_for_delivery", "failed_attempt", "delivered", "returned")
 FINAL = frozenset({"delivered", "returned"})
@@ -78,6 +78,7 @@ def _shipment(session: Session, order: Order, update: CarrierUpdate, now: dateti
                             status=BOOKED, created_at=now, updated_at=now)
         session.add(shipment)
         session.flush()
+        session.expire(order, ["shipments"])
     return shipment
 
 
@@ -126,6 +127,11 @@ def record_update(session: Session, update: CarrierUpdate, now: datetime | None 
         return Outcome("recorded", order.number)
     shipment.status = update.step
     event = session.get(StatusEvent, event_id)
+    if update.step == "delivered" and order.status in OPEN:
+        # Handed over: the order is done. Its timeline says so; the customer hears it
+        # once, in the delivery notice below.
+        set_status(session, order, OrderStatus.COMPLETED.value,
+                   Actor(update.provider, via="webhook"), now=now, notify=False)
     return Outcome("recorded", order.number, outbox.notify_order(session, order, event, now=now))
 
 

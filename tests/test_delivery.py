@@ -207,3 +207,28 @@ def test_serve_runs_the_worker_only_when_there_is_a_channel(runtime, channels) -
     for thread in threads:
         thread.join(timeout=5)
     assert [t.name for t in threads] == (["outbox-worker"] if channels else [])
+
+
+def test_order_notices_link_the_orders_own_page(demo) -> None:
+    """A status notice ends, like the order view, with the link to the order's page."""
+    import re
+    from urllib.parse import urlsplit
+
+    from conftest import ChatDriver
+
+    from bot.app import create_app
+    from bot.runtime import reach_phones_on
+    from handlers import notices
+
+    reach_phones_on(demo, "whatsapp")
+    ChatDriver(demo, address="+919800000001", phone="+919800000001").say("AK-1003 confirmed")
+    with unit_of_work(demo.sessions) as session:
+        message = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "order_status")
+        ).first()
+        text = notices.render(session, message)[0].text
+    link = re.search(r"https?://\S+/o/\S+", text)
+    assert link is not None, text
+    url = urlsplit(link.group(0))
+    page = create_app(runtime=demo).test_client().get(f"{url.path}?{url.query}")
+    assert page.status_code == 200 and "AK-1003" in page.get_data(as_text=True)

@@ -18,6 +18,7 @@ from bot.app import create_app
 from bot.shipping import generic_step, shiprocket_step
 from handlers import notices
 from store.db import unit_of_work
+from store.queries import order_by_number
 from store.models import OutboxMessage, Shipment, StatusEvent
 
 SECRETS = {"SHIPPING_SHIPROCKET_SECRET": "sr-secret", "SHIPPING_GENERIC_SECRET": "gen-secret"}
@@ -150,6 +151,18 @@ def test_each_new_step_is_told_once(carrier, demo) -> None:
         steps = [s.get(StatusEvent, n.payload["event_id"]).to_status for n in _notices(demo)]
         assert steps == ["picked_up", "in_transit", "out_for_delivery", "delivered"]
         assert s.scalars(select(Shipment.status)).one() == "delivered"
+
+
+def test_delivery_completes_the_order_and_says_so_once(carrier, demo) -> None:
+    for status in ["OUT FOR DELIVERY", "DELIVERED"]:
+        assert carrier.shiprocket(shiprocket_event(status)).status_code == 200
+    with unit_of_work(demo.sessions) as s:
+        order = order_by_number(s, "AK-1003")
+        assert order.status == "completed"
+        (done,) = [e for e in order.events if e.kind == "status" and e.to_status == "completed"]
+        assert done.actor == "shiprocket"
+        kinds = sorted(s.scalars(select(OutboxMessage.kind)))
+    assert kinds == ["order_shipment", "order_shipment"]  # no separate "completed" notice
 
 
 def test_unknown_statuses_are_recorded_not_told(carrier, demo) -> None:
