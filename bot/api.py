@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 from bot.api_errors import ApiError, error_response, json_body
 from bot.api_input import idempotency_key, order_input, payment_input, status_input
@@ -41,6 +42,18 @@ def _refused(error: ApiError) -> tuple[Response, int]:
 @bp.errorhandler(DomainError)
 def _rule_said_no(error: DomainError) -> tuple[Response, int]:
     return error_response(ApiError.from_domain(error))
+
+
+def unknown_route(error: HTTPException) -> Response | tuple[Response, int] | HTTPException:
+    """The app's own 404 and 405 under /api/v1 answer in the API's JSON shape (a client
+    parsing JSON never gets an HTML page); elsewhere Flask's page stays."""
+    if not request.path.startswith(bp.url_prefix or "/api/v1"):
+        return error
+    if error.code == 405:
+        response, status = error_response(ApiError(405, "method_not_allowed", method=request.method))
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods or []))  # type: ignore[attr-defined]
+        return response, status
+    return error_response(ApiError(404, "unknown_route", path=request.path))
 
 
 @bp.before_request

@@ -58,6 +58,10 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None) 
 
     for blueprint in blueprints.all_blueprints(runtime):
         app.register_blueprint(blueprint)
+    from bot import api
+
+    for status in (404, 405):  # the API's own shape under /api/v1, Flask's page elsewhere
+        app.register_error_handler(status, api.unknown_route)
     return app
 
 

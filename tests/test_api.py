@@ -234,6 +234,18 @@ def test_another_business_order_is_not_found(client, api, demo) -> None:
     assert client.get("/api/v1/orders/AK-1001", headers=bakery).status_code == 404
 
 
+def test_unknown_api_paths_and_methods_answer_json(client, api) -> None:
+    missing = api.get("/orderz")
+    assert missing.status_code == 404 and missing.is_json
+    assert missing.json["error"]["code"] == "unknown_route"
+    assert "/api/v1/orderz" in missing.json["error"]["message"]
+    wrong = client.delete("/api/v1/orders/AK-1001")
+    assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"
+    assert "GET" in wrong.headers["Allow"]
+    page = client.get("/no-such-page")  # outside the API: Flask's own page, as before
+    assert page.status_code == 404 and not page.is_json
+
+
 # ── idempotency ──────────────────────────────────────────────────────────────
 
 
