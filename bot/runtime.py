@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -119,6 +119,16 @@ def whatsapp_configured(config: Config) -> bool:
     return bool(config.twilio_whatsapp_from and config.twilio_account_sid)
 
 
+# The delivery record, as plain table statements (no ORM work on the hot path).
+_DELIVERIES = InboundDelivery.__table__
+_RECORD = insert(_DELIVERIES).returning(_DELIVERIES.c.id)
+_ANSWERED = (
+    update(_DELIVERIES)
+    .where(_DELIVERIES.c.id == bindparam("record"))
+    .values(response=bindparam("answer"), completed_at=bindparam("at"))
+)
+
+
 def respond(
     runtime: Runtime,
     inbound: Inbound,
@@ -136,21 +146,17 @@ def respond(
             if delivery_id is not None:
                 # The unique constraint decides who processes it: a second delivery
                 # waits here for the first to commit, then fails and replays its answer.
-                record_id = session.execute(
-                    insert(InboundDelivery)
-                    .values(channel=inbound.channel, delivery_id=delivery_id,
-                            created_at=runtime.clock())
-                    .returning(InboundDelivery.id)
+                record_id = session.connection().execute(
+                    _RECORD, {"channel": inbound.channel, "delivery_id": delivery_id,
+                              "created_at": runtime.clock()}
                 ).scalar_one()
             replies = handle(inbound, runtime.context(session))
             if after is not None:
                 after(session)
             if delivery_id is not None and replay:  # a channel that answers itself reads none
-                session.execute(
-                    update(InboundDelivery)
-                    .where(InboundDelivery.id == record_id)
-                    .values(response={"replies": replies_to_json(replies)},
-                            completed_at=runtime.clock())
+                session.connection().execute(
+                    _ANSWERED, {"record": record_id, "at": runtime.clock(),
+                                "answer": {"replies": replies_to_json(replies)}}
                 )
             return replies
     except (OperationalError, InterfaceError) as exc:

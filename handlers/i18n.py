@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -83,8 +83,10 @@ def major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-get_currency_precision(currency))
 
 
+@lru_cache(maxsize=4096)
 def money(minor: int, currency: str, lang: str, country: str = "IN") -> str:
-    """₹1,25,000.00 for India; the currency's own number of decimals."""
+    """₹1,25,000.00 for India; the currency's own number of decimals (remembered: a
+    shop's amounts repeat, and Babel reads its pattern afresh each time)."""
     return format_currency(major(minor, currency), currency, locale=babel_locale(lang, country))
 
 

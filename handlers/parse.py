@@ -3,6 +3,7 @@ spelling, script or digit system."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -28,8 +29,10 @@ def clean(text: str, limit: int = 4000) -> str:
     return normalize_digits(text).strip()[:limit]
 
 
+@functools.lru_cache(maxsize=1024)
 def words(text: str) -> str:
-    """Lower case, punctuation to spaces, one space between words: for keyword matching."""
+    """Lower case, punctuation to spaces, one space between words: for keyword matching
+    (remembered: every intent asks it of the same message)."""
     text = "".join(ch if ch.isalnum() or unicodedata.category(ch)[0] == "M" else " " for ch in text)
     return _SPACES.sub(" ", text.casefold()).strip()
 
