@@ -25,6 +25,9 @@ MAX_BYTES = 10 * 1024 * 1024
 NOT_READY_WAITS = (0.5, 1.0, 2.0)  # seconds between tries while the media host says 404
 MAX_REDIRECTS = 3
 TIMEOUT = httpx.Timeout(8.0, connect=3.0)
+# All of one message's files within this many seconds: Twilio gives up on a webhook
+# after 15, and its retry would only start the same downloads again.
+BUDGET = 10.0
 
 # The file types a payment proof can be, known by their first bytes.
 SIGNATURES: dict[str, Callable[[bytes], bool]] = {
@@ -74,6 +77,8 @@ class MediaFetcher:
     credentials: tuple[str, str] | None
     wait: Callable[[float], None] = time.sleep
     transport: httpx.BaseTransport | None = None
+    clock: Callable[[], float] = time.monotonic
+    budget: float = BUDGET
 
     @classmethod
     def from_config(cls, config: Config, **kwargs) -> MediaFetcher:  # noqa: ANN003
@@ -88,16 +93,30 @@ class MediaFetcher:
         """Each (url, declared content type) as a `Media`; failures are `Media(error=…)`."""
         if not items:
             return ()
+        deadline = self.clock() + self.budget
         with httpx.Client(timeout=TIMEOUT, transport=self.transport) as client:
             return tuple(
-                self.fetch(client, url, declared, f"{message_sid or 'whatsapp'}-{n}")
+                self.fetch(client, url, declared, f"{message_sid or 'whatsapp'}-{n}", deadline)
                 for n, (url, declared) in enumerate(items)
             )
 
-    def fetch(self, client: httpx.Client, url: str, declared: str | None, name: str) -> Media:
+    def fetch(
+        self,
+        client: httpx.Client,
+        url: str,
+        declared: str | None,
+        name: str,
+        deadline: float | None = None,
+    ) -> Media:
         kind = normalize_type(declared)
+        deadline = deadline if deadline is not None else self.clock() + self.budget
+        if _origin(url) != self.api_origin:
+            # Twilio's media always starts at its API host; anything else in a webhook
+            # (unsigned, in development) must not make us fetch an address of its choosing.
+            log.warning("refused WhatsApp media not on %s: %s", self.api_origin, _redacted(url))
+            return Media(content_type=kind, error="fetch_failed")
         try:
-            data = self._download_when_ready(client, url)
+            data = self._download_when_ready(client, url, deadline)
         except _TooLarge:
             return Media(content_type=kind, error="too_large")
         except (httpx.HTTPError, _NotReady, ValueError) as exc:
@@ -110,22 +129,29 @@ class MediaFetcher:
         extension = _EXTENSIONS.get(kind or "", "bin")
         return Media(data=data, content_type=kind, filename=f"{name}.{extension}")
 
-    def _download_when_ready(self, client: httpx.Client, url: str) -> bytes:
-        for delay in NOT_READY_WAITS:
+    def _download_when_ready(self, client: httpx.Client, url: str, deadline: float) -> bytes:
+        for delay in (*NOT_READY_WAITS, None):
+            left = deadline - self.clock()
+            if left <= 0:
+                raise _NotReady(f"out of time for {_redacted(url)}")
             try:
-                return self._download(client, url)
+                return self._download(client, url, left)
             except _NotReady:
+                if delay is None or self.clock() + delay >= deadline:
+                    raise
                 self.wait(delay)
-        return self._download(client, url)
+        raise AssertionError("unreachable")
 
-    def _download(self, client: httpx.Client, url: str) -> bytes:
+    def _download(self, client: httpx.Client, url: str, left: float = BUDGET) -> bytes:
         """GET `url`, credentials only to the Twilio API host, redirects followed by hand
         so that no later hop sees them."""
         auth = self.credentials if _origin(url) == self.api_origin else None
         for _ in range(MAX_REDIRECTS + 1):
             if urlsplit(url).scheme not in ("http", "https"):
                 raise ValueError("not an http(s) URL")
-            with client.stream("GET", url, auth=auth, follow_redirects=False) as response:
+            timeout = httpx.Timeout(min(8.0, left), connect=min(3.0, left))
+            with client.stream("GET", url, auth=auth, follow_redirects=False,
+                               timeout=timeout) as response:
                 if response.is_redirect:
                     url = urljoin(url, response.headers["Location"])
                     auth = None

@@ -123,15 +123,15 @@ def test_oversize_and_mismatched_files_are_refused(
     assert all(m.data == b"" for m in inbound[0].media)
 
 
-def test_credentials_go_to_the_twilio_api_host_only(
+def test_media_is_fetched_from_the_twilio_api_host_only(
     wa: Runtime, ravi: WhatsAppUser, twilio_api: FakeTwilioAPI, inbound: list[Inbound]
 ) -> None:
-    """A media URL elsewhere (here: the CDN itself) is fetched without credentials."""
+    """A media URL elsewhere (here: the CDN itself) is not fetched at all: Twilio's
+    media starts at its API host, so anything else is someone's choice of address."""
     elsewhere = twilio_api.cdn.put(JPEG, "image/jpeg")
-    with_media(ravi, (elsewhere, "image/jpeg"))
-    assert inbound[0].media[0].data == JPEG
-    assert all("Authorization" not in c.headers for c in twilio_api.cdn.calls)
-    assert twilio_api.calls == []
+    answer = with_media(ravi, (elsewhere, "image/jpeg"))
+    assert answer and inbound[0].media[0].error == "fetch_failed"
+    assert twilio_api.cdn.calls == [] and twilio_api.calls == []
 
 
 def test_an_unreachable_host_is_a_fetch_failure_not_a_crash(
@@ -159,9 +159,32 @@ def test_the_download_stops_at_the_limit_without_a_content_length(wa: Runtime) -
         )
     )
     fetcher = MediaFetcher.from_config(wa.config, wait=lambda _: None, transport=transport)
-    (media,) = fetcher.fetch_all([("https://media.example/x", "image/jpeg")], "MM1")
+    (media,) = fetcher.fetch_all([(f"{fetcher.api_origin}/x", "image/jpeg")], "MM1")
     assert media.error == "too_large"
     assert sum(sent) <= MAX_BYTES + 2 * 1024 * 1024
+
+
+def test_all_of_a_messages_files_share_one_time_budget(wa: Runtime) -> None:
+    """Files that stay "not ready" are given up within the budget, the later ones
+    untried, so the webhook answers before Twilio gives up on it."""
+    now = [0.0]
+    tried: list[str] = []
+
+    def not_yet(request: httpx.Request) -> httpx.Response:
+        tried.append(request.url.path)
+        now[0] += 0.3  # each try takes a while
+        return httpx.Response(404)
+
+    def wait(seconds: float) -> None:
+        now[0] += seconds
+
+    fetcher = MediaFetcher.from_config(wa.config, wait=wait, clock=lambda: now[0],
+                                       transport=httpx.MockTransport(not_yet), budget=2.0)
+    urls = [(f"{fetcher.api_origin}/m{n}", "image/jpeg") for n in range(3)]
+    media = fetcher.fetch_all(urls, "MM2")
+    assert [m.error for m in media] == ["fetch_failed"] * 3
+    assert "/m0" in tried and "/m2" not in tried  # the time ran out before the third file
+    assert now[0] <= 2.0 + 0.3  # never waited past the budget; at most one try ran over it
 
 
 @pytest.mark.parametrize("declared, data, agrees", [
