@@ -11,12 +11,13 @@ if TYPE_CHECKING:
 
 
 def all_blueprints(runtime: Runtime) -> list[Blueprint]:
-    from bot import api, media, pages, shipping, telegram_web, webchat, whatsapp
+    from bot import api, media, pages, shipping, telegram_web, webchat, whatsapp, whatsapp_status
 
     return [
         api.bp,  # the vendor API, /api/v1
         shipping.bp,  # carriers' webhooks, /webhooks/shipping/<provider>
         whatsapp.blueprint(runtime),  # Twilio's WhatsApp webhook, /webhooks/whatsapp
+        whatsapp_status.blueprint(runtime),  # its status callbacks, /webhooks/whatsapp/status
         telegram_web.blueprint(runtime),  # /webhooks/telegram (webhook mode)
         media.blueprint(runtime),  # payment-proof files at signed links, /media/<token>
         pages.blueprint(runtime),  # the order's page /o/<token>, /orders/track

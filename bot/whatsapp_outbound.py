@@ -26,6 +26,7 @@ from twilio.rest import Client
 from bot import whatsapp_format
 from bot.runtime import SendResult
 from bot.twilio_rest import RecordingHttpClient, make_client
+from bot.whatsapp_status import USE_TEMPLATE, callback_url
 from handlers.core import _remember_choices
 from handlers.types import Reply
 from store.models import Chat, Order, OutboxMessage
@@ -71,7 +72,7 @@ class WhatsAppSender:
 
     def send(self, session: Session, message: OutboxMessage, replies: list[Reply]) -> SendResult:
         chat = _chat_of(session, message)
-        if not in_window(chat, self.clock()):
+        if message.payload.get(USE_TEMPLATE) or not in_window(chat, self.clock()):
             return self._send_template(session, message, replies)
         try:
             sid = self._send_freeform(message, replies)
@@ -96,6 +97,7 @@ class WhatsAppSender:
             values: dict[str, Any] = {"body": part.body} if part.body else {}
             if part.media_url:
                 values["media_url"] = [part.media_url]
+            values.update(self._callback(message))
             try:
                 created = self.client.messages.create(
                     to=message.address, from_=self.from_, **values
@@ -120,6 +122,7 @@ class WhatsAppSender:
                 from_=self.from_,
                 content_sid=content_sid,
                 content_variables=json.dumps(variables, ensure_ascii=False),
+                **self._callback(message),
             )
         except _ApiError as exc:
             if exc.code == OUTSIDE_WINDOW:
@@ -128,6 +131,11 @@ class WhatsAppSender:
         except requests.RequestException as exc:
             return SendResult(ok=False, error=f"network: {exc.__class__.__name__}: {exc}")
         return SendResult(ok=True, provider_id=created.sid)
+
+    def _callback(self, message: OutboxMessage) -> dict[str, str]:
+        """Twilio reports a later failure (a closed window above all) to bot.whatsapp_status."""
+        url = callback_url(self.public_base_url, message.id)
+        return {"status_callback": url} if url else {}
 
     def _failure(self, exc: TwilioRestException | TwilioServiceException) -> SendResult:
         error = f"twilio {exc.status} ({exc.code}): {getattr(exc, 'msg', '') or exc}"
