@@ -1,5 +1,5 @@
 """What `orderbot serve` runs beside the web app: the outbox worker (for one-process
-set-ups) and, when configured, the Telegram bot's polling."""
+set-ups), the housekeeping, and, when configured, the Telegram bot's polling."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ def start(runtime: Runtime, stop: threading.Event) -> list[threading.Thread]:
         )
         thread.start()
         threads.append(thread)
+    from bot import housekeeping
+
+    threads.append(housekeeping.start(runtime, stop))  # webhooks' records pile up without it
     from bot.telegram_web import start_polling
 
     threads += start_polling(runtime, stop)

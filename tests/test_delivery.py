@@ -206,7 +206,8 @@ def test_serve_runs_the_worker_only_when_there_is_a_channel(runtime, channels) -
     stop.set()
     for thread in threads:
         thread.join(timeout=5)
-    assert [t.name for t in threads] == (["outbox-worker"] if channels else [])
+    expected = (["outbox-worker"] if channels else []) + ["housekeeping"]
+    assert [t.name for t in threads] == expected
 
 
 def test_order_notices_link_the_orders_own_page(demo) -> None:
@@ -232,3 +233,26 @@ def test_order_notices_link_the_orders_own_page(demo) -> None:
     url = urlsplit(link.group(0))
     page = create_app(runtime=demo).test_client().get(f"{url.path}?{url.query}")
     assert page.status_code == 200 and "AK-1003" in page.get_data(as_text=True)
+
+
+def test_housekeeping_prunes_what_is_past_keeping_once_an_hour(runtime, clock) -> None:
+    """Old dedupe records, throttle events and codes go; recent ones stay; of several
+    workers only the first in an hour prunes."""
+    from bot import housekeeping
+    from store.models import InboundDelivery, RateEvent
+
+    now = clock()
+    with unit_of_work(runtime.sessions) as session:
+        for days in (30, 8, 1, 0):  # oldest first, as ids grow with time
+            session.add(InboundDelivery(channel="whatsapp", delivery_id=f"SM{days}",
+                                        created_at=now - timedelta(days=days)))
+            session.add(RateEvent(key="lookup:x", at=now - timedelta(days=days)))
+    assert housekeeping.run_once(runtime) == {
+        "inbound_deliveries": 2, "rate_events": 2, "otp_challenges": 0}
+    assert housekeeping.run_once(runtime) is None  # another worker, the same hour
+    with unit_of_work(runtime.sessions) as session:
+        kept = sorted(session.scalars(select(InboundDelivery.delivery_id)))
+        assert kept == ["SM0", "SM1"]
+        assert session.query(RateEvent).filter(RateEvent.key == "lookup:x").count() == 2
+    clock.advance(hours=1)
+    assert housekeeping.run_once(runtime) is not None

@@ -274,3 +274,17 @@ def test_a_removed_member_is_a_customer_again_in_the_chat(orderbot, demo) -> Non
     assert orderbot("staff", "remove", "AK", "+919800000001").exit_code == 0
     answer = asha.text("hi")
     assert "signed in as staff" not in answer and "order number" in answer
+
+
+def test_prune_removes_what_is_past_keeping(orderbot, runtime) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from store.models import InboundDelivery
+
+    with unit_of_work(runtime.sessions) as session:
+        session.add(InboundDelivery(channel="telegram", delivery_id="1",
+                                    created_at=datetime.now(UTC) - timedelta(days=9)))
+    result = orderbot("prune")
+    assert result.exit_code == 0, result.output
+    assert "inbound_deliveries: 1 removed" in result.output
+    assert count(runtime, InboundDelivery) == 0

@@ -1,0 +1,52 @@
+"""Rows that have done their work and would otherwise pile up for ever: webhook
+dedupe records, counted events of the throttles, spent one-time codes. Run by every
+`orderbot worker` (at most about once an hour, whichever worker comes first) and by
+`orderbot prune`.
+
+Each table is pruned by id below its first row still kept, so that a big table is
+read through its primary key from the start, not scanned whole.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from store import throttle
+from store.models import InboundDelivery, OtpChallenge, RateEvent
+
+# How long each is kept: a platform retries a delivery within hours (Telegram up to
+# a day); the throttles count over a day at most; a code lives five minutes.
+KEEP: dict[str, tuple[Any, Any, timedelta]] = {
+    "inbound_deliveries": (InboundDelivery, InboundDelivery.created_at, timedelta(days=7)),
+    "rate_events": (RateEvent, RateEvent.at, timedelta(days=2)),
+    "otp_challenges": (OtpChallenge, OtpChallenge.created_at, timedelta(days=2)),
+}
+EVERY = timedelta(hours=1)
+_RAN = "housekeeping:ran"  # a rate event: when some worker last pruned
+
+
+def prune(session: Session, now: datetime) -> dict[str, int]:
+    """Delete what is past keeping; returns how many rows of each table went."""
+    removed = {}
+    for name, (model, moment, keep) in KEEP.items():
+        cutoff = now - keep
+        first_kept = session.scalar(
+            select(model.id).where(moment >= cutoff).order_by(model.id).limit(1)
+        )
+        older = model.id < first_kept if first_kept is not None else moment < cutoff
+        removed[name] = session.execute(
+            delete(model).where(older), execution_options={"synchronize_session": False}
+        ).rowcount
+    return removed
+
+
+def due(session: Session, now: datetime) -> bool:
+    """True for the first caller in an hour (across workers): it should prune now."""
+    if throttle.count(session, _RAN, EVERY, now):
+        return False
+    throttle.hit(session, _RAN, now)
+    return True
