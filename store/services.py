@@ -164,24 +164,9 @@ def record_payment(
         raise OrderCancelled(order=order.number)
     if amount_minor > order.due_minor:
         raise Overpayment(due=order.due_minor, amount=amount_minor, currency=order.currency)
-    payment = Payment(
-        order_id=order.id,
-        kind="payment",
-        amount_minor=amount_minor,
-        method=method,
-        reference=reference,
-        proof_id=proof_id,
-        recorded_by_staff_id=actor.staff_id,
-        recorded_via=actor.via,
-        created_at=now,
-    )
-    session.add(payment)
-    session.flush()
-    _recompute(session, order)
-    event = _money_event(session, order, "payment", payment, actor, now)
-    if notify:
-        outbox.notify_order(session, order, event, now=now)
-    return payment
+    payment = Payment(kind="payment", amount_minor=amount_minor, method=method,
+                      reference=reference, proof_id=proof_id)
+    return _book(session, order, payment, actor, now, notify=notify)
 
 
 def record_refund(
@@ -200,30 +185,35 @@ def record_refund(
     order = lock_order(session, order.id)
     if amount_minor > order.paid_minor:
         raise Overpayment(due=order.paid_minor, amount=amount_minor, currency=order.currency)
-    refund = Payment(
-        order_id=order.id,
-        kind="refund",
-        amount_minor=amount_minor,
-        method=method,
-        reference=reference,
-        recorded_by_staff_id=actor.staff_id,
-        recorded_via=actor.via,
-        created_at=now,
-    )
-    session.add(refund)
+    refund = Payment(kind="refund", amount_minor=amount_minor, method=method, reference=reference)
+    return _book(session, order, refund, actor, now)
+
+
+def _book(
+    session: Session, order: Order, payment: Payment, actor: Actor, now: datetime,
+    *, notify: bool = True,
+) -> Payment:
+    """Record `payment` (a payment or a refund) against the locked `order`: the new
+    totals, the timeline line, and the notice."""
+    payment.order_id = order.id
+    payment.recorded_by_staff_id = actor.staff_id
+    payment.recorded_via = actor.via
+    payment.created_at = now
+    session.add(payment)
     session.flush()
     _recompute(session, order)
-    event = _money_event(session, order, "refund", refund, actor, now)
-    outbox.notify_order(session, order, event, now=now)
-    return refund
+    event = _money_event(session, order, payment, actor, now)
+    if notify:
+        outbox.notify_order(session, order, event, now=now)
+    return payment
 
 
 def _money_event(
-    session: Session, order: Order, kind: str, payment: Payment, actor: Actor, now: datetime
+    session: Session, order: Order, payment: Payment, actor: Actor, now: datetime
 ) -> StatusEvent:
     event = StatusEvent(
         order_id=order.id,
-        kind=kind,
+        kind=payment.kind,
         to_status=order.payment_status,
         detail={
             "payment_id": payment.id,
