@@ -59,6 +59,9 @@ def gunicorn(app: str, port: int, env: dict[str, str], workers: int, threads: in
         sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
         "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning",
+        # The app is imported once, before the workers fork: each starts ready to serve
+        # (nothing connects to the database until a request comes).
+        "--preload",
     ]
     proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
     try:

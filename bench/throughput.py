@@ -133,7 +133,7 @@ def main() -> None:
                              f"{r['p95_us'] / 1000:.1f}", f"{r['p99_us'] / 1000:.1f}",
                              r["non2xx"] + r["socket_errors"],
                              f"{bot['p50_us'] / max(floor['p50_us'], 1):.2f}" if name == "orderbot" else ""])
-    print(f"\nmachine: {machine()}; gunicorn gthread, {args.workers} workers x {args.threads} "
+    print(f"\nmachine: {machine()}; gunicorn gthread --preload, {args.workers} workers x {args.threads} "
           f"threads; wrk 2 threads; {args.duration} s per run\n")
     print(table(["db", "conc.", "app", "msg/s", "p50 ms", "p95 ms", "p99 ms", "errors",
                  "p50 / floor"], rows))
