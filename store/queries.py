@@ -136,6 +136,7 @@ def chat_with_facts(
     stmt = _upsert(session.get_bind().dialect.name, tuple(sorted(changes)))
     params = {"channel": channel, "address": address, "now": now, "staff_phone": staff_phone,
               **{f"new_{name}": value for name, value in changes.items()}}
+    session.flush()  # what this transaction changed in a chat is written before it is read
     row = session.connection().execute(stmt, params).one()._mapping
     # The row as the session's Chat (the one it holds already, refreshed, if any):
     # a table statement and a merge cost far less than the ORM's own upsert.

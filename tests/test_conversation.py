@@ -164,3 +164,18 @@ def test_my_orders_for_a_proven_phone(customer: ChatDriver) -> None:
     assert "AK-1001" in answer and "AK-1002" in answer and "SB-2001" in answer
     assert "AK-1003" not in answer
     assert "Order AK-1002" in customer.text("2")  # the list's choices open orders
+
+
+def test_finding_a_chat_again_keeps_what_the_transaction_changed_in_it(runtime) -> None:
+    """A second look-up of a chat within one transaction (a proof naming the sender's
+    chat, say) sees, and keeps, what the turn had already changed in it."""
+    from store.db import unit_of_work
+    from store.queries import chat_for
+
+    with unit_of_work(runtime.sessions) as session:
+        chat = chat_for(session, "console", "+919811111111")
+        chat.state = "awaiting_amount"
+        again = chat_for(session, "console", "+919811111111", display_name="Ravi")
+        assert again is chat and chat.state == "awaiting_amount" and chat.display_name == "Ravi"
+    with unit_of_work(runtime.sessions) as session:
+        assert chat_for(session, "console", "+919811111111").state == "awaiting_amount"
