@@ -25,6 +25,12 @@ def _when(proof: PaymentProof, moment: datetime, lang: str) -> str:
     return i18n.when(moment, business.timezone, lang, business.country)
 
 
+def method_label(method: str | None, lang: str) -> str:
+    """"UPI", "Bank transfer", "नकद": a payment method as people read it."""
+    key = f"method.{method or 'other'}"
+    return i18n.t(key, lang) if key in i18n.catalog("en") else str(method)
+
+
 def flag_lines(proof: PaymentProof, lang: str) -> list[str]:
     lines = []
     for flag in proof.flags or []:
@@ -75,6 +81,8 @@ def prompt_replies(
             due=_money(proof, order.due_minor, lang),
         )
     ]
+    if proof.method:
+        lines.append(i18n.t("proofs.prompt_method", lang, method=method_label(proof.method, lang)))
     lines += flag_lines(proof, lang)
     pending = proof.status == ProofStatus.PENDING.value
     lines.append(i18n.t("proofs.prompt_how", lang, proof=proof.number) if pending else
@@ -106,6 +114,7 @@ def _decision(session: Session, message: OutboxMessage, lang: str) -> list[Reply
                 lang,
                 business=order.business.name,
                 amount=money(detail["amount_minor"]),
+                method=method_label(detail.get("method"), lang),
                 number=order.number,
                 paid=money(detail["paid_minor"]),
                 total=money(order.total_minor),
