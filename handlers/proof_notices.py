@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from handlers import i18n
 from handlers.media_links import media_image
-from handlers.notices import _buttons, _order_and_event, renderer
+from handlers.notices import _buttons, _order_and_event, renderer, template_fields
 from handlers.types import Button, Reply, Settings
 from store.models import OutboxMessage, PaymentProof, ProofStatus
 from store.proofs import proof_by_id
@@ -99,6 +99,29 @@ def _prompt(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     if proof is None:
         raise LookupError("proof gone")
     return prompt_replies(proof, lang, session.info.get("settings"))
+
+
+@template_fields("proof_prompt")
+def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[str, str]:
+    """The prompt as the quick-reply template's variables (README, "TWILIO_TEMPLATE_PROOF_PROMPT"):
+    {{1}} proof number, {{2}} order, {{3}} customer, {{4}} claimed, {{5}} due, {{6}} flags.
+    None may be empty (WhatsApp refuses an empty variable)."""
+    proof = proof_by_id(session, message.payload["proof_id"])
+    if proof is None:
+        raise LookupError("proof gone")
+    order = proof.order
+    notes = flag_lines(proof, lang)
+    if proof.method:
+        notes.insert(0, i18n.t("proofs.prompt_method", lang,
+                               method=method_label(proof.method, lang)))
+    return {
+        "1": str(proof.number),
+        "2": order.number,
+        "3": order.customer_name or "—",
+        "4": _money(proof, proof.claimed_minor or 0, lang),
+        "5": _money(proof, order.due_minor, lang),
+        "6": " ".join(notes) or i18n.t("proofs.template_no_flags", lang),
+    }
 
 
 @renderer("order_proof")
