@@ -1,0 +1,54 @@
+"""Chores that keep the instance tidy, run by every long-lived process (`orderbot
+worker`, `serve`) but done at most once an hour across all of them (the last run is
+kept in the database): for now, removing payment-proof files nobody claimed."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from store import media as media_store
+from store import throttle
+from store.db import unit_of_work
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger("orderbot.housekeeping")
+
+EVERY = timedelta(hours=1)
+CHECK_EVERY = 60.0  # seconds between looks at whether the hour has come
+KEY = "housekeeping:media"
+
+
+def prune_media(
+    runtime: Runtime, now: datetime | None = None, keep: timedelta = media_store.UNCLAIMED_FOR
+) -> media_store.Pruned:
+    """Remove the proof files nobody claimed within `keep`, and files no row names."""
+    with unit_of_work(runtime.sessions) as session:
+        pruned = media_store.prune(session, runtime.config.media_path, now or runtime.clock(), keep)
+    if pruned.unclaimed or pruned.leftovers:
+        log.info("removed %d unclaimed proof files and %d leftovers",
+                 pruned.unclaimed, pruned.leftovers)
+    return pruned
+
+
+def run_due(runtime: Runtime) -> media_store.Pruned | None:
+    """The chores, if nobody did them in the last hour; None when it is not yet time."""
+    now = runtime.clock()
+    with unit_of_work(runtime.sessions) as session:
+        if not throttle.once_per(session, KEY, EVERY, now):
+            return None
+    return prune_media(runtime, now)
+
+
+def run_forever(runtime: Runtime, stop: threading.Event, check_every: float = CHECK_EVERY) -> None:
+    """Look every `check_every` seconds until `stop` is set; a failure waits for the next look."""
+    while not stop.is_set():
+        try:
+            run_due(runtime)
+        except Exception:
+            log.exception("housekeeping failed; trying again later")
+        stop.wait(check_every)
