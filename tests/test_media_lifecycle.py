@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ChatDriver
+from conftest import FIXTURES, ChatDriver, requires_postgres
 from proof_support import kept_files, proofs
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from test_proofs_chat import send
 
 import handlers.proofs
@@ -21,8 +22,10 @@ from bot import housekeeping, worker
 from bot.cli import main
 from bot.runtime import build_runtime
 from store import media as media_store
+from store import proofs as proof_store
 from store.db import unit_of_work
 from store.models import MediaFile
+from store.queries import order_by_number
 
 IMAGES = FIXTURES / "images"
 PNG = (IMAGES / "upi-payment-250.png").read_bytes()
@@ -183,3 +186,33 @@ def test_the_chat_still_works_with_a_customer_in_the_middle_of_it(demo) -> None:
     assert "How much did you pay" in send(customer, "")
     housekeeping.prune_media(demo)
     assert "Received your payment screenshot" in customer.text("250")
+
+
+@requires_postgres
+def test_a_proof_made_while_the_prune_runs_keeps_its_file(demo, clock) -> None:
+    stored = _store(demo, PNG)  # unclaimed for a day…
+    clock.advance(hours=25)
+    session = demo.sessions()  # …and a proof is being made with it right now
+    try:
+        order = order_by_number(session, "AK-1001")
+        proof_store.submit(session, order, session.get(MediaFile, stored.id), 25000,
+                           chat_id=None, now=clock())
+        session.flush()
+        done: dict[str, media_store.Pruned] = {}
+        pruning = threading.Thread(target=lambda: done.update(p=housekeeping.prune_media(demo)))
+        pruning.start()
+        for _ in range(500):  # bounded: until the prune waits for the proof's transaction
+            with demo.engine.connect() as conn:
+                if conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE "
+                                    "wait_event_type = 'Lock' AND datname = current_database()")):
+                    break
+            time.sleep(0.01)
+        else:
+            pytest.fail("the prune never waited for the proof")
+        session.commit()
+    finally:
+        session.close()
+    pruning.join(timeout=30)
+    assert done["p"] == media_store.Pruned(unclaimed=0, leftovers=0)
+    assert [p.media_id for p in proofs(demo)] == [stored.id]
+    assert kept_files(demo) == [media_store.path_of(demo.config.media_path, stored)]
