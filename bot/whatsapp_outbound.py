@@ -105,7 +105,7 @@ class WhatsAppSender:
 
     def _send_steps(self, message: OutboxMessage, steps: list[dict[str, Any]]) -> str | None:
         """Each message in order, resuming after those an earlier attempt delivered."""
-        done = int(message.payload.get(SENT_PARTS, 0))
+        done = _sent_parts(message)
         sid = None
         for index, values in enumerate(steps):
             if index < done:
@@ -131,21 +131,22 @@ class WhatsAppSender:
         variables = {key: _one_line(value) for key, value in fields.items()}
         steps: list[dict[str, Any]] = []
         image = next((r for r in replies if whatsapp_format.media_url(r, self.public_base_url)), None)
-        if window and image is not None:
+        if image is not None:  # always a step, so that a retry counts the same steps
             steps.append({"media_url": [whatsapp_format.media_url(image, self.public_base_url)],
                           "body": image.image.alt})
         steps.append({"content_sid": self.templates[message.kind],
                       "content_variables": json.dumps(variables, ensure_ascii=False)})
+        if not window:
+            _skip_to(message, len(steps) - 1)  # outside the window the template goes alone
 
         def send() -> str | None:
             try:
                 return self._send_steps(message, steps)
             except _ApiError as exc:
-                done = int(message.payload.get(SENT_PARTS, 0))
-                if exc.code != OUTSIDE_WINDOW or done >= len(steps) - 1:
+                if exc.code != OUTSIDE_WINDOW or _sent_parts(message) >= len(steps) - 1:
                     raise
                 # Twilio says the window is closed after all: the template alone goes.
-                message.payload = {**message.payload, SENT_PARTS: len(steps) - 1}
+                _skip_to(message, len(steps) - 1)
                 return self._send_steps(message, steps)
 
         return self._templated(send)
@@ -211,6 +212,16 @@ def template_variables(
     if order is not None:
         variables.update({"2": order.number, "3": order.business.name})
     return variables
+
+
+def _sent_parts(message: OutboxMessage) -> int:
+    return int(message.payload.get(SENT_PARTS, 0))
+
+
+def _skip_to(message: OutboxMessage, step: int) -> None:
+    """Count the steps before `step` as done: they are not to be sent."""
+    if _sent_parts(message) < step:
+        message.payload = {**message.payload, SENT_PARTS: step}
 
 
 def _one_line(text: str) -> str:

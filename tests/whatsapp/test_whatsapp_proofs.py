@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -150,9 +151,11 @@ def test_twilio_s_closed_window_skips_the_image_and_sends_the_template(
     assert prompt.status == OutboxStatus.SENT
 
 
+@pytest.mark.parametrize("later", [timedelta(minutes=5), timedelta(hours=25)])
 def test_a_failed_template_is_retried_without_sending_the_image_again(
-    templated: Runtime, twilio_api: FakeTwilioAPI, clock: Any
+    templated: Runtime, twilio_api: FakeTwilioAPI, clock: Any, later: timedelta
 ) -> None:
+    """Also when the window has closed in between: the template still goes."""
     user_for(templated, VENDOR, profile="Asha").text("hi")
     submitted(templated, twilio_api)
     limit = twilio_api.limit_per_second(1, scope="messages")  # the template gets a 429
@@ -160,11 +163,12 @@ def test_a_failed_template_is_retried_without_sending_the_image_again(
     [prompt] = prompts(templated)
     assert prompt.status == OutboxStatus.PENDING and prompt.payload[SENT_PARTS] == 1
     limit.per_second = 100
-    clock.advance(minutes=5)
+    clock.now += later
     run_once(templated)
     sent = twilio_api.messages(VENDOR)
     assert ["MediaUrl" in c.params for c in sent] == [True, False]
     assert sent[1].params["ContentSid"] == TEMPLATE
+    assert prompts(templated)[0].status == OutboxStatus.SENT
 
 
 @pytest.mark.parametrize("templates", [False, True])
