@@ -23,6 +23,7 @@ def proof_json(proof: PaymentProof) -> dict[str, Any]:
         "order_number": proof.order.number,
         "status": proof.status,
         "claimed_minor": proof.claimed_minor,
+        "method": proof.method,
         "currency": proof.order.currency,
         "flags": list(proof.flags or []),
         "created_at": stamp(proof.created_at),

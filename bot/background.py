@@ -1,5 +1,5 @@
 """What `orderbot serve` runs beside the web app: the outbox worker (for one-process
-set-ups), the housekeeping, and, when configured, the Telegram bot's polling."""
+set-ups) with the hourly housekeeping, and, when configured, the Telegram bot's polling."""
 
 from __future__ import annotations
 
@@ -9,19 +9,15 @@ from bot.runtime import Runtime
 
 
 def start(runtime: Runtime, stop: threading.Event) -> list[threading.Thread]:
+    from bot import housekeeping
+    from bot.telegram_web import start_polling
     from bot.worker import run_forever
 
-    threads = []
+    # The outbox worker does the housekeeping too; without it, a thread of its own.
     if runtime.senders:
-        thread = threading.Thread(
-            target=run_forever, args=(runtime, stop), name="outbox-worker", daemon=True
-        )
-        thread.start()
-        threads.append(thread)
-    from bot import housekeeping
-
-    threads.append(housekeeping.start(runtime, stop))  # webhooks' records pile up without it
-    from bot.telegram_web import start_polling
-
-    threads += start_polling(runtime, stop)
-    return threads
+        target, name = run_forever, "outbox-worker"
+    else:
+        target, name = housekeeping.run_forever, "housekeeping"
+    thread = threading.Thread(target=target, args=(runtime, stop), name=name, daemon=True)
+    thread.start()
+    return [thread, *start_polling(runtime, stop)]

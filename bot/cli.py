@@ -155,28 +155,27 @@ def chat(phone: str | None, vendor_phone: str | None, lang: str | None) -> None:
 @main.command()
 def worker() -> None:
     """Deliver queued messages (notifications, vendor prompts, codes) until stopped."""
-    from bot import housekeeping
     from bot.worker import run_forever
 
     runtime = _runtime()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    housekeeping.start(runtime, stop)
     run_forever(runtime, stop)
 
 
 @main.command()
 def prune() -> None:
-    """Delete what is past keeping now (workers also do it about once an hour)."""
-    from store import housekeeping as store_housekeeping
-    from store.db import unit_of_work
+    """Delete what is past keeping now, rows and unclaimed proof files (workers also do
+    it about once an hour)."""
+    from bot import housekeeping
 
     runtime = _runtime()
-    with unit_of_work(runtime.sessions) as session:
-        removed = store_housekeeping.prune(session, runtime.clock())
+    removed = housekeeping.prune_rows(runtime)
     for name, count in removed.items():
         click.echo(f"{name}: {count} removed")
+    media = housekeeping.prune_media(runtime)
+    click.echo(f"proof files: {media.unclaimed} unclaimed and {media.leftovers} leftovers removed")
 
 
 from bot import commands  # noqa: E402  (feature command groups register on `main`)

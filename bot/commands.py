@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from bot import apikey_cli, cli_operator, telegram_web
+from bot import apikey_cli, cli_operator, media_cli, telegram_web
 
 
 def register(main: click.Group) -> None:
     cli_operator.register(main)  # business, staff, orders import
     main.add_command(apikey_cli.apikey)  # apikey create|revoke
     main.add_command(telegram_web.telegram)  # telegram set-webhook
+    main.add_command(media_cli.media)  # media prune

@@ -82,6 +82,8 @@ SCHEMAS: dict[str, Any] = {
             "order_number": STRING,
             "status": {"enum": ["pending", "approved", "rejected"]},
             "claimed_minor": {"type": ["integer", "null"]},
+            "method": {"enum": ["upi", "bank", None],
+                       "description": "how the customer says they paid, if they said"},
             "currency": STRING,
             "flags": {"type": "array", "items": STRING},
             "created_at": TIME,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -40,7 +41,22 @@ class Part:
     text: str
     markup: Markup | None = None
     photo: bytes | None = None
+    document: bytes | None = None  # a file Telegram must not re-encode (a PDF receipt)
+    filename: str | None = None  # the document's name as the recipient sees it
     view: str | None = None  # the key of a view that may replace an earlier one in place
+
+    @property
+    def has_file(self) -> bool:
+        return self.photo is not None or self.document is not None
+
+
+EXTENSIONS = {"application/pdf": "pdf", "image/webp": "webp"}
+
+
+def document_name(alt: str, content_type: str) -> str:
+    """"Payment proof 12 for AK-1001" -> "Payment-proof-12-for-AK-1001.pdf"."""
+    stem = re.sub(r"[^\w-]+", "-", alt, flags=re.ASCII).strip("-")[:60] or "file"
+    return f"{stem}.{EXTENSIONS.get(content_type, 'bin')}"
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -102,11 +118,17 @@ def parts_of(replies: list[Reply]) -> list[Part]:
         texts = chunks(reply.text)
         if reply.image is not None:
             caption_fits = len(reply.text) <= MessageLimit.CAPTION_LENGTH
+            image = reply.image
+            # JPEG and PNG go as photos; anything else (a PDF receipt, a WebP) as a document.
+            as_photo = image.content_type in ("image/jpeg", "image/png")
+            data = image.render()
             parts.append(
                 Part(
                     reply.text if caption_fits else "",
                     markup=keyboard if caption_fits else None,
-                    photo=reply.image.render(),
+                    photo=data if as_photo else None,
+                    document=None if as_photo else data,
+                    filename=None if as_photo else document_name(image.alt, image.content_type),
                 )
             )
             texts = [] if caption_fits else texts
@@ -193,6 +215,11 @@ class Outbound:
                 return await self.bot.send_photo(
                     chat_id, photo=part.photo, caption=part.text or None, reply_markup=part.markup
                 )
+            if part.document is not None:
+                return await self.bot.send_document(
+                    chat_id, document=part.document, filename=part.filename,
+                    caption=part.text or None, reply_markup=part.markup,
+                )
             return await self.bot.send_message(chat_id, part.text, reply_markup=part.markup)
 
     async def send_all(self, chat_id: int, parts: list[Part], sent: list[int]) -> None:
@@ -224,9 +251,9 @@ class Outbound:
         """Answer a person: the first part edits the pressed view in place when it is a
         newer view of the same thing; the QR image that came with that view is not sent
         again (the edited message keeps its place above it)."""
-        if edit is not None and parts and parts[0].view == edit.view and parts[0].photo is None:
+        if edit is not None and parts and parts[0].view == edit.view and not parts[0].has_file:
             if await self.edit(edit, parts[0]):
-                parts = [p for p in parts[1:] if p.photo is None]
+                parts = [p for p in parts[1:] if not p.has_file]
         for part in parts:
             await self._patiently(chat_id, part)
 

@@ -64,6 +64,13 @@ def reply_text(reply: Reply, with_choices: bool) -> str:
     return text
 
 
+def media_url(reply: Reply, public_base_url: str) -> str | None:
+    """Where WhatsApp fetches the reply's image (or PDF) from: this app's signed link."""
+    if reply.image is None or not reply.image.path:
+        return None
+    return public_base_url.rstrip("/") + reply.image.path
+
+
 def parts(replies: list[Reply], public_base_url: str) -> list[Part]:
     """Every reply as messages, in order. Only the last reply with buttons gets numbers:
     that is the menu the core maps "1", "2"… to."""
@@ -71,9 +78,7 @@ def parts(replies: list[Reply], public_base_url: str) -> list[Part]:
     found: list[Part] = []
     for n, reply in enumerate(replies):
         chunks = split_text(reply_text(reply, with_choices=n == menu))
-        media = None
-        if reply.image is not None and reply.image.path:
-            media = public_base_url.rstrip("/") + reply.image.path
+        media = media_url(reply, public_base_url)
         if media and chunks and len(chunks) == 1 and units(chunks[0]) <= CAPTION_LIMIT:
             found.append(Part(chunks[0], media))
             continue

@@ -5,7 +5,13 @@ WhatsApp takes free-form messages only within 24 hours of the customer's last
 message (`Chat.last_inbound_at`). Outside it an approved template is sent when one
 is configured for the message's kind (`TWILIO_TEMPLATE_<KIND>`, a content SID),
 otherwise the message is held until the customer writes again (then
-`store.outbox.release_held` lets it go)."""
+`store.outbox.release_held` lets it go). A failure Twilio reports only later (63016
+above all) comes back through bot.whatsapp_status.
+
+A kind with fields of its own (`handlers.notices.TEMPLATE_FIELDS`: the vendor's proof
+prompt) is a quick-reply template whose buttons answer it: when its template is
+configured it is always sent as that template, in the window or out of it, its
+image going first as a media message of its own while the window is open."""
 
 from __future__ import annotations
 
@@ -26,7 +32,8 @@ from twilio.rest import Client
 from bot import whatsapp_format
 from bot.runtime import SendResult
 from bot.twilio_rest import RecordingHttpClient, make_client
-from bot.whatsapp_status import USE_TEMPLATE, callback_url
+from bot.whatsapp_status import SENT_PARTS, USE_TEMPLATE, callback_url
+from handlers import notices
 from handlers.core import _remember_choices
 from handlers.types import Reply
 from store.models import Chat, Order, OutboxMessage
@@ -40,7 +47,6 @@ CHANNEL = "whatsapp"
 WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW = 63016  # Twilio: "outside the allowed window … use a Message Template"
 TEMPLATE_PREFIX = "TWILIO_TEMPLATE_"
-SENT_PARTS = "whatsapp_sent_parts"  # payload key: parts already delivered, never sent twice
 VARIABLE_LIMIT = 1000  # characters in one template variable
 
 _ApiError = (TwilioRestException, TwilioServiceException)
@@ -72,7 +78,11 @@ class WhatsAppSender:
 
     def send(self, session: Session, message: OutboxMessage, replies: list[Reply]) -> SendResult:
         chat = _chat_of(session, message)
-        if message.payload.get(USE_TEMPLATE) or not in_window(chat, self.clock()):
+        # WhatsApp said, after the fact, that the window had closed: a template now.
+        window = in_window(chat, self.clock()) and not message.payload.get(USE_TEMPLATE)
+        if message.kind in notices.TEMPLATE_FIELDS and self.templates.get(message.kind):
+            return self._send_quick_reply(session, message, replies, window)
+        if not window:
             return self._send_template(session, message, replies)
         try:
             sid = self._send_freeform(message, replies)
@@ -88,16 +98,22 @@ class WhatsAppSender:
         return SendResult(ok=True, provider_id=sid)
 
     def _send_freeform(self, message: OutboxMessage, replies: list[Reply]) -> str | None:
-        """Each part in order, resuming after the parts an earlier attempt delivered."""
-        done = int(message.payload.get(SENT_PARTS, 0))
-        sid = None
-        for index, part in enumerate(whatsapp_format.parts(replies, self.public_base_url)):
-            if index < done:
-                continue
+        steps = []
+        for part in whatsapp_format.parts(replies, self.public_base_url):
             values: dict[str, Any] = {"body": part.body} if part.body else {}
             if part.media_url:
                 values["media_url"] = [part.media_url]
-            values.update(self._callback(message))
+            steps.append(values)
+        return self._send_steps(message, steps)
+
+    def _send_steps(self, message: OutboxMessage, steps: list[dict[str, Any]]) -> str | None:
+        """Each message in order, resuming after those an earlier attempt delivered."""
+        done = _sent_parts(message)
+        sid = None
+        for index, values in enumerate(steps):
+            if index < done:
+                continue
+            values = {**values, **self._callback(message)}
             try:
                 created = self.client.messages.create(
                     to=message.address, from_=self.from_, **values
@@ -109,6 +125,36 @@ class WhatsAppSender:
             sid = created.sid
         return sid
 
+    def _send_quick_reply(
+        self, session: Session, message: OutboxMessage, replies: list[Reply], window: bool
+    ) -> SendResult:
+        """The kind's own template with its buttons; the image before it while the window
+        is open (a template cannot carry a file that changes with each message)."""
+        settings = session.info.get("settings")
+        fields = notices.fields_of(session, message, getattr(settings, "default_locale", "en"))
+        variables = {key: _one_line(value) for key, value in fields.items()}
+        steps: list[dict[str, Any]] = []
+        image = next((r for r in replies if whatsapp_format.media_url(r, self.public_base_url)), None)
+        if image is not None:  # always a step, so that a retry counts the same steps
+            steps.append({"media_url": [whatsapp_format.media_url(image, self.public_base_url)],
+                          "body": image.image.alt})
+        steps.append({"content_sid": self.templates[message.kind],
+                      "content_variables": json.dumps(variables, ensure_ascii=False)})
+        if not window:
+            _skip_to(message, len(steps) - 1)  # outside the window the template goes alone
+
+        def send() -> str | None:
+            try:
+                return self._send_steps(message, steps)
+            except _ApiError as exc:
+                if exc.code != OUTSIDE_WINDOW or _sent_parts(message) >= len(steps) - 1:
+                    raise
+                # Twilio says the window is closed after all: the template alone goes.
+                _skip_to(message, len(steps) - 1)
+                return self._send_steps(message, steps)
+
+        return self._templated(send)
+
     def _send_template(
         self, session: Session, message: OutboxMessage, replies: list[Reply]
     ) -> SendResult:
@@ -116,21 +162,28 @@ class WhatsAppSender:
         if not content_sid:
             return SendResult(ok=False, hold=True, error="outside the 24-hour window; no template")
         variables = template_variables(session, message, replies)
-        try:
-            created = self.client.messages.create(
+        return self._templated(
+            lambda: self.client.messages.create(
                 to=message.address,
                 from_=self.from_,
                 content_sid=content_sid,
                 content_variables=json.dumps(variables, ensure_ascii=False),
                 **self._callback(message),
-            )
+            ).sid
+        )
+
+    def _templated(self, send: Callable[[], str | None]) -> SendResult:
+        """The outcome of sending a template: refused as outside the window, it waits
+        for the recipient to write (the template is not approved yet, or not for them)."""
+        try:
+            sid = send()
         except _ApiError as exc:
             if exc.code == OUTSIDE_WINDOW:
                 return SendResult(ok=False, hold=True, error=f"template refused: {exc}")
             return self._failure(exc)
         except requests.RequestException as exc:
             return SendResult(ok=False, error=f"network: {exc.__class__.__name__}: {exc}")
-        return SendResult(ok=True, provider_id=created.sid)
+        return SendResult(ok=True, provider_id=sid)
 
     def _callback(self, message: OutboxMessage) -> dict[str, str]:
         """Twilio reports a later failure (a closed window above all) to bot.whatsapp_status."""
@@ -164,15 +217,28 @@ def template_variables(
 ) -> dict[str, str]:
     """{"1": the notice on one line, "2": the order number, "3": the business}: what an
     approved template can show (no line breaks allowed in a variable)."""
-    lines = [line.strip() for r in replies for line in r.text.split("\n") if line.strip()]
-    summary = " · ".join(lines)
-    if len(summary) > VARIABLE_LIMIT:
-        summary = summary[: VARIABLE_LIMIT - 1] + "…"
-    variables = {"1": summary}
+    variables = {"1": _one_line("\n".join(r.text for r in replies))}
     order = session.get(Order, message.order_id) if message.order_id else None
     if order is not None:
         variables.update({"2": order.number, "3": order.business.name})
     return variables
+
+
+def _sent_parts(message: OutboxMessage) -> int:
+    return int(message.payload.get(SENT_PARTS, 0))
+
+
+def _skip_to(message: OutboxMessage, step: int) -> None:
+    """Count the steps before `step` as done: they are not to be sent."""
+    if _sent_parts(message) < step:
+        message.payload = {**message.payload, SENT_PARTS: step}
+
+
+def _one_line(text: str) -> str:
+    """A template variable: no line breaks (WhatsApp refuses them), at most the limit."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    value = " · ".join(lines)
+    return value[: VARIABLE_LIMIT - 1] + "…" if len(value) > VARIABLE_LIMIT else value
 
 
 def _chat_of(session: Session, message: OutboxMessage) -> Chat | None:

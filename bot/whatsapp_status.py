@@ -31,6 +31,7 @@ PATH = "/webhooks/whatsapp/status"
 FAILED = frozenset({"failed", "undelivered"})
 OUTSIDE_WINDOW = "63016"
 USE_TEMPLATE = "whatsapp_use_template"  # payload key: WhatsApp said the window is closed
+SENT_PARTS = "whatsapp_sent_parts"  # payload key: parts already delivered, never sent twice
 
 
 def callback_url(public_base_url: str, message_id: int) -> str | None:
@@ -74,8 +75,9 @@ def record(runtime: Runtime, outbox_id: str, form: Mapping[str, str]) -> str | N
         if code == OUTSIDE_WINDOW:
             templates = getattr(runtime.senders.get("whatsapp"), "templates", {})
             if message.kind in templates and not message.payload.get(USE_TEMPLATE):
+                payload = {k: v for k, v in message.payload.items() if k != SENT_PARTS}
                 values = {"status": OutboxStatus.PENDING.value, "next_attempt_at": now,
-                          "payload": {**message.payload, USE_TEMPLATE: True}}
+                          "payload": {**payload, USE_TEMPLATE: True}}
             else:
                 values = {"status": OutboxStatus.HELD.value}
         else:

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import aliased
 
+from bot import housekeeping
 from bot.runtime import Runtime, SendResult
 from handlers import notices
 from store import pacing
@@ -214,7 +215,8 @@ def run_lane(
 def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0) -> None:
     """Deliver until `stop` is set: lanes of threads per channel, so one platform's
     pace or trouble never holds up another's, and a slow round trip does not cap the
-    rate (the shared pacing keeps the lanes of every worker within the limit)."""
+    rate (the shared pacing keeps the lanes of every worker within the limit). The
+    calling thread does the hourly housekeeping meanwhile."""
     log.info("worker delivering on %s", ", ".join(runtime.senders) or "no channel")
     lanes = [
         threading.Thread(target=run_lane, args=(runtime, [channel], stop, idle_wait),
@@ -224,5 +226,6 @@ def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0)
     ]
     for lane in lanes:
         lane.start()
+    housekeeping.run_forever(runtime, stop)  # this thread, meanwhile: hourly chores
     for lane in lanes:
         lane.join()

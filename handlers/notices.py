@@ -16,6 +16,10 @@ from store.queries import order_by_id
 
 Renderer = Callable[[Session, OutboxMessage, str], list[Reply]]
 RENDERERS: dict[str, Renderer] = {}
+# Kinds with a template of their own, whose buttons answer the message (a WhatsApp
+# quick-reply template): its numbered variables, {"1": …, "2": …}.
+TemplateFields = Callable[[Session, OutboxMessage, str], dict[str, str]]
+TEMPLATE_FIELDS: dict[str, TemplateFields] = {}
 
 
 def renderer(kind: str) -> Callable[[Renderer], Renderer]:
@@ -24,6 +28,20 @@ def renderer(kind: str) -> Callable[[Renderer], Renderer]:
         return fn
 
     return register
+
+
+def template_fields(kind: str) -> Callable[[TemplateFields], TemplateFields]:
+    def register(fn: TemplateFields) -> TemplateFields:
+        TEMPLATE_FIELDS[kind] = fn
+        return fn
+
+    return register
+
+
+def fields_of(session: Session, message: OutboxMessage, default_lang: str = "en") -> dict[str, str]:
+    """The variables of the message's own template, in its recipient's language."""
+    lang = recipient_language(session, message, default_lang)
+    return TEMPLATE_FIELDS[message.kind](session, message, lang)
 
 
 def recipient_language(session: Session, message: OutboxMessage, default: str = "en") -> str:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from handlers import i18n
 from handlers.media_links import media_image
-from handlers.notices import _buttons, _order_and_event, renderer
+from handlers.notices import _buttons, _order_and_event, renderer, template_fields
 from handlers.types import Button, Reply, Settings
 from store.models import OutboxMessage, PaymentProof, ProofStatus
 from store.proofs import proof_by_id
@@ -23,6 +23,12 @@ def _money(proof: PaymentProof, minor: int, lang: str) -> str:
 def _when(proof: PaymentProof, moment: datetime, lang: str) -> str:
     business = proof.order.business
     return i18n.when(moment, business.timezone, lang, business.country)
+
+
+def method_label(method: str | None, lang: str) -> str:
+    """"UPI", "Bank transfer", "नकद": a payment method as people read it."""
+    key = f"method.{method or 'other'}"
+    return i18n.t(key, lang) if key in i18n.catalog("en") else str(method)
 
 
 def flag_lines(proof: PaymentProof, lang: str) -> list[str]:
@@ -75,6 +81,8 @@ def prompt_replies(
             due=_money(proof, order.due_minor, lang),
         )
     ]
+    if proof.method:
+        lines.append(i18n.t("proofs.prompt_method", lang, method=method_label(proof.method, lang)))
     lines += flag_lines(proof, lang)
     pending = proof.status == ProofStatus.PENDING.value
     lines.append(i18n.t("proofs.prompt_how", lang, proof=proof.number) if pending else
@@ -93,6 +101,29 @@ def _prompt(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     return prompt_replies(proof, lang, session.info.get("settings"))
 
 
+@template_fields("proof_prompt")
+def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[str, str]:
+    """The prompt as the quick-reply template's variables (README, "TWILIO_TEMPLATE_PROOF_PROMPT"):
+    {{1}} proof number, {{2}} order, {{3}} customer, {{4}} claimed, {{5}} due, {{6}} flags.
+    None may be empty (WhatsApp refuses an empty variable)."""
+    proof = proof_by_id(session, message.payload["proof_id"])
+    if proof is None:
+        raise LookupError("proof gone")
+    order = proof.order
+    notes = flag_lines(proof, lang)
+    if proof.method:
+        notes.insert(0, i18n.t("proofs.prompt_method", lang,
+                               method=method_label(proof.method, lang)))
+    return {
+        "1": str(proof.number),
+        "2": order.number,
+        "3": order.customer_name or "—",
+        "4": _money(proof, proof.claimed_minor or 0, lang),
+        "5": _money(proof, order.due_minor, lang),
+        "6": " ".join(notes) or i18n.t("proofs.template_no_flags", lang),
+    }
+
+
 @renderer("order_proof")
 def _decision(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     """The customer's notice: approved with the new balance, or rejected with why."""
@@ -106,6 +137,7 @@ def _decision(session: Session, message: OutboxMessage, lang: str) -> list[Reply
                 lang,
                 business=order.business.name,
                 amount=money(detail["amount_minor"]),
+                method=method_label(detail.get("method"), lang),
                 number=order.number,
                 paid=money(detail["paid_minor"]),
                 total=money(order.total_minor),

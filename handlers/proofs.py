@@ -20,9 +20,16 @@ from pathlib import Path
 from handlers import i18n
 from handlers.core import State, Turn
 from handlers.customer import MISS_LIMIT, MISS_WINDOW, lookup
-from handlers.parse import find_order_number, matches, parse_amount, words
-from handlers.proof_notices import decided_line, flag_lines, proof_buttons, prompt_replies
+from handlers.parse import find_order_number, matches, mentions, parse_amount, words
+from handlers.proof_notices import (
+    decided_line,
+    flag_lines,
+    method_label,
+    proof_buttons,
+    prompt_replies,
+)
 from handlers.types import Button, Reply
+from handlers.vendor_parse import amount_in, method_in, vocabulary
 from store import media as media_store
 from store import proofs
 from store.errors import AlreadyDecided, DomainError, OrderCancelled, Overpayment
@@ -72,6 +79,17 @@ def _money(turn: Turn, order: Order, minor: int) -> str:
 
 def _payable(order: Order | None) -> bool:
     return order is not None and order.status != OrderStatus.CANCELLED and order.due_minor > 0
+
+
+def method_named(text: str) -> str | None:
+    """How the customer says they paid: "upi" for UPI or a UPI app (GPay, PhonePe,
+    Paytm, यूपीआई…), else "bank" for a transfer (NEFT, IMPS, RTGS, bank, बैंक…); None
+    when the text names neither. An app wins over "transfer" ("GPay transfer" is UPI)."""
+    if not text:
+        return None
+    return next(
+        (m for m in proofs.TRANSFER_METHODS if mentions(text, vocabulary(f"method.{m}"))), None
+    )
 
 
 # ── customers: the file ──────────────────────────────────────────────────────
@@ -125,20 +143,23 @@ def _orders_in_play(turn: Turn) -> list[Order]:
 
 def _with_order(turn: Turn, order: Order, media: MediaFile, caption: str) -> list[Reply]:
     amount = parse_amount(caption, order.currency) if caption else None
+    method = method_named(caption)
     if amount is None:
-        turn.set_state(State.AWAITING_AMOUNT, media_id=media.id, order_id=order.id)
+        turn.set_state(State.AWAITING_AMOUNT, media_id=media.id, order_id=order.id, method=method)
         turn.chat.current_order_id = order.id
         return [Reply(turn.t("proofs.ask_amount", number=order.number,
                              due=_money(turn, order, order.due_minor)))]
-    return _submit(turn, order, media, amount)
+    return _submit(turn, order, media, amount, method)
 
 
-def _submit(turn: Turn, order: Order, media: MediaFile, amount: int) -> list[Reply]:
+def _submit(
+    turn: Turn, order: Order, media: MediaFile, amount: int, method: str | None
+) -> list[Reply]:
     settings = turn.ctx.settings
     try:
         submission = proofs.submit(
             turn.session, order, media, amount, chat_id=turn.chat.id,
-            staff_channels=settings.staff_channels, now=turn.now,
+            staff_channels=settings.staff_channels, method=method, now=turn.now,
         )
     except OrderCancelled:
         turn.reset()
@@ -185,7 +206,8 @@ def _awaiting_amount(turn: Turn) -> list[Reply] | None:
         return None
     amount = parse_amount(turn.text, order.currency)
     if amount is not None:
-        return _submit(turn, order, media, amount)
+        method = turn.data.get("method") or method_named(turn.text)
+        return _submit(turn, order, media, amount, method)
     if find_order_number(turn.text) or not turn.text:
         return None  # something else: the other handlers answer it
     return _cancelled(turn) or [Reply(turn.t("proofs.ask_amount_again"))]
@@ -251,11 +273,14 @@ def _balance(turn: Turn, order: Order) -> str:
     return turn.t("proofs.now_paid_full", number=order.number)
 
 
-def approve_proof(turn: Turn, proof: PaymentProof, amount: int | None = None) -> list[Reply]:
+def approve_proof(
+    turn: Turn, proof: PaymentProof, amount: int | None = None, method: str | None = None
+) -> list[Reply]:
     order = proof.order
     try:
         decision = proofs.approve(
-            turn.session, proof.id, _membership(turn, proof).id, amount_minor=amount, now=turn.now
+            turn.session, proof.id, _membership(turn, proof).id, amount_minor=amount,
+            method=method, now=turn.now,
         )
     except AlreadyDecided:
         return _already(turn, proof)
@@ -275,7 +300,8 @@ def approve_proof(turn: Turn, proof: PaymentProof, amount: int | None = None) ->
     amount = decision.proof.decided_amount_minor or 0
     text = "\n".join([
         turn.t("proofs.approved", proof=proof.number, number=order.number,
-               amount=_money(turn, order, amount)),
+               amount=_money(turn, order, amount),
+               method=method_label(decision.event.detail.get("method"), turn.lang)),
         _balance(turn, order),
         turn.t("proofs.customer_told"),
     ])
@@ -337,12 +363,21 @@ def _approve_intent(turn: Turn) -> list[Reply] | None:
     proof = _find(turn, args[0])
     if proof is None:
         return _no_such(turn, args[0].lstrip("#"))
-    amount = None
+    amount = method = None
     if len(args) > 1:
-        amount = parse_amount(args[1], proof.order.currency)
-        if amount is None:
+        given = _amount_and_method(args[1], proof.order.currency)
+        if given is None:
             return [Reply(turn.t("proofs.usage_approve"))]
-    return approve_proof(turn, proof, amount)
+        amount, method = given
+    return approve_proof(turn, proof, amount, method)
+
+
+def _amount_and_method(text: str, currency: str) -> tuple[int | None, str | None] | None:
+    """"200", "200 cash", "bank", "नकद 200": another amount and/or how it was paid;
+    None when something else is left over."""
+    method, text = method_in(text)
+    amount, rest = amount_in(text, currency)
+    return None if rest.strip() else (amount, method)
 
 
 def _reject_intent(turn: Turn) -> list[Reply] | None:

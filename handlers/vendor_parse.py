@@ -68,17 +68,21 @@ def parse_command(text: str, currency: str) -> Command:
     _, rest = strip_phrase(rest, vocabulary(verb))
     if verb == "cancel":
         return Command("cancel", reason=_reason(rest))
-    amount, rest = _amount(rest, currency)
-    method = None
-    for code in METHODS:
-        found, rest = strip_phrase(rest, vocabulary(f"method.{code}"))
-        if found:
-            method = code
-            break
+    amount, rest = amount_in(rest, currency)
+    method, rest = method_in(rest)
     return Command(verb, amount_minor=amount, method=method, reference=_reference(rest))
 
 
-def _amount(text: str, currency: str) -> tuple[int | None, str]:
+def method_in(text: str) -> tuple[str | None, str]:
+    """The first payment method `text` names ("cash", "GPay", "नकद"…) and the text without it."""
+    for code in METHODS:
+        found, rest = strip_phrase(text, vocabulary(f"method.{code}"))
+        if found:
+            return code, rest
+    return None, text
+
+
+def amount_in(text: str, currency: str) -> tuple[int | None, str]:
     """The first word that is an amount (`200`, `₹1,250.50`, `250/-`) and the text without it."""
     tokens = text.split()
     for n, token in enumerate(tokens):

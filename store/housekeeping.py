@@ -1,6 +1,6 @@
 """Rows that have done their work and would otherwise pile up for ever: webhook
-dedupe records, counted events of the throttles, spent one-time codes. Run by every
-`orderbot worker` (at most about once an hour, whichever worker comes first) and by
+dedupe records, counted events of the throttles, spent one-time codes. Pruned about
+once an hour by whichever worker comes first (bot/housekeeping.py), and by
 `orderbot prune`.
 
 Each table is pruned by id below its first row still kept, so that a big table is
@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from store import throttle
 from store.models import InboundDelivery, OtpChallenge, RateEvent
 
 # How long each is kept: a platform retries a delivery within hours (Telegram up to
@@ -25,8 +24,6 @@ KEEP: dict[str, tuple[Any, Any, timedelta]] = {
     "rate_events": (RateEvent, RateEvent.at, timedelta(days=2)),
     "otp_challenges": (OtpChallenge, OtpChallenge.created_at, timedelta(days=2)),
 }
-EVERY = timedelta(hours=1)
-_RAN = "housekeeping:ran"  # a rate event: when some worker last pruned
 
 
 def prune(session: Session, now: datetime) -> dict[str, int]:
@@ -42,11 +39,3 @@ def prune(session: Session, now: datetime) -> dict[str, int]:
             delete(model).where(older), execution_options={"synchronize_session": False}
         ).rowcount
     return removed
-
-
-def due(session: Session, now: datetime) -> bool:
-    """True for the first caller in an hour (across workers): it should prune now."""
-    if throttle.count(session, _RAN, EVERY, now):
-        return False
-    throttle.hit(session, _RAN, now)
-    return True

@@ -1,26 +1,36 @@
 """Files customers send (payment proofs): judged by their bytes, re-encoded, and kept
 under the media folder by content hash. A refused file leaves nothing behind: it is
-checked completely before anything is written."""
+checked completely before anything is written.
+
+A file is only ever in place with its row: `store` writes it beside its final name
+(".incoming-…") and it is renamed into place when the transaction commits, or removed
+when it does not, so a failed transaction leaves no file (and never touches the file
+of the same content another row already keeps). Files nobody claimed — kept while
+the customer was asked for the order number — are removed by `prune` after a day."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import tempfile
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import imagehash
 from PIL import Image, ImageOps
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, event, exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, SessionTransaction
 
+from store.db import insert_for
 from store.errors import DomainError
-from store.models import MediaFile, utcnow
+from store.models import MediaFile, PaymentProof, utcnow
+
+log = logging.getLogger("orderbot.media")
 
 MAX_BYTES = 10 * 1024 * 1024
 # A phone screenshot is a few million pixels; anything far larger is refused before
@@ -28,6 +38,11 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
+
+INCOMING = ".incoming-"  # a file being written, or waiting for its transaction
+STAGED = "orderbot.media_staged"  # session.info: [(written, final path)] of this transaction
+UNCLAIMED_FOR = timedelta(hours=24)  # how long a file no proof uses is kept
+PRUNE_BATCH = 500
 
 PHASH_SIZE = 32  # 1024 bits: coarser hashes cannot tell two receipts of one app apart
 SIMILAR_BITS = 20  # at most this many differing bits: the same picture, re-encoded or resized
@@ -132,46 +147,128 @@ def read(media_dir: Path, media: MediaFile) -> bytes:
     return path_of(media_dir, media).read_bytes()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Whole or not at all: a temporary file in the same folder, renamed into place."""
+def _write_beside(path: Path, data: bytes) -> Path:
+    """The whole of `data` in a new temporary file in `path`'s folder (so that a rename
+    puts it in place at once); removed again if it cannot be written whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=INCOMING)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return Path(temp)
 
 
 def store(
     session: Session, media_dir: Path, data: bytes, now: datetime | None = None
 ) -> MediaFile:
-    """Check `data`, keep it, and return its row (the existing one for the same content).
-    Raises MediaRefused, having written nothing, when the file is not acceptable."""
+    """Check `data`, keep it, and return its row (the existing one for the same content,
+    received afresh: `prune` counts a day from now). Raises MediaRefused, having
+    written nothing, when the file is not acceptable. The file is in place once the
+    session commits (see the module's docstring)."""
     checked = check(data)
     sha = hashlib.sha256(checked.data).hexdigest()
-    probe = MediaFile(sha256=sha, content_type=checked.content_type)
-    path = path_of(media_dir, probe)
-    if not path.is_file():
-        _write_atomically(path, checked.data)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(MediaFile)
-        .values(
-            sha256=sha,
-            phash=checked.phash,
-            content_type=checked.content_type,
-            size=len(checked.data),
-            created_at=now or utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["sha256"])
+    now = now or utcnow()
+    insert = insert_for(session)(MediaFile).values(
+        sha256=sha,
+        phash=checked.phash,
+        content_type=checked.content_type,
+        size=len(checked.data),
+        created_at=now,
     )
-    return session.scalars(select(MediaFile).where(MediaFile.sha256 == sha)).one()
+    # The row first: it is locked until this transaction ends, so `prune` (which
+    # removes a file with its row, before its own commit) cannot take it meanwhile.
+    session.execute(
+        insert.on_conflict_do_update(index_elements=["sha256"], set_={"created_at": now})
+    )
+    media = session.scalars(
+        select(MediaFile).where(MediaFile.sha256 == sha).execution_options(populate_existing=True)
+    ).one()
+    path = path_of(media_dir, media)
+    if not path.is_file():
+        session.info.setdefault(STAGED, []).append((_write_beside(path, checked.data), path))
+    return media
+
+
+@event.listens_for(Session, "after_commit")
+def _put_in_place(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the files wait for the whole transaction
+    for written, path in session.info.pop(STAGED, []):
+        try:
+            os.replace(written, path)
+        except OSError:  # the row is committed: the next copy received puts the file back
+            log.exception("could not put %s in place", path.name)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_unplaced(session: Session, transaction: SessionTransaction) -> None:
+    """Rolled back (or closed without a commit): what this transaction wrote goes."""
+    if transaction.parent is not None:
+        return  # a savepoint; files go with the whole transaction
+    for written, _path in session.info.pop(STAGED, []):
+        written.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    unclaimed: int  # rows no proof used, removed with their files
+    leftovers: int  # files without a row: never committed, or from a crash
+
+
+def prune(
+    session: Session, media_dir: Path, now: datetime | None = None,
+    keep: timedelta = UNCLAIMED_FOR,
+) -> Pruned:
+    """Remove the files no payment proof uses that were received more than `keep`
+    ago (kept while the customer was asked for the order number, never claimed), and
+    files in the folder that no row names. A file a proof uses is never removed."""
+    cutoff = (now or utcnow()) - keep
+    used = exists().where(PaymentProof.media_id == MediaFile.id)
+    stale = select(MediaFile).where(MediaFile.created_at < cutoff, ~used)
+    unclaimed = 0
+    for media in session.scalars(stale.order_by(MediaFile.id).limit(PRUNE_BATCH)).all():
+        try:
+            with session.begin_nested():  # a proof made with it meanwhile: the delete fails
+                gone = session.execute(
+                    delete(MediaFile)
+                    .where(MediaFile.id == media.id, MediaFile.created_at < cutoff, ~used)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+        except IntegrityError:
+            continue
+        if gone:
+            # Before our commit, while the row is still locked: a copy received now
+            # waits for the commit and then writes the file afresh.
+            path_of(media_dir, media).unlink(missing_ok=True)
+            unclaimed += 1
+        session.expunge(media)
+    return Pruned(unclaimed, _sweep(session, media_dir, cutoff))
+
+
+def _sweep(session: Session, media_dir: Path, cutoff: datetime) -> int:
+    """Files older than `cutoff` that no row names: a transaction's file that was never
+    put in place (the process died), or one left by a crash between two steps."""
+    folder = Path(media_dir)
+    if not folder.is_dir():
+        return 0
+    known = set(session.scalars(select(MediaFile.sha256)))
+    removed = 0
+    for file in folder.glob("*/*"):
+        if not file.is_file() or (file.stem in known and not file.name.startswith(INCOMING)):
+            continue
+        try:
+            if datetime.fromtimestamp(file.stat().st_mtime, UTC) >= cutoff:
+                continue  # recent: perhaps a transaction still under way
+            file.unlink()
+        except FileNotFoundError:
+            continue
+        removed += 1
+    return removed
 
 
 def similar(a: str | None, b: str | None) -> bool:

@@ -397,6 +397,8 @@ class PaymentProof(Base):
     decided_at: Mapped[datetime | None] = mapped_column()
     decided_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
     reason: Mapped[str | None] = mapped_column(Text)
+    # How the customer says they paid ("upi", "bank": the caption's words), if they said.
+    method: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     order: Mapped[Order] = relationship()

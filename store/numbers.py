@@ -15,7 +15,8 @@ NOT_A_CODE = frozenset({
     "TRACK", "RS", "INR", "AMOUNT", "CODE", "OTP", "ID", "REF", "UTR", "TXN", "AMT", "CASH",
     "UPI", "BANK", "CARD", "PLUS", "CALL", "PH", "PHONE", "MOB", "TEL", "REFUND", "MERA", "IS",
     "MY", "KA", "KI", "KE", "HAI", "STATUS", "DUE", "OF", "FOR", "AND", "THE", "TO",
-    "SENT", "DONE", "TOTAL", "RUPEE", "RUPEES",
+    "SENT", "DONE", "TOTAL", "RUPEE", "RUPEES", "NEFT", "IMPS", "RTGS", "GPAY", "PAYTM", "BHIM",
+    "VIA", "BY",
 })
 
 

@@ -30,6 +30,8 @@ from store.queries import chat_for
 from store.services import Actor, lock_order, record_payment
 
 PROMPT = "proof_prompt"
+# What a screenshot or receipt can show a payment was made by (not cash, not card).
+TRANSFER_METHODS = ("upi", "bank")
 PHONE_PROVING = ("whatsapp", "console")  # channels whose address is the person's phone
 RECENT_FOR_REUSE = 1000  # how many of a business's latest proofs a new one is compared with
 
@@ -54,13 +56,17 @@ def submit(
     *,
     chat_id: int | None,
     staff_channels: Iterable[str] = ("console",),
+    method: str | None = None,
     now: datetime | None = None,
 ) -> Submission:
     """A new pending proof for `order`, its flags worked out, and the prompt queued for
-    the business's staff in the same transaction."""
+    the business's staff in the same transaction. `method` is how the customer says
+    they paid (upi, bank), if they said."""
     now = now or utcnow()
     if isinstance(claimed_minor, bool) or not isinstance(claimed_minor, int) or claimed_minor <= 0:
         raise InvalidAmount(amount=claimed_minor)
+    if method is not None and method not in TRANSFER_METHODS:
+        raise InvalidAmount(method=method)
     order = lock_order(session, order.id)
     if order.status == OrderStatus.CANCELLED:
         raise OrderCancelled(order=order.number)
@@ -74,6 +80,7 @@ def submit(
         claimed_minor=claimed_minor,
         status=ProofStatus.PENDING.value,
         flags=flags,
+        method=method,
         created_at=now,
     )
     session.add(proof)
@@ -297,11 +304,12 @@ def approve(
     staff_id: int,
     *,
     amount_minor: int | None = None,
-    method: str = "upi",
+    method: str | None = None,
     now: datetime | None = None,
 ) -> Decision:
-    """Approve a pending proof: one payment of the claimed (or given) amount, linked to
-    the proof, the timeline written and the customer told. All or nothing."""
+    """Approve a pending proof: one payment of the claimed (or given) amount, by the
+    given method (else the proof's own, see `method_of`), linked to the proof, the
+    timeline written and the customer told. All or nothing."""
     now = now or utcnow()
     with session.begin_nested():
         proof = proof_by_id(session, proof_id)
@@ -317,15 +325,26 @@ def approve(
         order = lock_order(session, proof.order_id)
         if order.status == OrderStatus.CANCELLED:
             raise OrderCancelled(order=order.number, proof=proof.number)
+        method = method or method_of(proof)
         payment = record_payment(
             session, proof.order, amount, method, Actor(staff.name, staff.id),
             reference=f"proof {proof.number}", proof_id=proof.id, now=now, notify=False,
         )
         proof = proof_by_id(session, proof.id)
         event = _proof_event(
-            session, proof, staff, now, amount_minor=amount, payment_id=payment.id
+            session, proof, staff, now, amount_minor=amount, payment_id=payment.id, method=method
         )
     return Decision(proof, event)
+
+
+def method_of(proof: PaymentProof) -> str:
+    """How an approved proof was paid: what the customer said; else the business's one
+    way of taking a transfer, if it has only one; else UPI (the common case)."""
+    if proof.method:
+        return proof.method
+    business = proof.order.business
+    ways = [m for m in business.accepted_methods or [] if m in TRANSFER_METHODS]
+    return ways[0] if len(ways) == 1 else "upi"
 
 
 def reject(

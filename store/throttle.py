@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from store.models import RateEvent
@@ -30,3 +31,16 @@ def oldest_in_window(session: Session, key: str, window: timedelta, now: datetim
 
 def prune(session: Session, older_than: datetime) -> int:
     return session.execute(delete(RateEvent).where(RateEvent.at < older_than)).rowcount
+
+
+def once_per(session: Session, key: str, period: timedelta, now: datetime) -> bool:
+    """True for the one caller, across every worker, that may do `key` now: nobody did
+    in the last `period`. Callers are serialised per key (an advisory lock on
+    PostgreSQL; SQLite's writers already are); older marks are dropped."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(key.encode())})
+    if count(session, key, period, now):
+        return False
+    session.execute(delete(RateEvent).where(RateEvent.key == key))
+    hit(session, key, now)
+    return True

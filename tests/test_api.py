@@ -117,11 +117,12 @@ def test_proofs_waiting_lists_only_this_business_pending_ones(api, demo) -> None
         ):
             order = order_by_number(s, number)
             s.add(PaymentProof(business_id=order.business_id, number=n, order_id=order.id,
-                               media_id=media.id, claimed_minor=36000, status=status))
+                               media_id=media.id, claimed_minor=36000, status=status,
+                               method="bank" if n == 1 else None))
     listed = api.get("/proofs")
     assert_documented(listed, "/proofs", "get")
-    assert [(p["order_number"], p["status"]) for p in listed.json["proofs"]] == [
-        ("AK-1003", "pending")]
+    assert [(p["order_number"], p["status"], p["method"]) for p in listed.json["proofs"]] == [
+        ("AK-1003", "pending", "bank")]
     assert [p["number"] for p in api.get("/orders/AK-1003").json["proofs"]] == [1]
 
 

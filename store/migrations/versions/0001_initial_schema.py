@@ -289,6 +289,7 @@ def upgrade() -> None:
     sa.Column('decided_at', store.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decided_amount_minor', sa.BigInteger(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('method', sa.String(length=20), nullable=True),
     sa.Column('created_at', store.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['business_id'], ['businesses.id'], name=op.f('fk_payment_proofs_business_id_businesses'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['chat_id'], ['chats.id'], name=op.f('fk_payment_proofs_chat_id_chats'), ondelete='SET NULL'),
