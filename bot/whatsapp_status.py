@@ -9,8 +9,10 @@ like every Twilio webhook); a failure there puts the outbox row back:
   kind, else held until the customer writes (as if `messages.create` had said so);
 - any other failure: failed, with Twilio's code, for the operator to see.
 
-Delivered, read and the in-between statuses change nothing. A callback is acted on
-once: only a row still marked sent moves.
+Delivered, read and the in-between statuses change nothing, and so does a report on
+an earlier part of a message sent in several (the last part is the one that counts:
+a closed window refuses it too). A callback is acted on once: only a row still
+marked sent moves.
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ def record(runtime: Runtime, outbox_id: str, form: Mapping[str, str]) -> str | N
             return None
         if message.status != OutboxStatus.SENT.value:
             return None  # already acted on, or not ours to move
+        if message.provider_message_id and form.get("MessageSid") != message.provider_message_id:
+            # An earlier part of it (the screenshot before a proof prompt's buttons):
+            # what counts went through after it; a closed window would refuse that too.
+            return None
         now = runtime.clock()
         if code == OUTSIDE_WINDOW:
             templates = getattr(runtime.senders.get("whatsapp"), "templates", {})
