@@ -124,6 +124,28 @@ def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[
     }
 
 
+@renderer("proof_decided")
+def _decided_by_colleague(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
+    """To the staff asked about a proof: a colleague decided it; nothing left to do."""
+    proof = proof_by_id(session, message.payload["proof_id"])
+    if proof is None or proof.decided_at is None:
+        raise LookupError("proof gone or undecided")
+    order = proof.order
+    business = order.business
+    facts = {
+        "proof": proof.number,
+        "number": order.number,
+        "by": proof.decided_by.name if proof.decided_by else "?",
+        "when": i18n.when(proof.decided_at, business.timezone, lang, business.country),
+    }
+    if proof.status == ProofStatus.APPROVED.value:
+        amount = i18n.money(proof.decided_amount_minor or 0, order.currency, lang, business.country)
+        text = i18n.t("proofs.colleague_approved", lang, amount=amount, **facts)
+    else:
+        text = i18n.t("proofs.colleague_rejected", lang, **facts)
+    return [Reply(text)]
+
+
 @renderer("order_proof")
 def _decision(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     """The customer's notice: approved with the new balance, or rejected with why."""

@@ -20,6 +20,7 @@ from store.models import (
     MediaFile,
     Order,
     OrderStatus,
+    OutboxMessage,
     PaymentProof,
     ProofStatus,
     Staff,
@@ -30,6 +31,7 @@ from store.queries import chat_for
 from store.services import Actor, lock_order, record_payment
 
 PROMPT = "proof_prompt"
+DECIDED = "proof_decided"  # to the staff asked about a proof that a colleague decided
 # What a screenshot or receipt can show a payment was made by (not cash, not card).
 TRANSFER_METHODS = ("upi", "bank")
 PHONE_PROVING = ("whatsapp", "console")  # channels whose address is the person's phone
@@ -295,7 +297,34 @@ def _proof_event(
         session, order, event, now=now,
         extra_chat_ids=(proof.chat_id,) if proof.chat_id else (),
     )
+    _tell_colleagues(session, proof, staff, now)
     return event
+
+
+def _tell_colleagues(session: Session, proof: PaymentProof, staff: Staff, now: datetime) -> None:
+    """Everyone else who was asked about the proof hears that it is decided, and by
+    whom, after the prompt (one recipient's messages keep their order)."""
+    prompts = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == PROMPT,
+            OutboxMessage.order_id == proof.order_id,
+            OutboxMessage.idempotency_key.like(f"proof:{proof.id}:prompt:chat:%"),
+        ).order_by(OutboxMessage.id)
+    )
+    for prompt in prompts:
+        if prompt.payload.get("staff_id") == staff.id:
+            continue
+        outbox.enqueue(
+            session,
+            channel=prompt.channel,
+            address=prompt.address,
+            chat_id=prompt.chat_id,
+            kind=DECIDED,
+            payload={"proof_id": proof.id},
+            key=f"proof:{proof.id}:decided:chat:{prompt.chat_id or prompt.address}",
+            order_id=proof.order_id,
+            now=now,
+        )
 
 
 def approve(

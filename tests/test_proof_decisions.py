@@ -48,6 +48,29 @@ def test_second_decision_changes_nothing_and_names_the_first(demo) -> None:
     assert _payments_for(demo, proof_id) == 1
 
 
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_the_colleagues_asked_hear_who_decided_and_the_decider_does_not(demo, decision) -> None:
+    from handlers import notices
+    from store.models import OutboxMessage
+
+    with unit_of_work(demo.sessions) as s:
+        asha = _staff(s, "+919800000001")
+        s.add(Staff(business_id=asha.business_id, name="Ravi Cook", phone="+919800000009"))
+    proof_id = _submit(demo)
+    with unit_of_work(demo.sessions) as s:
+        getattr(proofs, decision)(s, proof_id, _staff(s, "+919800000001").id, now=demo.clock())
+    with unit_of_work(demo.sessions) as s:
+        prompted = sorted(s.scalars(select(OutboxMessage.address).where(
+            OutboxMessage.kind == "proof_prompt")))
+        told = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "proof_decided")).all()
+        assert prompted == ["+919800000001", "+919800000009"]
+        assert [m.address for m in told] == ["+919800000009"]
+        text = notices.render(s, told[0])[0].text
+    verb = "approved" if decision == "approve" else "rejected"
+    assert f"Proof 1 for AK-1003 was {verb} by Asha" in text and "Nothing more to do" in text
+    assert ("₹1.00 recorded" in text) == (decision == "approve")  # 100 paise
+
+
 def test_other_business_and_removed_staff_are_forbidden(demo) -> None:
     proof_id = _submit(demo)
     with unit_of_work(demo.sessions) as s, pytest.raises(Forbidden):
