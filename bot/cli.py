@@ -169,12 +169,13 @@ def prune() -> None:
     """Delete what is past keeping now, rows and unclaimed proof files (workers also do
     it about once an hour)."""
     from bot import housekeeping
+    from bot.cli_operator import database
 
-    runtime = _runtime()
-    removed = housekeeping.prune_rows(runtime)
+    with database() as runtime:
+        removed = housekeeping.prune_rows(runtime)
+        media = housekeeping.prune_media(runtime)
     for name, count in removed.items():
         click.echo(f"{name}: {count} removed")
-    media = housekeeping.prune_media(runtime)
     click.echo(f"proof files: {media.unclaimed} unclaimed and {media.leftovers} leftovers removed")
 
 
