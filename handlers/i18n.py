@@ -100,8 +100,10 @@ def number(value: int, lang: str, country: str = "IN") -> str:
     return format_decimal(value, locale=babel_locale(lang, country))
 
 
+@lru_cache(maxsize=4096)
 def when(moment: datetime, zone: str, lang: str, country: str = "IN") -> str:
-    """A date and time in the business's zone, worded for the reader: "24 Nov 2026, 7:30 pm"."""
+    """A date and time in the business's zone, worded for the reader: "24 Nov 2026, 7:30 pm"
+    (remembered: an order's times are shown again at every look)."""
     locale = babel_locale(lang, country)
     local = moment.astimezone(ZoneInfo(zone))
     pattern = locale.datetime_formats["medium"]  # "{1}, {0}": date, then time
