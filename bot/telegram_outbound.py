@@ -8,7 +8,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -142,20 +142,37 @@ def parts_of(replies: list[Reply]) -> list[Part]:
     return parts
 
 
+# (key, sends a second) -> the moment of the slot taken, in seconds since the epoch
+Reserve = Callable[[str, float], float]
+OVERALL_KEY = "send:telegram"  # the bot's pace, shared with the outbox worker's sends
+
+
 class Pacer:
     """Keeps sends within Telegram's flood limits: about 30 messages a second in all and
-    one a second in any one chat. Gaps are counted from when the previous send finished,
-    so they hold as Telegram sees them too."""
+    one a second in any one chat.
+
+    With `reserve` (the database's even pace, store/pacing.py) every process shares
+    both: the bot's pace with the outbox worker's Telegram sends, and each chat's, so
+    that any number of web workers answer as one. Without it (tests), or while the
+    database cannot be reached, this process's own gaps hold, counted from when the
+    previous send finished."""
 
     def __init__(
         self,
         overall: float = 1 / 28,
         per_chat: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        reserve: Reserve | None = None,
+        wall: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.overall = overall
         self.per_chat = per_chat
+        self.reserve = reserve
         self._clock = clock
+        self._wall = wall
+        self._sleep = sleep
         self._next_any = 0.0
         self._next_in: dict[int, float] = {}
         self._chat_locks: dict[int, asyncio.Lock] = {}
@@ -166,21 +183,41 @@ class Pacer:
         """Wait until a message may go to `chat_id`, then hold the chat while it goes."""
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         async with lock:
-            await self._until(self._next_in.get(chat_id, 0.0))
-            self._any_lock = self._any_lock or asyncio.Lock()
-            async with self._any_lock:
-                await self._until(self._next_any)
-                self._next_any = self._clock() + self.overall
+            if not await self._shared(chat_id):
+                await self._until(self._next_in.get(chat_id, 0.0))
+                self._any_lock = self._any_lock or asyncio.Lock()
+                async with self._any_lock:
+                    await self._until(self._next_any)
+                    self._next_any = self._clock() + self.overall
             try:
                 yield
             finally:
                 self._next_in[chat_id] = self._clock() + self.per_chat
         self._forget_idle()
 
+    async def _shared(self, chat_id: int) -> bool:
+        """Take the chat's slot, then the bot's, from the database and wait for each;
+        False (nothing taken) when there is no database pace or it failed."""
+        if self.reserve is None:
+            return False
+        try:
+            for key, gap in ((f"telegram:chat:{chat_id}", self.per_chat),
+                             (OVERALL_KEY, self.overall)):
+                if gap > 0:
+                    slot = await asyncio.to_thread(self.reserve, key, 1 / gap)
+                    wait = slot - self._wall()
+                    if wait > 0:
+                        await self._sleep(wait)
+        except Exception as exc:  # the database is away: pace on our own meanwhile
+            log.warning("shared Telegram pacing unavailable (%s); pacing this process alone",
+                        exc.__class__.__name__)
+            return False
+        return True
+
     async def _until(self, moment: float) -> None:
         wait = moment - self._clock()
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
 
     def _forget_idle(self) -> None:
         if len(self._next_in) < 1000:

@@ -1,0 +1,65 @@
+"""Telegram's flood limits across processes: two bots' pacers (two web workers) that
+share the database's pace space their sends to one chat a second apart and keep the
+bot's overall pace; without the database, each keeps its own gaps."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.telegram_outbound import OVERALL_KEY, Pacer
+
+
+class Clock:
+    """Wall time that moves only when someone sleeps (no real waiting in tests)."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 3))
+        self.now += seconds
+
+
+def pacer(clock: Clock, reserve) -> Pacer:  # noqa: ANN001
+    return Pacer(overall=1 / 25, per_chat=1.0, clock=clock, wall=clock, sleep=clock.sleep,
+                 reserve=reserve)
+
+
+def sends(*turns: tuple[Pacer, int]) -> None:
+    async def go() -> None:
+        for one, chat_id in turns:
+            async with one.turn(chat_id):
+                pass
+
+    asyncio.run(go())
+
+
+def test_two_processes_sharing_the_pace_space_one_chat_a_second_apart() -> None:
+    clock = Clock()
+    taken: dict[str, float] = {}
+
+    def reserve(key: str, per_second: float) -> float:  # the database's even pace
+        slot = max(taken.get(key, 0.0), clock())
+        taken[key] = slot + 1 / per_second
+        return slot
+
+    first, second = pacer(clock, reserve), pacer(clock, reserve)
+    sends((first, 7), (second, 7), (second, 8))
+    # chat 7's second message waits its second; chat 8's first only the bot's own pace
+    assert clock.slept == [1.0, 0.04]
+    assert set(taken) == {"telegram:chat:7", "telegram:chat:8", OVERALL_KEY}
+
+
+def test_without_the_database_each_process_keeps_its_own_gaps() -> None:
+    clock = Clock()
+
+    def away(key: str, per_second: float) -> float:
+        raise ConnectionError("database away")
+
+    one = pacer(clock, away)
+    sends((one, 7), (one, 7))
+    assert clock.slept == [1.0]  # its own per-chat gap still holds
