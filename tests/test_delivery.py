@@ -207,3 +207,73 @@ def test_serve_runs_the_worker_only_when_there_is_a_channel(runtime, channels) -
     for thread in threads:
         thread.join(timeout=5)
     assert [t.name for t in threads] == (["outbox-worker"] if channels else [])
+
+
+class Interrupted(BaseException):
+    """What stops a worker mid-send without being an error of the send (a signal)."""
+
+
+def test_a_batch_cut_short_gives_back_the_messages_it_did_not_attempt(runtime) -> None:
+    """Stopping (or any exception) part-way through a batch used to leave the rest of
+    it leased, unsent until the lease ran out two minutes later."""
+    stop = threading.Event()
+
+    class StopsAfterOne(FakeSender):
+        def send(self, session, message, replies) -> SendResult:  # noqa: ANN001
+            stop.set()
+            return super().send(session, message, replies)
+
+    sender = runtime.senders["whatsapp"] = StopsAfterOne()
+    for n in range(3):
+        _queue(runtime, f"s{n}", address=f"whatsapp:+91980000000{n}")
+    assert worker.run_once(runtime, stop=stop) == 1
+    assert sender.sent == ["s0"]
+    assert len(worker.claim(runtime).ids) == 2  # at once, not after the lease
+
+
+def test_an_exception_mid_batch_keeps_only_the_failed_one_leased(runtime) -> None:
+    class Dies(FakeSender):
+        def send(self, session, message, replies) -> SendResult:  # noqa: ANN001
+            if message.idempotency_key == "e1":
+                raise Interrupted
+            return super().send(session, message, replies)
+
+    runtime.senders["whatsapp"] = Dies()
+    for n in range(4):
+        _queue(runtime, f"e{n}", address=f"whatsapp:+91980000000{n}")
+    with pytest.raises(Interrupted):
+        worker.run_once(runtime)
+    again = worker.claim(runtime)  # the two never attempted, right away…
+    assert sorted(_rows(runtime)[k].id for k in ("e2", "e3")) == sorted(again.ids)
+    assert _rows(runtime)["e1"].locked_until is not None  # …not the one that may have gone
+
+
+@requires_postgres
+def test_a_claimed_message_locked_for_a_moment_is_still_delivered(runtime) -> None:
+    """A claim scanning past a message holds its row lock for a moment; the delivery
+    waits for it instead of skipping the message (which then sat out its lease)."""
+    from sqlalchemy import text
+
+    sender = runtime.senders["whatsapp"] = FakeSender()
+    _queue(runtime, "a")
+    taken = worker.claim(runtime)
+    results: list[SendResult | None] = []
+    with runtime.engine.connect() as other:
+        other.execute(select(OutboxMessage.id).where(OutboxMessage.id == taken.ids[0])
+                      .with_for_update())
+        thread = threading.Thread(
+            target=lambda: results.append(worker.deliver(runtime, taken.ids[0], taken.lease_until)))
+        thread.start()
+        waiting = 0
+        for _ in range(500):  # until the delivery is seen waiting for the row (bounded)
+            other.execute(text("SELECT pg_stat_clear_snapshot()"))  # fresh activity each time
+            waiting = other.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()"))
+            if waiting or results:
+                break
+            thread.join(timeout=0.01)
+        other.rollback()
+    thread.join(timeout=30)
+    assert waiting == 1
+    assert results[0] is not None and results[0].ok and sender.sent == ["a"]
