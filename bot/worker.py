@@ -24,13 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Engine, Select, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.runtime import Runtime, SendResult
 from handlers import notices
 from store import pacing
-from store.db import unit_of_work
+from store.db import make_engine, unit_of_work
 from store.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("orderbot.worker")
@@ -44,8 +44,11 @@ MAX_DELAY = 3600.0
 # is what keeps any sliding second within the limit when a send leaves late: at 29 of
 # 30 a send may be up to 34 ms behind its slot, at 77 of 80 up to 39 ms (store/pacing.py).
 PLATFORM_RATES = {"telegram": 29.0, "whatsapp": 77.0}
-LANES = {"telegram": 3, "whatsapp": 4}  # threads per channel in one worker
+# Threads per channel in one worker: enough that one is always waiting for the next
+# slot while the others render, send and record (a dozen statements each).
+LANES = {"telegram": 4, "whatsapp": 8}
 DEFAULT_LANES = 3
+PACE_ENGINE = "worker.pace_engine"  # runtime.extras: run_forever's connections for slots
 LANE_BATCH = 10  # small batches: a lane holds few leases while it paces
 
 
@@ -204,18 +207,23 @@ def lanes(runtime: Runtime, channel: str) -> int:
 def wait_for_slot(runtime: Runtime, session: Session, channel: str) -> None:
     """Take the channel's next send slot, shared through the database with every other
     worker, and wait for it. Real time on purpose: platform limits are in wall-clock
-    seconds. On PostgreSQL the slot is taken in a transaction of its own, so the pace's
-    row is locked for one statement; SQLite's writers are serialised anyway, and a
-    second writer beside `session`'s would wait for it."""
+    seconds. On PostgreSQL the slot is taken outside `session`'s transaction, so the
+    pace's row is locked for one statement (by `run_forever`'s own small pool when
+    there is one: one round trip a slot); SQLite's writers are serialised anyway, and
+    a second writer beside `session`'s would wait for it."""
     rate = send_rate(runtime, channel)
     if not rate:
         return
     key = f"send:{channel}"
-    if session.get_bind().dialect.name == "postgresql":
-        with unit_of_work(runtime.sessions) as own:
-            slot = pacing.reserve(own, key, rate, time.time())
+    pace_engine: Engine | None = runtime.extras.get(PACE_ENGINE)
+    if session.get_bind().dialect.name != "postgresql":
+        slot = pacing.reserve(session, key, rate)
+    elif pace_engine is not None:
+        with pace_engine.connect() as connection:
+            slot = pacing.reserve(connection, key, rate)
     else:
-        slot = pacing.reserve(session, key, rate, time.time())
+        with unit_of_work(runtime.sessions) as own:
+            slot = pacing.reserve(own, key, rate)
     wait = slot - time.time()
     if wait > 0:
         time.sleep(wait)
@@ -287,10 +295,19 @@ def run_forever(
         for channel in runtime.senders
         for n in range(lanes(runtime, channel))
     ]
-    for lane in threads:
-        lane.start()
-    for lane in threads:
-        lane.join()
+    if runtime.engine.dialect.name == "postgresql" and threads:
+        runtime.extras[PACE_ENGINE] = make_engine(
+            runtime.config.database_url, pool_size=len(threads), max_overflow=0,
+            pool_pre_ping=False, isolation_level="AUTOCOMMIT")
+    try:
+        for lane in threads:
+            lane.start()
+        for lane in threads:
+            lane.join()
+    finally:
+        pace_engine = runtime.extras.pop(PACE_ENGINE, None)
+        if pace_engine is not None:
+            pace_engine.dispose()
 
 
 def _paced_by_the_database_alone(runtime: Runtime) -> None:

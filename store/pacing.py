@@ -13,22 +13,30 @@ spacing left over under the platform's limit (the safety margin the caller picks
 
 from __future__ import annotations
 
-from sqlalchemy import case
+import time
+
+from sqlalchemy import Connection, case
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from store.db import insert_for
 from store.models import RatePace
 
 
-def reserve(session: Session, key: str, per_second: float, now: float) -> float:
+def reserve(db: Session | Connection, key: str, per_second: float, now: float | None = None) -> float:
     """Take the next free slot of `key` (e.g. "send:telegram") at `per_second` slots a
     second; `now` and the slot are seconds since the epoch. The slot is `now` when the
     key has been idle, otherwise 1/`per_second` after the slot before it. Commit soon:
-    on PostgreSQL the key's row stays locked until then."""
+    on PostgreSQL the key's row stays locked until then.
+
+    Without `now`, the time is read once `db` has its connection, so a wait for one
+    cannot make the slot earlier than the moment it is taken."""
+    connection = db.connection() if isinstance(db, Session) else db
+    now = time.time() if now is None else now
     gap = 1.0 / per_second
-    stmt = insert_for(session)(RatePace).values(key=key, next_at=now + gap)
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(RatePace).values(key=key, next_at=now + gap)
     stmt = stmt.on_conflict_do_update(
         index_elements=[RatePace.key],
         set_={"next_at": case((RatePace.next_at > now, RatePace.next_at), else_=now) + gap},
     ).returning(RatePace.next_at)
-    return float(session.execute(stmt).scalar_one()) - gap
+    return float(db.execute(stmt).scalar_one()) - gap
