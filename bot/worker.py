@@ -31,7 +31,7 @@ from bot.runtime import Runtime, SendResult
 from handlers import notices
 from store import pacing
 from store.db import make_engine, unit_of_work
-from store.models import OutboxMessage, OutboxStatus
+from store.models import Business, Chat, Order, OutboxMessage, OutboxStatus
 
 log = logging.getLogger("orderbot.worker")
 
@@ -48,6 +48,7 @@ PLATFORM_RATES = {"telegram": 29.0, "whatsapp": 77.0}
 # slot while the others render, send and record (a dozen statements each).
 LANES = {"telegram": 4, "whatsapp": 8}
 DEFAULT_LANES = 3
+LATE = 0.020  # seconds after its slot past which a send takes a later slot instead
 PACE_ENGINE = "worker.pace_engine"  # runtime.extras: run_forever's connections for slots
 LANE_BATCH = 10  # small batches: a lane holds few leases while it paces
 
@@ -136,20 +137,30 @@ def deliver(runtime: Runtime, message_id: int, lease_until: datetime) -> SendRes
     its slot in the channel's pace after the message is rendered, right before it
     goes, so the gaps the platform sees are the gaps the pace gave."""
     with unit_of_work(runtime.sessions) as session:
-        query = select(OutboxMessage).where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.status == OutboxStatus.PENDING.value,
-            OutboxMessage.locked_until == lease_until,
+        # With it, in the same statement, what rendering and sending look up first (the
+        # recipient's chat, the order and its business): found in the session, not
+        # asked for one by one.
+        query = (
+            select(OutboxMessage, Chat, Order, Business)
+            .outerjoin(Chat, Chat.id == OutboxMessage.chat_id)
+            .outerjoin(Order, Order.id == OutboxMessage.order_id)
+            .outerjoin(Business, Business.id == Order.business_id)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == OutboxStatus.PENDING.value,
+                OutboxMessage.locked_until == lease_until,
+            )
         )
         if session.get_bind().dialect.name == "postgresql":
             # Waits (never skips): only a claim scanning past it, or a worker that took
             # it over after our lease ran out, can hold it, and the lease is checked
             # again once they are done. Skipping left a claimed message unsent until
             # its lease ran out.
-            query = query.with_for_update()
-        message = session.scalars(query).one_or_none()
-        if message is None:
+            query = query.with_for_update(of=OutboxMessage)
+        row = session.execute(query).one_or_none()
+        if row is None:
             return None
+        message = row.OutboxMessage
         sender = runtime.senders[message.channel]
         try:
             replies = notices.render(session, message, runtime.settings.default_locale)
@@ -227,6 +238,10 @@ def wait_for_slot(runtime: Runtime, session: Session, channel: str) -> None:
     wait = slot - time.time()
     if wait > 0:
         time.sleep(wait)
+    if time.time() - slot > LATE:
+        # Woken too late (a busy machine): sent now, it would crowd the sends of the
+        # slots after it into less than a second. Its slot goes unused; take another.
+        wait_for_slot(runtime, session, channel)
 
 
 def release(runtime: Runtime, ids: list[int], lease_until: datetime) -> None:
