@@ -277,3 +277,38 @@ def test_a_claimed_message_locked_for_a_moment_is_still_delivered(runtime) -> No
     thread.join(timeout=30)
     assert waiting == 1
     assert results[0] is not None and results[0].ok and sender.sent == ["a"]
+
+
+@requires_postgres
+def test_the_claim_walks_the_due_index_on_fresh_rows_without_statistics(runtime) -> None:
+    """Right after a bulk enqueue (no ANALYZE yet) the claim reads about as many rows
+    as it takes: no anti-join, no sort of every waiting message."""
+    import json
+    import re
+
+    from sqlalchemy import insert, text
+    from sqlalchemy.dialects import postgresql
+
+    now = runtime.clock()
+    with unit_of_work(runtime.sessions) as s:
+        s.execute(insert(OutboxMessage), [
+            dict(idempotency_key=f"bulk:{n}", channel="whatsapp", address=f"whatsapp:+9197{n:08d}",
+                 kind="text", payload={"text": "hi"}, status="pending", attempts=0,
+                 next_attempt_at=now, created_at=now) for n in range(3000)])
+    query = worker._due(now, ["whatsapp"]).limit(10).with_for_update(skip_locked=True, of=OutboxMessage)
+    sql = str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    with runtime.engine.connect() as conn:
+        plan = json.dumps(conn.execute(text("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)).scalar())
+        conn.rollback()
+    assert "Anti Join" not in plan and '"Sort"' not in plan
+    walked = max(int(n) for n in re.findall(r'"Actual Rows": (\d+)', plan))
+    assert walked <= 10
+
+
+def test_lanes_per_channel_can_be_configured(runtime, config) -> None:
+    from bot.runtime import build_runtime
+
+    assert worker.lanes(runtime, "whatsapp") == worker.LANES["whatsapp"]
+    tuned = build_runtime(config.with_(raw={**config.raw, "ORDERBOT_LANES_WHATSAPP": "2"}))
+    assert worker.lanes(tuned, "whatsapp") == 2 and worker.lanes(tuned, "console") == worker.DEFAULT_LANES
+    tuned.close()
