@@ -56,3 +56,26 @@ def test_many_takers_at_once_each_get_their_own_slot(runtime, config, clock) -> 
     assert [round((s - T0) * 8, 6) for s in sorted(slots)] == list(range(40))
     for rt in workers[1:]:
         rt.close()
+
+
+def test_a_send_woken_late_takes_a_later_slot_a_bounded_number_of_times(runtime, monkeypatch) -> None:
+    """A send woken past its slot would crowd the sends after it: it takes another slot
+    instead (here every wake counts as late, so it gives up after the third)."""
+    from bot import worker
+    from store import pacing
+
+    taken: list[float] = []
+
+    def counted(*args, **kwargs) -> float:  # noqa: ANN002, ANN003
+        taken.append(reserve(*args, **kwargs))
+        return taken[-1]
+
+    monkeypatch.setattr(pacing, "reserve", counted)
+    monkeypatch.setattr(worker, "LATE", -1.0)
+    with unit_of_work(runtime.sessions) as session:
+        worker.wait_for_slot(runtime, session, "whatsapp")
+    assert len(taken) == 3 and taken == sorted(set(taken))
+    monkeypatch.setattr(worker, "LATE", 60.0)
+    with unit_of_work(runtime.sessions) as session:
+        worker.wait_for_slot(runtime, session, "whatsapp")
+    assert len(taken) == 4  # on time: one slot
