@@ -6,7 +6,10 @@ limits (30 messages/s for Telegram, 80 for WhatsApp) and answer 429 above them.
 
 Prints, per channel and number of workers: the achieved rate and its share of the
 limit, the most requests the stand-in saw in any one second, 429s, and recipients
-that got a notice twice; and the resident memory of a worker at the end.
+that got a notice twice; and the resident memory of a worker, the workers' CPU time per
+notice, and the machine's load during the run (the mean of the 1-minute load average,
+sampled every second: the stand-ins, PostgreSQL and anything else running share its
+cores).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from bench.common import ROOT, machine, pg_database, rss_mb, table
 from bot.config import Config
@@ -57,17 +60,18 @@ def queue(runtime, notices: int) -> None:  # noqa: ANN001 - a Runtime
                  order_id=order.id, status="pending", attempts=0, next_attempt_at=now, created_at=now)
             for cid, c in zip(ids, chats, strict=True)
         ])
-    # Statistics for the new rows, as autovacuum would gather them shortly: without them
-    # the planner takes 10,000 rows for one and the claim's anti-join goes quadratic.
-    with runtime.engine.connect() as conn:
-        conn.execute(text("ANALYZE outbox"))
-        conn.commit()
 
 
 def outstanding(runtime) -> int:  # noqa: ANN001
     with unit_of_work(runtime.sessions) as session:
         return session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.status == "pending"))
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) process `pid` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak(stamps: list[float]) -> int:
@@ -80,7 +84,7 @@ def peak(stamps: list[float]) -> int:
     return best
 
 
-def run(workers: int, notices: int, folder: Path) -> tuple[list[list[object]], float]:
+def run(workers: int, notices: int, folder: Path) -> tuple[list[list[object]], float, float, float]:
     url = pg_database("orderbot_fanout")
     with FakeBotAPI() as telegram, FakeTwilioAPI() as twilio:
         limits = {"telegram": telegram.limit_per_second(LIMITS["telegram"], scope="sendMessage"),
@@ -99,13 +103,20 @@ def run(workers: int, notices: int, folder: Path) -> tuple[list[list[object]], f
         began = time.monotonic()
         procs = [subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=env, cwd=folder)
                  for _ in range(workers)]
-        deadline = began + notices / 20 + 120
-        while outstanding(runtime) and time.monotonic() < deadline:
-            time.sleep(1)
-        memory = max(rss_mb(p.pid) for p in procs)
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=30)
+        try:
+            deadline = began + notices / 20 + 120
+            loads = []
+            while outstanding(runtime) and time.monotonic() < deadline:
+                time.sleep(1)
+                loads.append(os.getloadavg()[0])
+            memory = max(rss_mb(p.pid) for p in procs)
+            cpu = sum(cpu_seconds(p.pid) for p in procs)
+            load = sum(loads) / len(loads) if loads else os.getloadavg()[0]
+        finally:  # never leave a worker behind, whatever happened
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=30)
         rows = []
         sent = {"telegram": telegram.calls_of("sendMessage", ok=True),
                 "whatsapp": twilio.calls_of("messages", ok=True)}
@@ -120,7 +131,7 @@ def run(workers: int, notices: int, folder: Path) -> tuple[list[list[object]], f
                          f"{100 * rate / LIMITS[channel]:.0f} %", peak(stamps),
                          limits[channel].rejected, twice])
         runtime.close()
-        return rows, memory
+        return rows, memory, load, 1000 * cpu / notices
 
 
 def main() -> None:
@@ -131,14 +142,14 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="orderbot-fanout-"))
     rows, memory = [], []
     for workers in args.workers:
-        got, rss = run(workers, args.notices, folder)
+        got, rss, load, cpu = run(workers, args.notices, folder)
         rows += got
-        memory.append([workers, f"{rss:.0f}"])
+        memory.append([workers, f"{rss:.0f}", f"{cpu:.1f}", f"{load:.2f}"])
     print(f"\nmachine: {machine()}; {args.notices} notices, half Telegram, half WhatsApp\n")
     print(table(["channel", "workers", "delivered", "msg/s", "limit", "of limit",
                  "peak in 1 s", "429s", "recipients twice"], rows))
     print()
-    print(table(["workers", "worker RSS MB"], memory))
+    print(table(["workers", "worker RSS MB", "worker CPU ms / notice", "load during the run"], memory))
 
 
 if __name__ == "__main__":

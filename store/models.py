@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -313,8 +314,9 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index("ix_outbox_due", "status", "next_attempt_at"),
-        # "Is an earlier message for this recipient still waiting?" on every claim.
+        # The claim walks one channel's waiting messages in the order they are due.
+        Index("ix_outbox_due", "status", "channel", "next_attempt_at", "id"),
+        # "Which is the recipient's first waiting message?" for each one the claim meets.
         Index("ix_outbox_recipient", "channel", "address", "status", "id"),
     )
 
@@ -346,6 +348,17 @@ class RateEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RatePace(Base):
+    """The next free send slot of one rate (store/pacing.py): one row per key, however
+    many sends it paces."""
+
+    __tablename__ = "rate_paces"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    # Seconds since the Unix epoch (UTC): the slot arithmetic stays one portable statement.
+    next_at: Mapped[float] = mapped_column(Double)
 
 
 class OtpChallenge(Base):

@@ -1,40 +1,42 @@
-"""Sending within a platform's rate limit across every worker process: each send
-takes a slot in a sliding one-second window kept in the database."""
+"""Sending within a platform's rate limit across every worker process: sends are
+spaced evenly, each taking the next free slot of its key from one row in the database
+(a "next free slot" reservation, as in GCRA with no burst).
+
+One atomic statement reserves a slot: the key's `next_at` becomes
+max(next_at, now) + 1/rate, and the slot given is that value less 1/rate. Two takers,
+in one process or in many, never get the same slot, a slot is never earlier than the
+moment it was asked for, and a key is one row however long it runs. The caller waits
+until its slot and sends: at `rate` a second, evenly spaced, a sliding second holds
+more than `rate` sends only when a send goes out later than its slot by more than the
+spacing left over under the platform's limit (the safety margin the caller picks).
+"""
 
 from __future__ import annotations
 
-import zlib
-from datetime import datetime, timedelta
+import time
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Connection, case
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from store.models import RateEvent
-
-SECOND = timedelta(seconds=1)
+from store.models import RatePace
 
 
-def take_slot(session: Session, key: str, per_second: float, now: datetime) -> float:
-    """Reserve one send for `key` (e.g. "send:telegram") if fewer than `per_second`
-    were reserved in the last second: returns 0.0 when granted, else the seconds to
-    wait before asking again. Takers are serialised per key (an advisory lock on
-    PostgreSQL; SQLite's writers already are), so the limit holds across workers."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(key.encode())})
-    taken, oldest = session.execute(
-        select(func.count(), func.min(RateEvent.at)).where(
-            RateEvent.key == key, RateEvent.at > now - SECOND
-        )
-    ).one()
-    if taken < per_second:
-        session.add(RateEvent(key=key, at=now))
-        session.flush()
-        return 0.0
-    return max((oldest + SECOND - now).total_seconds(), 0.001)
+def reserve(db: Session | Connection, key: str, per_second: float, now: float | None = None) -> float:
+    """Take the next free slot of `key` (e.g. "send:telegram") at `per_second` slots a
+    second; `now` and the slot are seconds since the epoch. The slot is `now` when the
+    key has been idle, otherwise 1/`per_second` after the slot before it. Commit soon:
+    on PostgreSQL the key's row stays locked until then.
 
-
-def forget_before(session: Session, key: str, moment: datetime) -> int:
-    """Drop slots older than `moment` (they no longer count)."""
-    return session.execute(
-        delete(RateEvent).where(RateEvent.key == key, RateEvent.at < moment)
-    ).rowcount
+    Without `now`, the time is read once `db` has its connection, so a wait for one
+    cannot make the slot earlier than the moment it is taken."""
+    connection = db.connection() if isinstance(db, Session) else db
+    now = time.time() if now is None else now
+    gap = 1.0 / per_second
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(RatePace).values(key=key, next_at=now + gap)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[RatePace.key],
+        set_={"next_at": case((RatePace.next_at > now, RatePace.next_at), else_=now) + gap},
+    ).returning(RatePace.next_at)
+    return float(db.execute(stmt).scalar_one()) - gap

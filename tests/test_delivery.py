@@ -258,3 +258,108 @@ def test_housekeeping_prunes_what_is_past_keeping_once_an_hour(runtime, clock) -
     clock.advance(days=3)  # the day-old throttle events are past keeping now; deliveries not
     removed = housekeeping.prune_rows(runtime)
     assert removed["inbound_deliveries"] == 0 and removed["rate_events"] >= 2
+
+
+class Interrupted(BaseException):
+    """What stops a worker mid-send without being an error of the send (a signal)."""
+
+
+def test_a_batch_cut_short_gives_back_the_messages_it_did_not_attempt(runtime) -> None:
+    """Stopping (or any exception) part-way through a batch used to leave the rest of
+    it leased, unsent until the lease ran out two minutes later."""
+    stop = threading.Event()
+
+    class StopsAfterOne(FakeSender):
+        def send(self, session, message, replies) -> SendResult:  # noqa: ANN001
+            stop.set()
+            return super().send(session, message, replies)
+
+    sender = runtime.senders["whatsapp"] = StopsAfterOne()
+    for n in range(3):
+        _queue(runtime, f"s{n}", address=f"whatsapp:+91980000000{n}")
+    assert worker.run_once(runtime, stop=stop) == 1
+    assert sender.sent == ["s0"]
+    assert len(worker.claim(runtime).ids) == 2  # at once, not after the lease
+
+
+def test_an_exception_mid_batch_keeps_only_the_failed_one_leased(runtime) -> None:
+    class Dies(FakeSender):
+        def send(self, session, message, replies) -> SendResult:  # noqa: ANN001
+            if message.idempotency_key == "e1":
+                raise Interrupted
+            return super().send(session, message, replies)
+
+    runtime.senders["whatsapp"] = Dies()
+    for n in range(4):
+        _queue(runtime, f"e{n}", address=f"whatsapp:+91980000000{n}")
+    with pytest.raises(Interrupted):
+        worker.run_once(runtime)
+    again = worker.claim(runtime)  # the two never attempted, right away…
+    assert sorted(_rows(runtime)[k].id for k in ("e2", "e3")) == sorted(again.ids)
+    assert _rows(runtime)["e1"].locked_until is not None  # …not the one that may have gone
+
+
+@requires_postgres
+def test_a_claimed_message_locked_for_a_moment_is_still_delivered(runtime) -> None:
+    """A claim scanning past a message holds its row lock for a moment; the delivery
+    waits for it instead of skipping the message (which then sat out its lease)."""
+    from sqlalchemy import text
+
+    sender = runtime.senders["whatsapp"] = FakeSender()
+    _queue(runtime, "a")
+    taken = worker.claim(runtime)
+    results: list[SendResult | None] = []
+    with runtime.engine.connect() as other:
+        other.execute(select(OutboxMessage.id).where(OutboxMessage.id == taken.ids[0])
+                      .with_for_update())
+        thread = threading.Thread(
+            target=lambda: results.append(worker.deliver(runtime, taken.ids[0], taken.lease_until)))
+        thread.start()
+        waiting = 0
+        for _ in range(500):  # until the delivery is seen waiting for the row (bounded)
+            other.execute(text("SELECT pg_stat_clear_snapshot()"))  # fresh activity each time
+            waiting = other.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()"))
+            if waiting or results:
+                break
+            thread.join(timeout=0.01)
+        other.rollback()
+    thread.join(timeout=30)
+    assert waiting == 1
+    assert results[0] is not None and results[0].ok and sender.sent == ["a"]
+
+
+@requires_postgres
+def test_the_claim_walks_the_due_index_on_fresh_rows_without_statistics(runtime) -> None:
+    """Right after a bulk enqueue (no ANALYZE yet) the claim reads about as many rows
+    as it takes: no anti-join, no sort of every waiting message."""
+    import json
+    import re
+
+    from sqlalchemy import insert, text
+    from sqlalchemy.dialects import postgresql
+
+    now = runtime.clock()
+    with unit_of_work(runtime.sessions) as s:
+        s.execute(insert(OutboxMessage), [
+            dict(idempotency_key=f"bulk:{n}", channel="whatsapp", address=f"whatsapp:+9197{n:08d}",
+                 kind="text", payload={"text": "hi"}, status="pending", attempts=0,
+                 next_attempt_at=now, created_at=now) for n in range(3000)])
+    query = worker._due(now, ["whatsapp"]).limit(10).with_for_update(skip_locked=True, of=OutboxMessage)
+    sql = str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    with runtime.engine.connect() as conn:
+        plan = json.dumps(conn.execute(text("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)).scalar())
+        conn.rollback()
+    assert "Anti Join" not in plan and '"Sort"' not in plan
+    walked = max(int(n) for n in re.findall(r'"Actual Rows": (\d+)', plan))
+    assert walked <= 10
+
+
+def test_lanes_per_channel_can_be_configured(runtime, config) -> None:
+    from bot.runtime import build_runtime
+
+    assert worker.lanes(runtime, "whatsapp") == worker.LANES["whatsapp"]
+    tuned = build_runtime(config.with_(raw={**config.raw, "ORDERBOT_LANES_WHATSAPP": "2"}))
+    assert worker.lanes(tuned, "whatsapp") == 2 and worker.lanes(tuned, "console") == worker.DEFAULT_LANES
+    tuned.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from conftest import empty_database
 from standins.telegram import FakeBotAPI
 from standins.twilio import FakeTwilioAPI
 
@@ -33,6 +34,7 @@ def stormy(config, clock) -> Iterator[tuple[Runtime, FakeBotAPI, FakeTwilioAPI]]
             twilio_account_sid=twilio.account_sid, twilio_auth_token=twilio.auth_token,
             twilio_api_base_url=twilio.base_url, twilio_whatsapp_from="whatsapp:+14155238886",
         ), clock=clock)
+        empty_database(runtime)  # nothing another test left waiting joins the storm
         runtime.extras["telegram"] = TelegramBridge(runtime, Pacer(overall=0, per_chat=0))
         yield runtime, telegram, twilio
         close_bridge(runtime)

@@ -73,6 +73,11 @@ def upgrade() -> None:
     with op.batch_alter_table('rate_events', schema=None) as batch_op:
         batch_op.create_index('ix_rate_events_key_at', ['key', 'at'], unique=False)
 
+    op.create_table('rate_paces',
+    sa.Column('key', sa.String(length=120), nullable=False),
+    sa.Column('next_at', sa.Double(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_paces'))
+    )
     op.create_table('api_keys',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('business_id', sa.Integer(), nullable=False),
@@ -272,7 +277,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_idempotency_key'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_outbox_due', ['status', 'channel', 'next_attempt_at', 'id'], unique=False)
         batch_op.create_index('ix_outbox_recipient', ['channel', 'address', 'status', 'id'], unique=False)
 
     op.create_table('payment_proofs',
@@ -384,6 +389,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_rate_events_key_at')
 
     op.drop_table('rate_events')
+    op.drop_table('rate_paces')
     with op.batch_alter_table('media_files', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_media_files_phash'))
 
