@@ -28,6 +28,8 @@ from bot.telegram_inbound import CHANNEL, split_view_mark, to_inbound
 from bot.telegram_outbound import EditTarget, Outbound, Pacer, parts_of, retry_seconds
 from handlers import i18n
 from handlers.types import Reply
+from store import pacing
+from store.db import unit_of_work
 from store.models import OutboxMessage
 
 log = logging.getLogger("orderbot.telegram")
@@ -55,13 +57,25 @@ async def register_commands(bot: ExtBot) -> None:
         await bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
 
 
+def shared_pacer(runtime: Runtime) -> Pacer:
+    """This process's pacer, with the pace of every other process: one message a
+    second to a chat, and the bot's overall pace, the outbox worker's included."""
+    from bot.worker import send_rate
+
+    def reserve(key: str, per_second: float) -> float:
+        with unit_of_work(runtime.sessions) as session:
+            return pacing.reserve(session, key, per_second)
+
+    return Pacer(overall=1 / (send_rate(runtime, CHANNEL) or 28.0), reserve=reserve)
+
+
 class TelegramBridge:
     """The process's bot and its event loop (see the module's docstring)."""
 
     def __init__(self, runtime: Runtime, pacer: Pacer | None = None) -> None:
         self.runtime = runtime
         self.bot = make_bot(runtime.config)
-        self.outbound = Outbound(self.bot, pacer or Pacer())
+        self.outbound = Outbound(self.bot, pacer or shared_pacer(runtime))
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self.loop.run_forever, name="telegram-loop", daemon=True

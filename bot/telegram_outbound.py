@@ -179,16 +179,20 @@ class Pacer:
         self._any_lock: asyncio.Lock | None = None
 
     @asynccontextmanager
-    async def turn(self, chat_id: int) -> AsyncIterator[None]:
-        """Wait until a message may go to `chat_id`, then hold the chat while it goes."""
+    async def turn(self, chat_id: int, from_worker: bool = False) -> AsyncIterator[None]:
+        """Wait until a message may go to `chat_id`, then hold the chat while it goes.
+        `from_worker`: the outbox worker took the bot's pace already, inside the
+        transaction of its delivery (which, on SQLite, a slot of our own would wait for):
+        only this process's gap per chat holds."""
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         async with lock:
-            if not await self._shared(chat_id):
+            if from_worker or not await self._shared(chat_id):
                 await self._until(self._next_in.get(chat_id, 0.0))
-                self._any_lock = self._any_lock or asyncio.Lock()
-                async with self._any_lock:
-                    await self._until(self._next_any)
-                    self._next_any = self._clock() + self.overall
+                if not from_worker:
+                    self._any_lock = self._any_lock or asyncio.Lock()
+                    async with self._any_lock:
+                        await self._until(self._next_any)
+                        self._next_any = self._clock() + self.overall
             try:
                 yield
             finally:
@@ -246,8 +250,8 @@ class Outbound:
         self.bot = bot
         self.pacer = pacer
 
-    async def send(self, chat_id: int, part: Part) -> Message:
-        async with self.pacer.turn(chat_id):
+    async def send(self, chat_id: int, part: Part, from_worker: bool = False) -> Message:
+        async with self.pacer.turn(chat_id, from_worker):
             if part.photo is not None:
                 return await self.bot.send_photo(
                     chat_id, photo=part.photo, caption=part.text or None, reply_markup=part.markup
@@ -261,9 +265,10 @@ class Outbound:
 
     async def send_all(self, chat_id: int, parts: list[Part], sent: list[int]) -> None:
         """Send in order, noting each message id in `sent` as it goes (so a failure
-        part-way leaves what already went out on record)."""
+        part-way leaves what already went out on record). For the outbox worker, which
+        paces its sends through the database itself."""
         for part in parts:
-            message = await self.send(chat_id, part)
+            message = await self.send(chat_id, part, from_worker=True)
             sent.append(message.message_id)
 
     async def edit(self, target: EditTarget, part: Part) -> bool:

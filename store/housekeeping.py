@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from store.models import InboundDelivery, OtpChallenge, RateEvent
+from store.models import InboundDelivery, OtpChallenge, RateEvent, RatePace
 
 # How long each is kept: a platform retries a delivery within hours (Telegram up to
 # a day); the throttles count over a day at most; a code lives five minutes.
@@ -24,6 +24,7 @@ KEEP: dict[str, tuple[Any, Any, timedelta]] = {
     "rate_events": (RateEvent, RateEvent.at, timedelta(days=2)),
     "otp_challenges": (OtpChallenge, OtpChallenge.created_at, timedelta(days=2)),
 }
+PACE_IDLE = timedelta(days=1)
 
 
 def prune(session: Session, now: datetime) -> dict[str, int]:
@@ -38,4 +39,8 @@ def prune(session: Session, now: datetime) -> dict[str, int]:
         removed[name] = session.execute(
             delete(model).where(older), execution_options={"synchronize_session": False}
         ).rowcount
+    # Paces idle for a day (a chat's, mostly): the next send starts the pace afresh.
+    removed["rate_paces"] = session.execute(
+        delete(RatePace).where(RatePace.next_at < now.timestamp() - PACE_IDLE.total_seconds())
+    ).rowcount
     return removed

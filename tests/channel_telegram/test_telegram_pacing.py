@@ -63,3 +63,47 @@ def test_without_the_database_each_process_keeps_its_own_gaps() -> None:
     one = pacer(clock, away)
     sends((one, 7), (one, 7))
     assert clock.slept == [1.0]  # its own per-chat gap still holds
+
+
+def test_the_outbox_worker_s_sends_take_no_slot_of_their_own() -> None:
+    """The worker took the bot's slot inside its delivery's transaction; a slot taken
+    here would wait for that transaction on SQLite. Its per-chat gap still holds."""
+    clock = Clock()
+    taken: list[str] = []
+
+    def reserve(key: str, per_second: float) -> float:
+        taken.append(key)
+        return clock()
+
+    async def go() -> None:
+        one = pacer(clock, reserve)
+        for _ in range(2):
+            async with one.turn(7, from_worker=True):
+                pass
+
+    asyncio.run(go())
+    assert taken == [] and clock.slept == [1.0]
+
+
+def test_the_bridges_pace_is_the_database_s(runtime) -> None:  # noqa: ANN001
+    """Two web workers' pacers over one database: the second message to a chat is
+    given a slot a second after the first, whichever process sends it."""
+    from bot.telegram import shared_pacer
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    one, two = shared_pacer(runtime), shared_pacer(runtime)
+    for each in (one, two):
+        each._sleep = sleep  # the waits are recorded, not slept
+
+    async def go() -> None:
+        for each in (one, two):
+            async with each.turn(4242):
+                pass
+
+    asyncio.run(go())
+    chat_waits = [w for w in waits if w > 0.2]  # the bot's own pace waits ~35 ms at most
+    assert len(chat_waits) == 1 and 0.5 < chat_waits[0] <= 1.0
