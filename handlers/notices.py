@@ -12,7 +12,6 @@ from handlers import i18n
 from handlers.links import order_page_url
 from handlers.types import Button, Reply
 from store.models import Chat, Order, OrderStatus, OutboxMessage, StatusEvent
-from store.queries import order_by_id
 
 Renderer = Callable[[Session, OutboxMessage, str], list[Reply]]
 RENDERERS: dict[str, Renderer] = {}
@@ -68,7 +67,10 @@ def render(session: Session, message: OutboxMessage, default_lang: str = "en") -
 
 
 def _order_and_event(session: Session, payload: dict[str, Any]) -> tuple[Any, StatusEvent]:
-    order = order_by_id(session, payload["order_id"])
+    """The notice's order and its event. A notice shows the order's own columns and its
+    business, which the delivery has usually loaded already: no statement for them then
+    (items, payments and timeline are read only if a notice ever shows them)."""
+    order = session.get(Order, payload["order_id"])
     event = session.get(StatusEvent, payload["event_id"])
     if order is None or event is None:
         raise LookupError("order or event gone")
