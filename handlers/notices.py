@@ -167,4 +167,24 @@ def _refund(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     return [Reply(text, buttons=_buttons(order, lang))]
 
 
+@renderer("staff_update")
+def _staff_update(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
+    """To the other staff: a colleague took or gave back money, or cancelled an order."""
+    order, event = _order_and_event(session, message.payload)
+    detail = event.detail or {}
+    facts = {"by": event.actor or "?", "number": order.number}
+    if event.kind in ("payment", "refund"):
+        method = f"method.{detail.get('method') or 'other'}"
+        text = i18n.t(
+            f"staff_news.{event.kind}", lang, **facts,
+            amount=_money(order, detail["amount_minor"], lang),
+            method=i18n.t(method, lang) if method in i18n.catalog("en") else detail.get("method"),
+            due=_money(order, order.due_minor, lang),
+        )
+    else:
+        text = i18n.t("staff_news.cancelled", lang, **facts,
+                      reason=detail.get("reason") or i18n.t("staff_news.no_reason", lang))
+    return [Reply(text)]
+
+
 from handlers import proof_notices  # noqa: E402, F401  (registers the proofs' renderers)

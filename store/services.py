@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store import outbox
+from store import outbox, staff_news
 from store.errors import (
     InvalidAmount,
     InvalidTransition,
@@ -112,6 +112,8 @@ def set_status(
     session.flush()
     if notify:
         outbox.notify_order(session, order, event, now=now)
+        if target is S.CANCELLED:
+            staff_news.tell_colleagues(session, order, event, actor.staff_id, now)
     return event
 
 
@@ -205,6 +207,8 @@ def _book(
     event = _money_event(session, order, payment, actor, now)
     if notify:
         outbox.notify_order(session, order, event, now=now)
+        if payment.proof_id is None:  # a proof's decision tells the colleagues itself
+            staff_news.tell_colleagues(session, order, event, actor.staff_id, now)
     return payment
 
 

@@ -318,3 +318,33 @@ def test_a_shipment_step_reads_in_the_vendor_timeline(demo) -> None:
     hindi = ChatDriver(demo, address=ASHA, phone=ASHA, lang="hi")
     hindi.say("language hindi")
     assert "out_for_delivery" not in hindi.text("AK-1002")
+
+
+def test_colleagues_hear_of_money_and_cancellations_not_of_routine_steps(demo) -> None:
+    """Raju takes ₹100 cash, refunds ₹50, marks an order ready and cancels another:
+    Asha hears of the money and the cancellation, in her language; Raju of none of it."""
+    from sqlalchemy import select as select_
+
+    from conftest import ChatDriver
+    from handlers import notices
+    from store.db import unit_of_work
+    from store.models import OutboxMessage, Staff
+    from store.queries import business_by_code
+
+    with unit_of_work(demo.sessions) as s:
+        business = business_by_code(s, "AK")
+        s.add(Staff(business_id=business.id, name="Raju", phone="+919800000009"))
+    raju = ChatDriver(demo, address="+919800000009", phone="+919800000009")
+    raju.say("paid AK-1003 100 cash")
+    raju.say("refund AK-1003 50 cash")
+    raju.say("AK-1004 ready")
+    raju.say("cancel AK-1001 customer asked")
+    with unit_of_work(demo.sessions) as s:
+        news = s.scalars(select_(OutboxMessage).where(OutboxMessage.kind == "staff_update")
+                         .order_by(OutboxMessage.id)).all()
+        assert {m.address for m in news} == {"+919800000001"}  # Asha only, never Raju
+        texts = [notices.render(s, m)[0].text for m in news]
+    assert len(texts) == 3, texts
+    assert "Raju recorded ₹100.00 (Cash) for AK-1003" in texts[0]
+    assert "Raju refunded ₹50.00 (Cash) on AK-1003" in texts[1]
+    assert "Raju cancelled AK-1001: customer asked" in texts[2]
