@@ -161,7 +161,7 @@ def worker() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    run_forever(runtime, stop, own_process=True)
+    run_forever(runtime, stop)
 
 
 @main.command()

@@ -299,18 +299,13 @@ def run_lane(
             stop.wait(idle_wait)
 
 
-def run_forever(
-    runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0, *, own_process: bool = False
-) -> None:
+def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0) -> None:
     """Deliver until `stop` is set: lanes of threads per channel, so one platform's
     pace or trouble never holds up another's, and a slow round trip does not cap the
-    rate (the shared pacing keeps the lanes of every worker within the limit). The
-    calling thread does the hourly housekeeping meanwhile. `own_process`: nothing else
-    sends from this process (`orderbot worker`), so the database's pace is the only one
-    its sends need."""
+    rate (the shared pacing keeps the lanes of every worker within the limit; a
+    sender's own pacer adds only its gap per chat, bot.telegram_outbound). The
+    calling thread does the hourly housekeeping meanwhile."""
     log.info("worker delivering on %s", ", ".join(runtime.senders) or "no channel")
-    if own_process:
-        _paced_by_the_database_alone(runtime)
     threads = [
         threading.Thread(target=run_lane, args=(runtime, [channel], stop, idle_wait),
                          name=f"outbox-{channel}-{n}", daemon=True)
@@ -331,15 +326,3 @@ def run_forever(
         pace_engine = runtime.extras.pop(PACE_ENGINE, None)
         if pace_engine is not None:
             pace_engine.dispose()
-
-
-def _paced_by_the_database_alone(runtime: Runtime) -> None:
-    """The Telegram bot's own overall gap (made for a web process's replies, 28 a
-    second) would hold one worker below the database's pace and add jitter to it; the
-    gap per chat stays."""
-    if "telegram" not in runtime.senders or "telegram" in runtime.extras:
-        return
-    from bot.telegram import TelegramBridge
-    from bot.telegram_outbound import Pacer
-
-    runtime.extras["telegram"] = TelegramBridge(runtime, Pacer(overall=0))

@@ -14,6 +14,13 @@ from store.models import Chat, Order, OrderWatch, OutboxMessage, OutboxStatus, S
 from store.queries import chat_for
 
 
+def enqueue_for(session: Session, chat: Chat, **message: Any) -> bool:
+    """`enqueue` to one chat: its channel, address and id."""
+    return enqueue(
+        session, channel=chat.channel, address=chat.address, chat_id=chat.id, **message
+    )
+
+
 def enqueue(
     session: Session,
     *,

@@ -27,14 +27,13 @@ from store.models import (
     StatusEvent,
     utcnow,
 )
-from store.queries import chat_for
 from store.services import Actor, lock_order, record_payment
+from store.staff_news import staff_chats
 
 PROMPT = "proof_prompt"
 DECIDED = "proof_decided"  # to the staff asked about a proof that a colleague decided
 # What a screenshot or receipt can show a payment was made by (not cash, not card).
 TRANSFER_METHODS = ("upi", "bank")
-PHONE_PROVING = ("whatsapp", "console")  # channels whose address is the person's phone
 RECENT_FOR_REUSE = 1000  # how many of a business's latest proofs a new one is compared with
 
 
@@ -130,59 +129,17 @@ def _flags(session: Session, order: Order, media: MediaFile, claimed: int) -> li
     return flags
 
 
-def staff_addresses(
-    session: Session, staff: Staff, staff_channels: tuple[str, ...], now: datetime
-) -> list[Chat]:
-    """Every chat a staff member is reached at: chats linked to them (a Telegram
-    account, a WhatsApp number), plus their phone on each configured staff channel."""
-    by_phone = (Chat.linked_phone == staff.phone) & Chat.channel.in_(PHONE_PROVING)
-    chats = list(
-        session.scalars(
-            select(Chat).where((Chat.staff_id == staff.id) | by_phone).order_by(Chat.id)
-        )
-    )
-    for channel in staff_channels:
-        address = f"whatsapp:{staff.phone}" if channel == "whatsapp" else staff.phone
-        if not any((c.channel, c.address) == (channel, address) for c in chats):
-            chat = chat_for(session, channel, address, now)
-            chats.append(chat)
-    for chat in chats:
-        if chat.staff_id is None and chat.channel in staff_channels:
-            chat.staff_id = staff.id  # so the chat's messages name and reach them
-    return chats
-
-
 def _queue_prompt(
     session: Session, proof: PaymentProof, staff_channels: tuple[str, ...], now: datetime
 ) -> list[Chat]:
     prompted: list[Chat] = []
-    for staff in active_staff(session, proof.business_id):
-        for chat in staff_addresses(session, staff, staff_channels, now):
-            if any(c.id == chat.id for c in prompted):
-                continue
-            outbox.enqueue(
-                session,
-                channel=chat.channel,
-                address=chat.address,
-                chat_id=chat.id,
-                kind=PROMPT,
-                payload={"proof_id": proof.id, "staff_id": staff.id},
-                key=f"proof:{proof.id}:prompt:chat:{chat.id}",
-                order_id=proof.order_id,
-                now=now,
-            )
-            prompted.append(chat)
-    return prompted
-
-
-def active_staff(session: Session, business_id: int) -> list[Staff]:
-    return list(
-        session.scalars(
-            select(Staff)
-            .where(Staff.business_id == business_id, Staff.active.is_(True))
-            .order_by(Staff.id)
+    for staff, chat in staff_chats(session, proof.business_id, staff_channels, now):
+        outbox.enqueue_for(
+            session, chat, kind=PROMPT, payload={"proof_id": proof.id, "staff_id": staff.id},
+            key=f"proof:{proof.id}:prompt:chat:{chat.id}", order_id=proof.order_id, now=now,
         )
-    )
+        prompted.append(chat)
+    return prompted
 
 
 # ── reading ──────────────────────────────────────────────────────────────────

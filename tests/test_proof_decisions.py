@@ -121,26 +121,31 @@ def _at_once(*jobs) -> list[object]:
     return results
 
 
-@requires_postgres
-def test_two_workers_approving_at_once_record_exactly_one_payment(demo) -> None:
-    with unit_of_work(demo.sessions) as s:
-        asha = _staff(s, "+919800000001").id
-        colleague = Staff(business_id=_staff(s, "+919800000001").business_id, name="Ravi Cook",
-                          phone="+919800000009")
+def _asha_and_colleague(runtime, name: str, phone: str) -> tuple[int, int]:
+    """Asha's staff id, and that of a colleague added to her business."""
+    with unit_of_work(runtime.sessions) as s:
+        asha = _staff(s, "+919800000001")
+        colleague = Staff(business_id=asha.business_id, name=name, phone=phone)
         s.add(colleague)
         s.flush()
-        colleague_id = colleague.id
+        return asha.id, colleague.id
 
-    def approve(proof_id: int, staff_id: int):
-        def job() -> str:
-            with unit_of_work(demo.sessions) as s:
-                proofs.approve(s, proof_id, staff_id)
-            return "approved"
-        return job
 
+def _approver(runtime, proof_id: int, staff_id: int):
+    """A job approving the proof as the staff member, in a transaction of its own."""
+    def job() -> str:
+        with unit_of_work(runtime.sessions) as s:
+            proofs.approve(s, proof_id, staff_id)
+        return "approved"
+    return job
+
+
+@requires_postgres
+def test_two_workers_approving_at_once_record_exactly_one_payment(demo) -> None:
+    asha, colleague_id = _asha_and_colleague(demo, "Ravi Cook", "+919800000009")
     for _ in range(15):
         proof_id = _submit(demo, amount=100)
-        results = _at_once(approve(proof_id, asha), approve(proof_id, colleague_id))
+        results = _at_once(*(_approver(demo, proof_id, staff) for staff in (asha, colleague_id)))
         assert sorted(map(type, results), key=str) == sorted([str, AlreadyDecided], key=str), results
         assert _payments_for(demo, proof_id) == 1
     with unit_of_work(demo.sessions) as s:
