@@ -107,9 +107,17 @@ def when(moment: datetime, zone: str, lang: str, country: str = "IN") -> str:
     locale = babel_locale(lang, country)
     local = moment.astimezone(ZoneInfo(zone))
     pattern = locale.datetime_formats["medium"]  # "{1}, {0}": date, then time
-    return pattern.format(
-        format_time(local, "short", locale=locale), format_date(local, "medium", locale=locale)
-    )
+    return pattern.format(clock_time(local, locale), format_date(local, "medium", locale=locale))
+
+
+# Our own time pattern, on purpose: CLDR releases move between "7:30 PM", "7:30 pm" and
+# other spacings; a shop's customers see one style in every language and every release.
+TIME_PATTERN = "h:mm\u202fa"  # a narrow no-break space keeps "pm" on the line of its time
+
+
+def clock_time(local: datetime, locale: Locale) -> str:
+    """"7:30 pm": the hour and minutes with a lower-case day period, in the reader's script."""
+    return format_time(local, TIME_PATTERN, locale=locale).lower()
 
 
 def day(moment: datetime, zone: str, lang: str, country: str = "IN") -> str:

@@ -22,8 +22,7 @@ from store.models import Base
 # python-telegram-bot 22 warns (an error here) unless durations are timedeltas.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-FIXTURES = SHARED / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEST_DATABASE_URL = os.environ.get("ORDERBOT_TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
 

@@ -22,7 +22,7 @@ RAVI = 777000111  # the customer of the fixtures (language_code "hi")
 
 
 def update(name: str, **changes: Any) -> dict[str, Any]:
-    """A fixture update (`../shared/fixtures/telegram/NAME.json`), with top-level
+    """A fixture update (`tests/fixtures/telegram/NAME.json`), with top-level
     changes and `message`/`from` changes given as message__text=…, from__language_code=…"""
     data = copy.deepcopy(json.loads((FIXTURES / "telegram" / f"{name}.json").read_text()))
     for key, value in changes.items():
