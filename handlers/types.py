@@ -86,6 +86,8 @@ class Settings:
     # Where staff are reached by phone besides their linked chats: "whatsapp" when it is
     # configured, else "console" (the terminal chat's address is the phone itself).
     staff_channels: tuple[str, ...] = ("console",)
+    otp_daily_cap: int = 300  # codes the instance sends a day (ORDERBOT_OTP_DAILY_CAP)
+    otp_countries: tuple[str, ...] = ()  # more countries codes may go to (ORDERBOT_OTP_COUNTRIES)
 
 
 @dataclass
