@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handlers import i18n
+from handlers import i18n, proof_guard
 from handlers.core import State, Turn
 from handlers.customer import MISS_LIMIT, MISS_WINDOW, lookup
 from handlers.parse import find_order_number, matches, mentions, parse_amount, words
@@ -34,6 +34,7 @@ from store import media as media_store
 from store import proofs
 from store.errors import AlreadyDecided, DomainError, OrderCancelled, Overpayment
 from store.media import MediaRefused
+from store.proof_limits import TooManyProofs
 from store.models import MediaFile, Order, OrderStatus, PaymentProof, ProofStatus, Staff
 from store.queries import order_by_id, order_by_number, orders_for_phone
 
@@ -100,6 +101,9 @@ def receive_file(turn: Turn) -> list[Reply]:
     media = turn.inbound.media[0]
     if media.error:
         return [Reply(turn.t(FETCH_ERRORS.get(media.error, "proofs.fetch_failed")))]
+    flooded = proof_guard.chat_refusal(turn)  # before anything is kept
+    if flooded:
+        return flooded
     try:
         stored = media_store.store(
             turn.session, Path(turn.ctx.settings.media_dir), media.data, turn.now
@@ -142,6 +146,9 @@ def _orders_in_play(turn: Turn) -> list[Order]:
 
 
 def _with_order(turn: Turn, order: Order, media: MediaFile, caption: str) -> list[Reply]:
+    full = proof_guard.order_refusal(turn, order)
+    if full:
+        return full
     amount = parse_amount(caption, order.currency) if caption else None
     method = method_named(caption)
     if amount is None:
@@ -160,7 +167,10 @@ def _submit(
         submission = proofs.submit(
             turn.session, order, media, amount, chat_id=turn.chat.id,
             staff_channels=settings.staff_channels, method=method, now=turn.now,
+            sender_flags=proof_guard.sender_flags(turn, order),
         )
+    except TooManyProofs as refused:
+        return proof_guard.refused(turn, order, **refused.params)
     except OrderCancelled:
         turn.reset()
         return [Reply(turn.t("proofs.order_cancelled", number=order.number))]

@@ -35,6 +35,7 @@ class Inbound:
     shared_phone: str | None = None  # a contact shared in the chat…
     shared_phone_is_own: bool = False  # …and whether it is the sender's own
     display_name: str | None = None
+    username: str | None = None  # a Telegram @username, without the "@"
     platform_user_id: str | None = None
     message_id: str | None = None
     received_at: datetime | None = None
