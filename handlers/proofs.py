@@ -19,7 +19,7 @@ from pathlib import Path
 
 from handlers import i18n, proof_guard
 from handlers.core import State, Turn
-from handlers.customer import MISS_LIMIT, MISS_WINDOW, lookup
+from handlers.customer import find_for
 from handlers.parse import find_order_number, matches, mentions, parse_amount, words
 from handlers.proof_notices import (
     decided_line,
@@ -112,7 +112,8 @@ def receive_file(turn: Turn) -> list[Reply]:
         return [Reply(turn.t(REFUSALS.get(refused.reason, "proofs.broken")))]
     caption = turn.text[:500]
     named = find_order_number(caption)
-    order = order_by_number(turn.session, named) if named else None
+    found = find_for(turn, named) if named else None  # counted as any lookup
+    order = found if isinstance(found, Order) else None
     if _payable(order):
         return _with_order(turn, order, stored, caption)
     candidates = _orders_in_play(turn)
@@ -233,19 +234,13 @@ def _choosing_order(turn: Turn) -> list[Reply] | None:
     key = find_order_number(turn.text)
     if not key:
         return _cancelled(turn)
-    order = order_by_number(turn.session, key)
-    if order is None or _lookups_throttled(turn):
-        return lookup(turn, key)  # the same answer, and count, as any lookup's miss
+    order = find_for(turn, key)  # the same answer, and count, as any lookup
+    if not isinstance(order, Order):
+        return order
     if not _payable(order):
         return [Reply(turn.t("proofs.nothing_due", number=order.number))]
     caption = turn.data.get("caption") or ""
     return _with_order(turn, order, media, caption if parse_amount(caption) else turn.text)
-
-
-def _lookups_throttled(turn: Turn) -> bool:
-    chat = turn.chat
-    since = chat.lookup_misses_since
-    return bool(since and turn.now - since < MISS_WINDOW and chat.lookup_misses >= MISS_LIMIT)
 
 
 def _proof_for(turn: Turn, number: str) -> list[Reply] | None:
