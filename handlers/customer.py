@@ -125,7 +125,7 @@ def _miss(turn: Turn) -> list[Reply]:
 def _awaiting_last4(turn: Turn) -> list[Reply] | None:
     """The last 4 digits of the order's phone, asked by a phone4 business; anything
     else leaves the question (and is answered as usual)."""
-    key = turn.data.get("number") or ""
+    key = str(turn.data.get("number") or "")
     if not lookup_guard.is_last4(turn.text):
         turn.reset()
         return None
@@ -135,7 +135,7 @@ def _awaiting_last4(turn: Turn) -> list[Reply] | None:
     digits = "".join(ch for ch in turn.text if ch.isdigit())
     if not lookup_guard.last4_matches(order, digits):
         _count_miss(turn)
-        shown = turn.data.get("shown") or key
+        shown = str(turn.data.get("shown") or key)
         return [Reply(turn.t("guard.last4_wrong", number=shown))]
     turn.reset()
     return order_view(turn, order)

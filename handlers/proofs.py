@@ -440,7 +440,7 @@ def _show_intent(turn: Turn) -> list[Reply] | None:
 
 def _awaiting_reason(turn: Turn) -> list[Reply] | None:
     proof_id = turn.data.get("proof_id")
-    proof = proofs.proof_by_id(turn.session, proof_id) if proof_id else None
+    proof = proofs.proof_by_id(turn.session, proof_id) if isinstance(proof_id, int) else None
     if proof is None or proof.business_id not in turn.business_ids():
         turn.reset()
         return None
