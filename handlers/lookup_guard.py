@@ -52,7 +52,8 @@ def phone4_business(session, key: str) -> bool:
 def needs_last4(turn: Turn, key: str, order: Order | None) -> bool:
     """Whether this lookup must be answered with the last-4 question first."""
     if order is not None:
-        return order.business.lookup_check == PHONE4 and audience_for(turn, order) is Audience.PUBLIC
+        guarded = order.business.lookup_check == PHONE4
+        return guarded and audience_for(turn, order) is Audience.PUBLIC
     return phone4_business(turn.session, key)
 
 

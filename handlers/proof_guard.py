@@ -7,7 +7,9 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from handlers import i18n
 from handlers.core import Turn
+from handlers.parse import display_phone
 from handlers.phone import proven_phone
 from handlers.types import Reply
 from store import proof_limits
@@ -22,7 +24,8 @@ def chat_refusal(turn: Turn) -> list[Reply] | None:
 
 def order_refusal(turn: Turn, order: Order) -> list[Reply] | None:
     """The answer when `order` already has its proofs waiting for staff."""
-    return refused(turn, order, "order") if proof_limits.order_full(turn.session, order.id) else None
+    full = proof_limits.order_full(turn.session, order.id)
+    return refused(turn, order, "order") if full else None
 
 
 def refused(
@@ -54,9 +57,6 @@ def sender_flags(turn: Turn, order: Order) -> list[dict]:
 
 def flag_line(flag: dict, lang: str) -> str:
     """The staff's line for an "unproven_sender" flag."""
-    from handlers import i18n
-    from handlers.parse import display_phone
-
     if flag.get("phone"):
         return i18n.t("guard.flag_unproven_whatsapp", lang, sender=display_phone(flag["phone"]))
     if flag.get("name") or flag.get("username"):

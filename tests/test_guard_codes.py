@@ -4,8 +4,7 @@ level: no answer tells that a code exists, and every guess counts."""
 from __future__ import annotations
 
 from phone_support import guest, wrong
-from test_otp import LISTED, codes  # noqa: F401 (the fixture)
-from test_otp import _asked
+from test_otp import LISTED, _asked, codes  # noqa: F401 (the fixture)
 
 from store import otp
 
@@ -15,7 +14,7 @@ def _answer(chat, text: str) -> tuple[str, tuple]:
     return tuple(r.text for r in replies), tuple(b for r in replies for b in r.buttons)
 
 
-def test_the_live_code_typed_elsewhere_gets_the_answer_of_a_wrong_code(demo, codes) -> None:
+def test_the_live_code_typed_elsewhere_gets_the_answer_of_a_wrong_code(demo, codes) -> None:  # noqa: F811
     asker = _asked(demo, "asker")
     code = codes.last()
     wrong_answer = _answer(guest(demo, "prober-1"), wrong(code))
@@ -28,7 +27,7 @@ def test_the_live_code_typed_elsewhere_gets_the_answer_of_a_wrong_code(demo, cod
     assert LISTED not in asker.text(code)
 
 
-def test_five_guesses_from_five_chats_end_a_code(demo, codes) -> None:
+def test_five_guesses_from_five_chats_end_a_code(demo, codes) -> None:  # noqa: F811
     asker = _asked(demo, "victim-code")
     code = codes.last()
     for n in range(otp.MAX_TRIES):
@@ -37,7 +36,7 @@ def test_five_guesses_from_five_chats_end_a_code(demo, codes) -> None:
     assert LISTED not in answer and "Too many wrong codes" in answer
 
 
-def test_guesses_are_counted_on_every_channel_state(demo, codes) -> None:
+def test_guesses_are_counted_on_every_channel_state(demo, codes) -> None:  # noqa: F811
     """A chat that is waiting for a phone number, or for nothing, still counts."""
     asker = _asked(demo, "victim-states")
     code = codes.last()
@@ -51,7 +50,7 @@ def test_guesses_are_counted_on_every_channel_state(demo, codes) -> None:
     assert LISTED not in asker.text(code)
 
 
-def test_a_hundred_wrong_codes_a_day_per_chat(demo, codes, clock) -> None:
+def test_a_hundred_wrong_codes_a_day_per_chat(demo, codes, clock) -> None:  # noqa: F811
     chat = guest(demo, "hundred")
     for n in range(otp.FAILS_PER_CHAT_DAY):
         chat.say(f"{n:06d}")
