@@ -173,6 +173,7 @@ def _show(found: Any) -> None:
         elif field == "contact_phone" and value:
             value = display_phone(value)
         click.echo(f"  {text.LABELS[field] + ':':<22}{value if value not in (None, '') else '-'}")
+    click.echo(f"  {text.LABELS['lookup_check'] + ':':<22}{found.lookup_check}")
 
 
 @business.command("show")
@@ -189,15 +190,20 @@ def business_show(code: str) -> None:
 @business.command("edit")
 @click.argument("code")
 @business_options(with_code=False)
+@click.option("--lookup-check", "lookup_check", type=click.Choice(businesses.LOOKUP_CHECKS),
+              help="phone4: a sender not proven as an order's phone must give the last 4 "
+                   "digits of it before the order is shown (chat and lookup page); none: not.")
 @refusals
-def business_edit(code: str, **values: str | None) -> None:
+def business_edit(code: str, lookup_check: str | None = None, **values: str | None) -> None:
     """Change settings of the business CODE: each option given is set; an empty
     value ("") clears an optional one."""
     changes = {k: v for k, v in values.items() if v is not None}
-    if not changes:
+    if not changes and lookup_check is None:
         fail(text.NOTHING_TO_CHANGE)
     with transaction() as session:
         updated = businesses.update_business(session, code, changes)
+        if lookup_check is not None:
+            updated.lookup_check = lookup_check
         click.echo(text.UPDATED.format(code=updated.code))
         _show(updated)
 

@@ -27,6 +27,7 @@ LABELS = {
     "accepted_methods": "Accepted methods",
     "payment_note": "Payment note",
     "phone": "Phone",
+    "lookup_check": "Lookup check",
 }
 
 # Why a value was refused (InvalidValue's reason) and why a CSV line was (RowError's).

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from bot.runtime import Runtime
-from handlers import i18n, page
+from handlers import i18n, lookup_guard, page
 from handlers.customer import MISS_LIMIT, MISS_WINDOW
 from handlers.links import order_page_path, read_order_token
 from handlers.parse import clean, find_order_number
@@ -92,13 +92,20 @@ def track() -> Response:
         error = i18n.t("web.track.empty", lang) if asked else None
         return render("track.html", lang, 400 if asked else 200, typed="", error=error)
     key = find_order_number(typed) or number_key(typed)
+    last4 = "".join(ch for ch in clean(request.args.get("last4", ""), limit=12) if ch.isdigit())
     with unit_of_work(runtime.sessions) as session:
         found = page.lookup(
-            session, key, client_address(), runtime.clock(), MISS_LIMIT, MISS_WINDOW
+            session, key, client_address(), runtime.clock(), MISS_LIMIT, MISS_WINDOW, last4
         )
         order_id = found.order.id if found.order else None
     if found.throttled:
         return render("track.html", lang, 429, typed=typed, error=i18n.t("lookup.throttled", lang))
+    if found.ask_last4:  # the same whether the number exists
+        shown = lookup_guard.as_printed(key)
+        error = i18n.t("guard.last4_wrong" if found.last4_wrong else "guard.ask_last4", lang,
+                       number=shown)
+        status = 404 if found.last4_wrong else 200
+        return render("track.html", lang, status, typed=typed, error=error, ask_last4=True)
     if order_id is None:
         return render("track.html", lang, 404, typed=typed, error=i18n.t("lookup.not_found", lang))
     target = order_page_path(runtime.settings.secret_key, order_id)

@@ -91,6 +91,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None
         development=config.development,
         media_dir=str(config.media_path),
         staff_channels=("whatsapp",) if whatsapp_configured(config) else ("console",),
+        **otp_settings(config),
     )
     runtime = Runtime(
         config=config,
@@ -104,6 +105,19 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None
     wiring.wire(runtime)
     reach_phones_on(runtime, *(c for c in PHONE_ADDRESS if c in runtime.senders))
     return runtime
+
+
+def otp_settings(config: Config) -> dict[str, Any]:
+    """`ORDERBOT_OTP_DAILY_CAP` (codes a day, default 300) and `ORDERBOT_OTP_COUNTRIES`
+    (ISO codes, "IN,AE", where codes may go besides the businesses' countries)."""
+    cap = config.raw.get("ORDERBOT_OTP_DAILY_CAP", "").strip()
+    if cap and not cap.isdigit():
+        raise ValueError(f"ORDERBOT_OTP_DAILY_CAP must be a whole number, not {cap!r}")
+    countries = config.raw.get("ORDERBOT_OTP_COUNTRIES", "")
+    return {
+        "otp_daily_cap": int(cap) if cap else 300,
+        "otp_countries": tuple(c.strip().upper() for c in countries.split(",") if c.strip()),
+    }
 
 
 def reach_phones_on(runtime: Runtime, *channels: str) -> None:

@@ -58,6 +58,7 @@ def _sender(user: User | None) -> dict[str, str | None]:
         "platform_user_id": str(user.id),
         "locale_hint": user.language_code,
         "display_name": user.full_name or user.username,
+        "username": user.username,
     }
 
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
-from handlers import i18n
-from handlers.core import Turn
+from handlers import i18n, lookup_guard
+from handlers.core import State, Turn
 from handlers.parse import find_order_number, matches, mentions
 from handlers.types import Button, Reply
 from handlers.views import Audience, audience_for, order_view, payment_lines, qr_reply
@@ -83,17 +83,67 @@ def _language_button(turn: Turn, arg: str) -> list[Reply]:
 
 def lookup(turn: Turn, key: str) -> list[Reply]:
     """Show the order `key` names, with the same answer for every miss, and a slow-down
-    after too many misses (so numbers cannot be walked through)."""
-    chat = turn.chat
-    window_open = chat.lookup_misses_since and turn.now - chat.lookup_misses_since < MISS_WINDOW
-    if window_open and chat.lookup_misses >= MISS_LIMIT:
+    after too many lookups or misses (so numbers cannot be walked through). Every
+    lookup counts, found or not; a phone4 business asks an unproven sender for the
+    last 4 digits of the order's phone first (handlers/lookup_guard.py)."""
+    found = find_for(turn, key)
+    if not isinstance(found, Order):
+        return found
+    turn.reset()
+    return order_view(turn, found)
+
+
+def find_for(turn: Turn, key: str) -> Order | list[Reply]:
+    """The order `key` names, counted as a lookup (a typed number, a file's caption or
+    choice alike), or the answer to give instead: slowed down, the last-4 question, or
+    not found."""
+    if _throttled(turn):
         return [Reply(turn.t("lookup.throttled"))]
     order = order_for_view(turn.session, key)
+    lookup_guard.counted(turn)
+    if lookup_guard.needs_last4(turn, key, order):
+        return lookup_guard.ask_last4(turn, key)
     if order is None:
-        record_miss(turn.session, chat, turn.now, restart=not window_open)
-        return [Reply(turn.t("lookup.not_found"), buttons=_not_found_buttons(turn))]
+        return _miss(turn)
+    return order
+
+
+def _throttled(turn: Turn) -> bool:
+    misses = _miss_window_open(turn) and turn.chat.lookup_misses >= MISS_LIMIT
+    return misses or lookup_guard.over_budget(turn)
+
+
+def _count_miss(turn: Turn) -> None:
+    record_miss(turn.session, turn.chat, turn.now, restart=not _miss_window_open(turn))
+
+
+def _miss(turn: Turn) -> list[Reply]:
+    _count_miss(turn)
+    return [Reply(turn.t("lookup.not_found"), buttons=_not_found_buttons(turn))]
+
+
+def _awaiting_last4(turn: Turn) -> list[Reply] | None:
+    """The last 4 digits of the order's phone, asked by a phone4 business; anything
+    else leaves the question (and is answered as usual)."""
+    key = str(turn.data.get("number") or "")
+    if not lookup_guard.is_last4(turn.text):
+        turn.reset()
+        return None
+    if _throttled(turn):
+        return [Reply(turn.t("lookup.throttled"))]
+    order = order_for_view(turn.session, key)
+    digits = "".join(ch for ch in turn.text if ch.isdigit())
+    if not lookup_guard.last4_matches(order, digits):
+        _count_miss(turn)
+        shown = str(turn.data.get("shown") or key)
+        return [Reply(turn.t("guard.last4_wrong", number=shown))]
     turn.reset()
     return order_view(turn, order)
+
+
+def _miss_window_open(turn: Turn) -> bool:
+    since = turn.chat.lookup_misses_since
+    return bool(since and turn.now - since < MISS_WINDOW)
 
 
 def _not_found_buttons(turn: Turn) -> tuple[Button, ...]:
@@ -230,3 +280,4 @@ INTENTS = [
     _notify_intent,
     _track_without_number,
 ]
+STATES = {State.AWAITING_LAST4.value: _awaiting_last4}

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers import i18n
+from handlers import i18n, lookup_guard
 from handlers.parse import display_phone
 from handlers.payments import qr_token, upi_link
 from handlers.shipping import DETOURS, ROAD
@@ -275,17 +275,36 @@ def _when(order: Order, moment: datetime, lang: str) -> str:
 class Lookup:
     order: Order | None
     throttled: bool = False
+    ask_last4: bool = False  # the business asks for the last 4 digits of the order's phone
+    last4_wrong: bool = False
 
 
 def lookup(
-    session: Session, key: str, client: str, now: datetime, limit: int, window: timedelta
+    session: Session, key: str, client: str, now: datetime, limit: int, window: timedelta,
+    last4: str = "",
 ) -> Lookup:
-    """The order `key` names, for the lookup form: misses are counted per client as
-    the chat counts them per chat, and past `limit` in `window` nothing is looked up."""
+    """The order `key` names, for the lookup form: every lookup is counted per client
+    (30 an hour), misses too (`limit` in `window`), as the chat counts them per chat; past
+    either nothing is looked up. A phone4 business's orders need the last 4 digits of the
+    order's phone (wrong digits are misses), asked alike whether the number exists."""
     miss_key = f"lookup-miss:web:{client}"[:120]
-    if throttle.count(session, miss_key, window, now) >= limit:
+    all_key = f"lookup:web:{client}"[:120]
+    if (
+        throttle.count(session, miss_key, window, now) >= limit
+        or throttle.count(session, all_key, lookup_guard.HOUR, now) >= lookup_guard.LOOKUPS_PER_HOUR
+    ):
         return Lookup(None, throttled=True)
     order = order_by_number(session, key)
+    throttle.hit(session, all_key, now)
+    if order is not None:
+        guarded = order.business.lookup_check == lookup_guard.PHONE4
+    else:
+        guarded = lookup_guard.phone4_business(session, key)
+    if guarded and not last4:
+        return Lookup(None, ask_last4=True)
+    if guarded and not lookup_guard.last4_matches(order, last4):
+        throttle.hit(session, miss_key, now)
+        return Lookup(None, ask_last4=True, last4_wrong=True)
     if order is None:
         throttle.hit(session, miss_key, now)
     return Lookup(order)

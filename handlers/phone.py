@@ -5,7 +5,8 @@ first (store/otp.py), after which the chat stays linked to it for 30 days.
     my orders ─ proven? ─ yes ─> the list
                    └ no ─> AWAITING_PHONE ─ a number ─> code sent ─> AWAITING_CODE
     AWAITING_CODE ─ right code ─> linked 30 days, the list (or "no orders")
-                  └ wrong / expired / used / another chat's ─> a clear answer
+                  └ wrong / expired / used ─> a clear answer
+    six digits in any chat, any state ─> checked and counted as a code (store/otp.py)
 
 Before the code is right nothing tells whether the number has orders: every typed
 number gets the same reply and a code.
@@ -86,9 +87,20 @@ def phone_typed(turn: Turn, phone: str) -> list[Reply]:
 
 def send_code(turn: Turn, phone: str) -> list[Reply]:
     """Issue and deliver a code; the reply is the same whether the phone has orders."""
+    settings = turn.ctx.settings
+    # The instance's own region counts as served, so an instance with no business yet works.
+    countries = (*settings.otp_countries, settings.default_region)
     result = otp.issue(
-        turn.session, turn.chat.id, phone, turn.now, turn.ctx.settings.secret_key
+        turn.session, turn.chat.id, phone, turn.now, settings.secret_key,
+        daily_cap=settings.otp_daily_cap, countries=countries,
     )
+    if result == otp.Refused(otp.Refusal.COUNTRY, turn.now):
+        served = otp.countries_served(turn.session, countries)
+        territories = i18n.babel_locale(turn.lang).territories
+        names = ", ".join(sorted(territories.get(c, c) for c in served))
+        return [Reply(turn.t("guard.code_country", countries=names))]
+    if isinstance(result, otp.Refused) and result.reason is otp.Refusal.INSTANCE_DAILY:
+        return [Reply(turn.t("guard.code_try_later"))]
     if isinstance(result, otp.Refused):
         seconds = max(1, math.ceil((result.retry_at - turn.now).total_seconds()))
         text = turn.t(
@@ -104,15 +116,16 @@ def send_code(turn: Turn, phone: str) -> list[Reply]:
     return [Reply(turn.t("phone.code_sent"), buttons=(_resend_button(turn),))]
 
 
-def check_code(turn: Turn, code: str) -> list[Reply] | None:
-    """The answer to a typed code; None when this chat never asked for one."""
+def check_code(turn: Turn, code: str) -> list[Reply]:
+    """The answer to a typed code: whether or not this chat asked for one, a wrong code
+    gets the same answer (store/otp.py counts it against every code it could open)."""
     check = otp.verify(turn.session, turn.chat.id, code, turn.now, turn.ctx.settings.secret_key)
     verdict = check.verdict
-    if verdict is otp.Verdict.NONE:
-        return None
     if verdict is otp.Verdict.OK and check.phone:
         link(turn, check.phone)
         return order_list(turn, check.phone)
+    if verdict is otp.Verdict.CHAT_DAILY_CAP:
+        return [Reply(turn.t("guard.code_chat_daily_cap"))]
     text = turn.t(f"phone.code_{verdict.value}", left=check.tries_left)
     if verdict in (otp.Verdict.EXPIRED, otp.Verdict.LOCKED) and check.phone:
         turn.set_state(State.AWAITING_CODE, phone=check.phone)
@@ -163,9 +176,7 @@ def _awaiting_phone(turn: Turn) -> list[Reply] | None:
     if turn.inbound.shared_phone:
         return shared_contact(turn)
     if _is_code(turn.text):
-        answer = check_code(turn, _compact(turn.text))
-        if answer is not None:
-            return answer
+        return check_code(turn, _compact(turn.text))
     phone = parse_phone(turn.text, turn.ctx.settings.default_region)
     if phone:
         return phone_typed(turn, phone)
@@ -178,7 +189,7 @@ def _awaiting_code(turn: Turn) -> list[Reply] | None:
     if turn.inbound.shared_phone:
         return shared_contact(turn)
     if _is_code(turn.text):
-        return check_code(turn, _compact(turn.text)) or [Reply(turn.t("phone.code_none"))]
+        return check_code(turn, _compact(turn.text))
     if matches(turn.text, keywords("phone_resend")) is not None:
         return _resend(turn)
     phone = parse_phone(turn.text, turn.ctx.settings.default_region)
@@ -192,7 +203,7 @@ def _awaiting_code(turn: Turn) -> list[Reply] | None:
 
 
 def _code_intent(turn: Turn) -> list[Reply] | None:
-    """Six digits typed outside the code state: still this chat's code (or another's)."""
+    """Six digits typed outside the code state: a code, and counted as one."""
     return check_code(turn, _compact(turn.text)) if _is_code(turn.text) else None
 
 

@@ -44,6 +44,10 @@ def flag_lines(proof: PaymentProof, lang: str) -> list[str]:
             lines.append(
                 i18n.t(key, lang, number=flag["order"], when=_when(proof, at, lang), proof=flag["proof"])
             )
+        elif flag.get("kind") == "unproven_sender":
+            from handlers.proof_guard import flag_line
+
+            lines.append(flag_line(flag, lang))
     return lines
 
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handlers import i18n
+from handlers import i18n, proof_guard
 from handlers.core import State, Turn
-from handlers.customer import MISS_LIMIT, MISS_WINDOW, lookup
+from handlers.customer import find_for
 from handlers.parse import find_order_number, matches, mentions, parse_amount, words
 from handlers.proof_notices import (
     decided_line,
@@ -34,6 +34,7 @@ from store import media as media_store
 from store import proofs
 from store.errors import AlreadyDecided, DomainError, OrderCancelled, Overpayment
 from store.media import MediaRefused
+from store.proof_limits import TooManyProofs
 from store.models import MediaFile, Order, OrderStatus, PaymentProof, ProofStatus, Staff
 from store.queries import order_by_id, order_by_number, orders_for_phone
 
@@ -100,6 +101,9 @@ def receive_file(turn: Turn) -> list[Reply]:
     media = turn.inbound.media[0]
     if media.error:
         return [Reply(turn.t(FETCH_ERRORS.get(media.error, "proofs.fetch_failed")))]
+    flooded = proof_guard.chat_refusal(turn)  # before anything is kept
+    if flooded:
+        return flooded
     try:
         stored = media_store.store(
             turn.session, Path(turn.ctx.settings.media_dir), media.data, turn.now
@@ -108,7 +112,8 @@ def receive_file(turn: Turn) -> list[Reply]:
         return [Reply(turn.t(REFUSALS.get(refused.reason, "proofs.broken")))]
     caption = turn.text[:500]
     named = find_order_number(caption)
-    order = order_by_number(turn.session, named) if named else None
+    found = find_for(turn, named) if named else None  # counted as any lookup
+    order = found if isinstance(found, Order) else None
     if _payable(order):
         return _with_order(turn, order, stored, caption)
     candidates = _orders_in_play(turn)
@@ -142,6 +147,9 @@ def _orders_in_play(turn: Turn) -> list[Order]:
 
 
 def _with_order(turn: Turn, order: Order, media: MediaFile, caption: str) -> list[Reply]:
+    full = proof_guard.order_refusal(turn, order)
+    if full:
+        return full
     amount = parse_amount(caption, order.currency) if caption else None
     method = method_named(caption)
     if amount is None:
@@ -160,7 +168,10 @@ def _submit(
         submission = proofs.submit(
             turn.session, order, media, amount, chat_id=turn.chat.id,
             staff_channels=settings.staff_channels, method=method, now=turn.now,
+            sender_flags=proof_guard.sender_flags(turn, order),
         )
+    except TooManyProofs as refused:
+        return proof_guard.refused(turn, order, **refused.params)
     except OrderCancelled:
         turn.reset()
         return [Reply(turn.t("proofs.order_cancelled", number=order.number))]
@@ -223,19 +234,13 @@ def _choosing_order(turn: Turn) -> list[Reply] | None:
     key = find_order_number(turn.text)
     if not key:
         return _cancelled(turn)
-    order = order_by_number(turn.session, key)
-    if order is None or _lookups_throttled(turn):
-        return lookup(turn, key)  # the same answer, and count, as any lookup's miss
+    order = find_for(turn, key)  # the same answer, and count, as any lookup
+    if not isinstance(order, Order):
+        return order
     if not _payable(order):
         return [Reply(turn.t("proofs.nothing_due", number=order.number))]
     caption = turn.data.get("caption") or ""
     return _with_order(turn, order, media, caption if parse_amount(caption) else turn.text)
-
-
-def _lookups_throttled(turn: Turn) -> bool:
-    chat = turn.chat
-    since = chat.lookup_misses_since
-    return bool(since and turn.now - since < MISS_WINDOW and chat.lookup_misses >= MISS_LIMIT)
 
 
 def _proof_for(turn: Turn, number: str) -> list[Reply] | None:
@@ -435,7 +440,7 @@ def _show_intent(turn: Turn) -> list[Reply] | None:
 
 def _awaiting_reason(turn: Turn) -> list[Reply] | None:
     proof_id = turn.data.get("proof_id")
-    proof = proofs.proof_by_id(turn.session, proof_id) if proof_id else None
+    proof = proofs.proof_by_id(turn.session, proof_id) if isinstance(proof_id, int) else None
     if proof is None or proof.business_id not in turn.business_ids():
         turn.reset()
         return None

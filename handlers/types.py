@@ -35,6 +35,7 @@ class Inbound:
     shared_phone: str | None = None  # a contact shared in the chat…
     shared_phone_is_own: bool = False  # …and whether it is the sender's own
     display_name: str | None = None
+    username: str | None = None  # a Telegram @username, without the "@"
     platform_user_id: str | None = None
     message_id: str | None = None
     received_at: datetime | None = None
@@ -86,6 +87,8 @@ class Settings:
     # Where staff are reached by phone besides their linked chats: "whatsapp" when it is
     # configured, else "console" (the terminal chat's address is the phone itself).
     staff_channels: tuple[str, ...] = ("console",)
+    otp_daily_cap: int = 300  # codes the instance sends a day (ORDERBOT_OTP_DAILY_CAP)
+    otp_countries: tuple[str, ...] = ()  # more countries codes may go to (ORDERBOT_OTP_COUNTRIES)
 
 
 @dataclass

@@ -35,6 +35,7 @@ FIELDS = (
     "bank_account_name", "bank_account_number", "bank_ifsc", "bank_name",
     "accepted_methods", "payment_note",
 )
+LOOKUP_CHECKS = ("none", "phone4")  # Business.lookup_check
 REQUIRED = ("name", "code", "currency", "timezone", "country", "default_locale")
 DEFAULTS: dict[str, Any] = {
     "currency": "INR", "timezone": "Asia/Kolkata", "country": "IN", "default_locale": "en",

@@ -121,6 +121,8 @@ class Business(Base):
     bank_name: Mapped[str | None] = mapped_column(String(120))
     accepted_methods: Mapped[list[Any]] = mapped_column(default=list)  # "upi", "cash", "bank"
     payment_note: Mapped[str | None] = mapped_column(Text)  # "Cash at pickup"
+    # "phone4": a sender not proven as an order's phone gives its last 4 digits first.
+    lookup_check: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     staff: Mapped[list[Staff]] = relationship(back_populates="business")

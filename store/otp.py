@@ -12,15 +12,17 @@ import enum
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import phonenumbers
 import pyotp
-from sqlalchemy import select, update
+from sqlalchemy import case, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from store import throttle
-from store.models import OtpChallenge
+from store.models import Business, OtpChallenge, RateEvent
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=5)
@@ -29,6 +31,9 @@ RESEND_AFTER = timedelta(seconds=60)
 CODES_PER_HOUR = 3  # per phone
 ASKS_PER_CHAT_HOUR = 6  # codes one chat may ask for, whatever the phones
 FAILS_PER_DAY = 100  # wrong codes per phone across every chat; new codes do not reset it
+FAILS_PER_CHAT_DAY = 100  # wrong codes one chat may type, whatever codes they were for
+DAILY_CAP = 300  # codes the whole instance sends a day (ORDERBOT_OTP_DAILY_CAP)
+SENT_BY_INSTANCE = "otp-sent:instance"
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 
@@ -49,6 +54,8 @@ class Refusal(enum.StrEnum):
     PHONE_HOURLY = "phone_hourly"  # 3 codes to this phone in the last hour
     CHAT_HOURLY = "chat_hourly"  # this chat asked for too many codes
     PHONE_DAILY = "phone_daily"  # 100 wrong codes for this phone today
+    INSTANCE_DAILY = "instance_daily"  # the instance sent its day's codes (ORDERBOT_OTP_DAILY_CAP)
+    COUNTRY = "country"  # a phone of a country no business serves (ORDERBOT_OTP_COUNTRIES)
 
 
 @dataclass(frozen=True)
@@ -69,9 +76,8 @@ class Verdict(enum.StrEnum):
     LOCKED = "locked"  # this try (or an earlier one) ended the challenge
     EXPIRED = "expired"
     USED = "used"
-    OTHER_CHAT = "other_chat"  # a live code, but asked for in another chat
-    DAILY_CAP = "daily_cap"
-    NONE = "none"  # no code was asked for in this chat
+    DAILY_CAP = "daily_cap"  # 100 wrong codes for the code's phone today
+    CHAT_DAILY_CAP = "chat_daily_cap"  # 100 wrong codes typed in this chat today
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,10 @@ def _fail_key(phone: str) -> str:
     return f"otp-fail:{phone}"
 
 
+def _chat_fail_key(chat_id: int) -> str:
+    return f"otp-fail:chat:{chat_id}"
+
+
 def _ask_key(chat_id: int) -> str:
     return f"otp-ask:chat:{chat_id}"
 
@@ -104,12 +114,21 @@ def _matches(challenge: OtpChallenge, secret_key: str, code: str) -> bool:
     return hmac.compare_digest(expected, challenge.code_hash)
 
 
-def _refusal(session: Session, chat_id: int, phone: str, now: datetime) -> Refused | None:
+def countries_served(session: Session, extra: Iterable[str] = ()) -> set[str]:
+    """Where codes may go: the businesses' countries, and any `extra` ISO codes."""
+    served = set(session.scalars(select(Business.country).distinct()))
+    return {c.strip().upper() for c in (*served, *extra) if c and c.strip()}
+
+
+def _refusal(
+    session: Session, chat_id: int, phone: str, now: datetime, daily_cap: int
+) -> Refused | None:
     limits = [
         (_fail_key(phone), DAY, FAILS_PER_DAY, Refusal.PHONE_DAILY),
         (_sent_key(phone), RESEND_AFTER, 1, Refusal.WAIT),
         (_sent_key(phone), HOUR, CODES_PER_HOUR, Refusal.PHONE_HOURLY),
         (_ask_key(chat_id), HOUR, ASKS_PER_CHAT_HOUR, Refusal.CHAT_HOURLY),
+        (SENT_BY_INSTANCE, DAY, daily_cap, Refusal.INSTANCE_DAILY),
     ]
     for key, window, limit, reason in limits:
         if throttle.count(session, key, window, now) >= limit:
@@ -119,11 +138,23 @@ def _refusal(session: Session, chat_id: int, phone: str, now: datetime) -> Refus
 
 
 def issue(
-    session: Session, chat_id: int, phone: str, now: datetime, secret_key: str
+    session: Session,
+    chat_id: int,
+    phone: str,
+    now: datetime,
+    secret_key: str,
+    *,
+    daily_cap: int = DAILY_CAP,
+    countries: Iterable[str] = (),
 ) -> Issued | Refused:
-    """A new code for `phone` asked in chat `chat_id`, or why not. The chat's earlier
-    open codes stop working: only the newest one counts."""
-    refused = _refusal(session, chat_id, phone, now)
+    """A new code for `phone` asked in chat `chat_id`, or why not: codes cost money, so
+    they go only to the countries served (the businesses' and `countries`), and at most
+    `daily_cap` a day from the whole instance. The chat's earlier open codes stop
+    working: only the newest one counts."""
+    region = phonenumbers.region_code_for_number(phonenumbers.parse(phone))
+    if region not in countries_served(session, countries):
+        return Refused(Refusal.COUNTRY, now)
+    refused = _refusal(session, chat_id, phone, now, daily_cap)
     if refused is not None:
         return refused
     cancel_open(session, chat_id)
@@ -140,6 +171,7 @@ def issue(
     session.add(challenge)
     throttle.hit(session, _sent_key(phone), now)
     throttle.hit(session, _ask_key(chat_id), now)
+    throttle.hit(session, SENT_BY_INSTANCE, now)
     return Issued(challenge, code)
 
 
@@ -172,61 +204,97 @@ def _live(challenge: OtpChallenge, now: datetime) -> bool:
     return challenge.status == Status.OPEN.value and now < challenge.expires_at
 
 
-def _asked_elsewhere(
-    session: Session, chat_id: int, code: str, now: datetime, secret_key: str
-) -> bool:
-    """Whether `code` is a live code another chat asked for (typed in the wrong chat)."""
-    others = session.scalars(
-        select(OtpChallenge)
-        .where(
-            OtpChallenge.chat_id != chat_id,
-            OtpChallenge.status == Status.OPEN.value,
-            OtpChallenge.expires_at > now,
+def _live_codes(session: Session, now: datetime) -> list[OtpChallenge]:
+    """Every code that can still be entered, whatever chat asked for it: one statement,
+    the same whether there are none or many (at most a day's cap of them)."""
+    return list(
+        session.scalars(
+            select(OtpChallenge).where(
+                OtpChallenge.status == Status.OPEN.value, OtpChallenge.expires_at > now
+            )
         )
-        .order_by(OtpChallenge.id.desc())
-        .limit(100)
     )
-    return any(_matches(c, secret_key, code) for c in others)
+
+
+def _count_against_every_live_code(session: Session, now: datetime) -> None:
+    """A guess from a chat with no live code of its own could be aimed at any live code:
+    it is a wrong try against each of them (and against each one's phone for the day),
+    in two statements whatever their number."""
+    live = (OtpChallenge.status == Status.OPEN.value) & (OtpChallenge.expires_at > now)
+    session.execute(
+        insert(RateEvent).from_select(
+            ["key", "at"],
+            select(literal("otp-fail:") + OtpChallenge.phone, literal(now, RateEvent.at.type))
+            .where(live),
+        )
+    )
+    session.execute(
+        update(OtpChallenge)
+        .where(live)
+        .values(
+            attempts=OtpChallenge.attempts + 1,
+            status=case(
+                (OtpChallenge.attempts + 1 >= MAX_TRIES, Status.LOCKED.value),
+                else_=OtpChallenge.status,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def verify(
     session: Session, chat_id: int, code: str, now: datetime, secret_key: str
 ) -> Check:
-    """Check a typed code against the chat's newest challenge, counting wrong tries
-    against that challenge (5) and against its phone for the day (100)."""
-    challenge = latest(session, chat_id)
-    if challenge is None or challenge.status == Status.UNSENT.value:
-        other = _asked_elsewhere(session, chat_id, code, now, secret_key)
-        return Check(Verdict.OTHER_CHAT if other else Verdict.NONE)
-    if challenge.status == Status.OPEN.value and now >= challenge.expires_at:
-        challenge.status = Status.EXPIRED.value
-    if not _live(challenge, now):
-        if _matches(challenge, secret_key, code):
-            return Check(Verdict(challenge.status), challenge.phone)
-        if _asked_elsewhere(session, chat_id, code, now, secret_key):
-            return Check(Verdict.OTHER_CHAT)
-        if challenge.status == Status.USED.value:
-            return Check(Verdict.NONE)  # done with: a new number is not "that code"
-        return Check(Verdict(challenge.status), challenge.phone)
+    """Check a typed code. Only the chat's own newest code can be opened from it; a
+    wrong guess counts against that code (5 end it), its phone (100 a day) and the chat
+    (100 a day). A chat with no live code of its own gets the very answer of a wrong
+    code, and its guess counts against every live code anywhere (so 5 guesses from any
+    mix of chats end a code). A guess that is another chat's live code ends that code
+    (it has leaked) and is answered as any wrong code: nothing tells that a code exists."""
+    own = latest(session, chat_id)
+    live = _live_codes(session, now)
+    if throttle.count(session, _chat_fail_key(chat_id), DAY, now) >= FAILS_PER_CHAT_DAY:
+        return Check(Verdict.CHAT_DAILY_CAP)
+    if own is not None and own.status == Status.OPEN.value and now >= own.expires_at:
+        own.status = Status.EXPIRED.value
+    if own is not None and own.status != Status.UNSENT.value and _matches(own, secret_key, code):
+        return _own_code(session, own, now)
+    leaked = [c.id for c in live if c.chat_id != chat_id and _matches(c, secret_key, code)]
+    # One statement whether or not anything matched: its timing tells nothing.
+    session.execute(
+        update(OtpChallenge)
+        .where(OtpChallenge.id.in_(leaked))
+        .values(status=Status.LOCKED.value)
+        .execution_options(synchronize_session=False)
+    )
+    throttle.hit(session, _chat_fail_key(chat_id), now)
+    if own is not None and _live(own, now):
+        own.attempts += 1
+        throttle.hit(session, _fail_key(own.phone), now)
+        if own.attempts >= MAX_TRIES:
+            own.status = Status.LOCKED.value
+            return Check(Verdict.LOCKED, own.phone)
+        return Check(Verdict.WRONG, own.phone, MAX_TRIES - own.attempts)
+    _count_against_every_live_code(session, now)
+    # The tries a code asked for now would have left: what a wrong code would say.
+    left = MAX_TRIES - throttle.count(session, _chat_fail_key(chat_id), CODE_TTL, now)
+    return Check(Verdict.WRONG, None, left) if left > 0 else Check(Verdict.LOCKED)
+
+
+def _own_code(session: Session, challenge: OtpChallenge, now: datetime) -> Check:
+    """The chat typed its own newest code: accepted once, if still live."""
     phone = challenge.phone
+    if not _live(challenge, now):
+        return Check(Verdict(challenge.status), phone)
     if throttle.count(session, _fail_key(phone), DAY, now) >= FAILS_PER_DAY:
         challenge.status = Status.LOCKED.value
         return Check(Verdict.DAILY_CAP, phone)
-    if _matches(challenge, secret_key, code):
-        # Only one worker can move it from open to used: a code counts once.
-        used = session.execute(
-            update(OtpChallenge)
-            .where(OtpChallenge.id == challenge.id, OtpChallenge.status == Status.OPEN.value)
-            .values(status=Status.USED.value, used_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        session.refresh(challenge)
-        return Check(Verdict.OK if used == 1 else Verdict.USED, phone)
-    if _asked_elsewhere(session, chat_id, code, now, secret_key):
-        return Check(Verdict.OTHER_CHAT, phone)
-    challenge.attempts += 1
-    throttle.hit(session, _fail_key(phone), now)
-    if challenge.attempts >= MAX_TRIES:
-        challenge.status = Status.LOCKED.value
-        return Check(Verdict.LOCKED, phone)
-    return Check(Verdict.WRONG, phone, MAX_TRIES - challenge.attempts)
+    # Only one worker can move it from open to used: a code counts once.
+    used = session.execute(
+        update(OtpChallenge)
+        .where(OtpChallenge.id == challenge.id, OtpChallenge.status == Status.OPEN.value)
+        .values(status=Status.USED.value, used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(challenge)
+    return Check(Verdict.OK if used == 1 else Verdict.USED, phone)

@@ -4,7 +4,7 @@ staff decide it exactly once: approve records one payment, reject records why.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store import media as media_store
-from store import outbox
+from store import outbox, proof_limits
 from store.errors import AlreadyDecided, Forbidden, InvalidAmount, NotFound, OrderCancelled
 from store.models import (
     Business,
@@ -59,10 +59,12 @@ def submit(
     staff_channels: Iterable[str] = ("console",),
     method: str | None = None,
     now: datetime | None = None,
+    sender_flags: Sequence[dict] = (),
 ) -> Submission:
     """A new pending proof for `order`, its flags worked out, and the prompt queued for
     the business's staff in the same transaction. `method` is how the customer says
-    they paid (upi, bank), if they said."""
+    they paid (upi, bank), if they said; `sender_flags` what the chat knows of who sent
+    it. Raises TooManyProofs past the chat's hourly or the order's waiting limit."""
     now = now or utcnow()
     if isinstance(claimed_minor, bool) or not isinstance(claimed_minor, int) or claimed_minor <= 0:
         raise InvalidAmount(amount=claimed_minor)
@@ -71,10 +73,12 @@ def submit(
     order = lock_order(session, order.id)
     if order.status == OrderStatus.CANCELLED:
         raise OrderCancelled(order=order.number)
-    flags = _flags(session, order, media, claimed_minor)
+    number = _next_number(session, order.business_id)  # locks the business: one at a time
+    proof_limits.check(session, order.id, chat_id, now)
+    flags = [*_flags(session, order, media, claimed_minor), *sender_flags]
     proof = PaymentProof(
         business_id=order.business_id,
-        number=_next_number(session, order.business_id),
+        number=number,
         order_id=order.id,
         chat_id=chat_id,
         media_id=media.id,

@@ -128,16 +128,6 @@ def test_bad_codes_get_clear_answers(demo, codes) -> None:
     assert LISTED in chat.text(f"{code[:3]}-{code[3:]}")
 
 
-def test_a_code_typed_in_another_chat(demo, codes) -> None:
-    asker = _asked(demo, "asker")
-    code = codes.last()
-    elsewhere = _asked(demo, "elsewhere", "98222 22222")
-    assert "asked for in another chat" in elsewhere.text(code)
-    assert "asked for in another chat" in guest(demo, "idle").text(code)
-    assert "Tries left: 4" in elsewhere.text(wrong(codes.last()))  # only real misses count
-    assert LISTED in asker.text(code)
-
-
 def test_codes_are_never_logged_or_stored_in_clear(demo, codes, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     chat = _asked(demo, "secret")

@@ -1,0 +1,79 @@
+"""Order numbers cannot be walked (issue 15): every lookup by number counts, hits too
+(30 an hour a chat, of which 10 misses: the misses are kept on the chat), and a business
+with `lookup_check = "phone4"` shows an order to a sender not proven as its phone only
+after the last 4 digits of that phone:
+
+    AK-1001 (phone4 business, sender unproven) ─> AWAITING_LAST4 ─ right 4 ─> the order
+                                                               └ wrong ─> a miss, ask again
+
+A number of a phone4 business that does not exist gets the same question, and no 4
+digits ever open it: nothing tells whether it exists."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from handlers.core import State, Turn
+from handlers.types import Reply
+from handlers.views import Audience, audience_for
+from store import throttle
+from store.models import Business, Order
+
+LOOKUPS_PER_HOUR = 30  # every lookup by number, found or not, per chat and per web client
+HOUR = timedelta(hours=1)
+PHONE4 = "phone4"
+_LAST4 = re.compile(r"\d{4}")
+
+
+def _key(turn: Turn) -> str:
+    return f"lookup:chat:{turn.chat.id}"
+
+
+def over_budget(turn: Turn) -> bool:
+    return throttle.count(turn.session, _key(turn), HOUR, turn.now) >= LOOKUPS_PER_HOUR
+
+
+def counted(turn: Turn) -> None:
+    throttle.hit(turn.session, _key(turn), turn.now)
+
+
+def phone4_business(session, key: str) -> bool:
+    """Whether the business whose code starts the number `key` asks for the last 4 digits."""
+    prefix = re.match(r"[A-Z]+", key or "")
+    if not prefix:
+        return False
+    check = session.scalar(select(Business.lookup_check).where(Business.code == prefix.group()))
+    return check == PHONE4
+
+
+def needs_last4(turn: Turn, key: str, order: Order | None) -> bool:
+    """Whether this lookup must be answered with the last-4 question first."""
+    if order is not None:
+        guarded = order.business.lookup_check == PHONE4
+        return guarded and audience_for(turn, order) is Audience.PUBLIC
+    return phone4_business(turn.session, key)
+
+
+def ask_last4(turn: Turn, key: str) -> list[Reply]:
+    number = as_printed(key)  # not order.number: a number that does not exist looks the same
+    turn.set_state(State.AWAITING_LAST4, number=key, shown=number)
+    return [Reply(turn.t("guard.ask_last4", number=number))]
+
+
+def as_printed(key: str) -> str:
+    """"AK1001" as an order number is printed, "AK-1001" (what the customer sees of a
+    number that may not exist must look like what one that does would)."""
+    match = re.fullmatch(r"([A-Z]+)(\d.*)", key)
+    return f"{match.group(1)}-{match.group(2)}" if match else key
+
+
+def last4_matches(order: Order | None, digits: str) -> bool:
+    phone = (order.customer_phone or "") if order is not None else ""
+    return len(phone) >= 4 and phone[-4:] == digits
+
+
+def is_last4(text: str) -> bool:
+    return bool(_LAST4.fullmatch(re.sub(r"[\s\-]", "", text)))
