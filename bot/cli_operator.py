@@ -17,6 +17,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
+from bot import gateway_options
 from bot import operator_text as text
 from bot.config import Config
 from bot.runtime import Runtime, build_runtime
@@ -173,6 +174,8 @@ def _show(found: Any) -> None:
         elif field == "contact_phone" and value:
             value = display_phone(value)
         click.echo(f"  {text.LABELS[field] + ':':<22}{value if value not in (None, '') else '-'}")
+    for field, value in gateway_options.show_lines(found):
+        click.echo(f"  {text.LABELS[field] + ':':<22}{value or '-'}")
 
 
 @business.command("show")
@@ -189,15 +192,19 @@ def business_show(code: str) -> None:
 @business.command("edit")
 @click.argument("code")
 @business_options(with_code=False)
+@gateway_options.options
 @refusals
 def business_edit(code: str, **values: str | None) -> None:
     """Change settings of the business CODE: each option given is set; an empty
     value ("") clears an optional one."""
+    gateway = gateway_options.take(values)
     changes = {k: v for k, v in values.items() if v is not None}
-    if not changes:
+    if not changes and not gateway:
         fail(text.NOTHING_TO_CHANGE)
     with transaction() as session:
-        updated = businesses.update_business(session, code, changes)
+        updated = (businesses.update_business(session, code, changes) if changes
+                   else businesses.get_business(session, code))
+        gateway_options.apply(session, updated.code, gateway)
         click.echo(text.UPDATED.format(code=updated.code))
         _show(updated)
 
