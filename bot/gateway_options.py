@@ -15,9 +15,11 @@ from store import payment_links
 # (option, field, help)
 OPTIONS = [
     ("--razorpay-key-id", "key_id", "Razorpay API key id (rzp_live_… or rzp_test_…)."),
-    ("--razorpay-key-secret", "key_secret", "Razorpay API key secret (never printed back)."),
+    ("--razorpay-key-secret", "key_secret",
+     "Razorpay API key secret (never printed back; - to be asked for it without echo)."),
     ("--razorpay-webhook-secret", "webhook_secret",
-     "The secret of the Razorpay webhook pointed at /webhooks/razorpay/CODE."),
+     "The secret of the Razorpay webhook pointed at /webhooks/razorpay/CODE "
+     "(- to be asked for it)."),
     ("--payment-links", "links",
      "Razorpay payment links in order views: upi (UPI-only links, no card fees), on (any "
      "method) or off. [default once the keys are set: upi]"),
@@ -43,8 +45,13 @@ def options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def take(values: dict[str, Any]) -> dict[str, Any]:
-    """The Razorpay values given, removed from `values`."""
-    return {f: v for f in FIELDS if (v := values.pop(f"razorpay_{f}", None)) is not None}
+    """The Razorpay values given, removed from `values`. A secret given as "-" is asked
+    for without echo, so that it stays out of the shell's history and the process list."""
+    given = {f: v for f in FIELDS if (v := values.pop(f"razorpay_{f}", None)) is not None}
+    for field in ("key_secret", "webhook_secret"):
+        if given.get(field) == "-":
+            given[field] = click.prompt(text.LABELS[f"razorpay_{field}"], hide_input=True)
+    return given
 
 
 def apply(session: Session, code: str, given: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from handlers.pay_now import EXTRAS_KEY
 from store import payment_links
 from store.models import Order, RazorpayAccount
-from store.payment_links import GatewayUnavailable
+from store.payment_links import GatewayRefused, GatewayUnavailable
 
 log = logging.getLogger("orderbot.gateway")
 
@@ -85,7 +85,8 @@ class RazorpayGateway:
             if not isinstance(error, BadRequestError):  # a refusal says nothing of the gateway
                 with self._lock:
                     self._resting[key] = time.monotonic() + RESTING
-            raise GatewayUnavailable(f"{what}: {error}") from None
+            failure = GatewayRefused if isinstance(error, BadRequestError) else GatewayUnavailable
+            raise failure(f"{what}: {error}") from None
         if not isinstance(result, dict):
             raise GatewayUnavailable(f"{what}: an answer that is not an object")
         return result
@@ -126,7 +127,9 @@ class PaymentLinks:
     def __init__(self, gateway: RazorpayGateway) -> None:
         self.gateway = gateway
 
-    def url_for(self, session: Session, order: Order, now: datetime, callback_url: str) -> str | None:
+    def url_for(
+        self, session: Session, order: Order, now: datetime, callback_url: str
+    ) -> str | None:
         if order.due_minor <= 0:
             return None
         account = payment_links.account_of(session, order.business_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -49,6 +50,10 @@ ACTOR_NAME = "Razorpay"
 
 class GatewayUnavailable(Exception):
     """The gateway could not be reached or refused the call; the message names no secret."""
+
+
+class GatewayRefused(GatewayUnavailable):
+    """The gateway answered, and said no (a 4xx: a reference id taken, a bad amount)."""
 
 
 class Gateway(Protocol):
@@ -180,7 +185,13 @@ def link_for_order(
         "expire_by": int(expire_by.timestamp()),
         "notes": {"order_number": order.number},
     }
-    made_link = gateway.create_link(account, data)
+    try:
+        made_link = gateway.create_link(account, data)
+    except GatewayRefused:
+        # Most likely the reference is taken by a link whose answer never reached us (a
+        # timeout after Razorpay made it): nobody has seen that link, so make another.
+        reference = data["reference_id"] = f"{reference}.{secrets.token_hex(3)}"
+        made_link = gateway.create_link(account, data)
     try:
         link = PaymentLink(
             business_id=order.business_id,

@@ -409,3 +409,40 @@ def test_done_when_terminal_chat_and_two_signed_webhooks(
     assert after.stdout.count("AK-1001") >= 1 and "Paid in full" in after.stdout
     asha = _run_chat(database_url, tmp_path, "", "--vendor", ASHA)
     assert asha.stdout.count("Razorpay recorded ₹250.00") == 1
+
+
+def test_a_link_made_whose_answer_was_lost_does_not_block_the_next(shop: Shop) -> None:
+    """Razorpay made "AK-1001" but the answer never came (a timeout): the reference is
+    taken, so the next view makes its link under another one."""
+    shop.fake.links["plink_lost000000001"] = {"id": "plink_lost000000001",
+                                              "reference_id": "AK-1001", "status": "created"}
+    line = _pay_now(shop.chat().text("AK-1001"))
+    (made,) = [link for link in shop.fake.links.values() if link["id"] != "plink_lost000000001"]
+    assert line == f"⚡ Pay ₹250.00 now: {made['short_url']}"
+    assert made["reference_id"].startswith("AK-1001.")
+
+
+def test_two_views_at_once_make_one_link(shop: Shop) -> None:
+    chats = iter([shop.chat(), ChatDriver(shop.runtime, address="stranger", phone=None)])
+    lock = threading.Lock()
+
+    def view() -> str | None:
+        with lock:
+            chat = next(chats)
+        return _pay_now(chat.text("AK-1001"))
+
+    first, second = _at_once(2, view)
+    assert first == second is not None
+    assert len(shop.fake.calls_of("create")) == 1
+
+
+def test_secret_asked_for_without_echo(shop: Shop, config) -> None:
+    env = {"DATABASE_URL": config.database_url, "ORDERBOT_INSTANCE_DIR": str(config.instance_dir),
+           "ORDERBOT_SECRET_KEY": "test-secret-key"}
+    done = CliRunner().invoke(main, ["business", "edit", "AK", "--razorpay-webhook-secret", "-"],
+                              input="typed-hook-secret\n", env=env)
+    assert done.exit_code == 0, done.output
+    assert "typed-hook-secret" not in done.output
+    with unit_of_work(shop.runtime.sessions) as s:
+        assert payment_links.account_of(s, shop.order().business_id).webhook_secret == (
+            "typed-hook-secret")

@@ -63,7 +63,8 @@ class FakeRazorpay(StandIn):
     def authorize(self, call: Call, request: Request) -> Response | None:
         header = request.headers.get("Authorization", "")
         try:
-            key_id, _, secret = base64.b64decode(header.removeprefix("Basic ")).decode().partition(":")
+            decoded = base64.b64decode(header.removeprefix("Basic ")).decode()
+            key_id, _, secret = decoded.partition(":")
         except ValueError:
             key_id = secret = ""
         if not key_id or self.keys.get(key_id) != secret:
@@ -80,7 +81,9 @@ class FakeRazorpay(StandIn):
             return json_response(razorpay_error(400, "amount: minimum 100 paise"), 400)
         with self._lock:
             reference = p.get("reference_id")
-            if reference and any(l["reference_id"] == reference for l in self.links.values()):
+            if reference and any(
+                    link["reference_id"] == reference for link in self.links.values()
+            ):
                 return json_response(razorpay_error(
                     400, f"Payment Link with reference id {reference} already exists"), 400)
             link_id = _id("plink_")
@@ -88,7 +91,8 @@ class FakeRazorpay(StandIn):
                 "id": link_id, "entity": "payment_link", "amount": amount, "amount_paid": 0,
                 "currency": p.get("currency", "INR"), "reference_id": reference,
                 "description": p.get("description"), "status": "created",
-                "upi_link": bool(p.get("upi_link")), "accept_partial": bool(p.get("accept_partial")),
+                "upi_link": bool(p.get("upi_link")),
+                "accept_partial": bool(p.get("accept_partial")),
                 "expire_by": p.get("expire_by"), "notify": p.get("notify"),
                 "callback_url": p.get("callback_url"), "callback_method": p.get("callback_method"),
                 "notes": p.get("notes") or {}, "created_at": int(time.time()), "payments": None,
