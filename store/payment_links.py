@@ -45,6 +45,7 @@ SECRET = re.compile(r"^[\x21-\x7e]{8,128}$")  # printable, no spaces
 # The gateway's payment methods, as the store knows them.
 METHODS = {"upi": "upi", "card": "card", "netbanking": "bank", "bank_transfer": "bank"}
 REFUND_KIND = "gateway_refund_due"  # the staff notice of money to give back
+REFUND_CUSTOMER_KIND = "gateway_refund_coming"  # the customer's: it arrived, it comes back
 ACTOR_NAME = "Razorpay"
 
 
@@ -335,7 +336,8 @@ def _tell_staff_of_payment(session: Session, order: Order, payment_id: int, now:
 
 
 def _flag_refund(session: Session, order: Order, row: GatewayPayment, now: datetime) -> None:
-    """The timeline says so (a staff-only note) and every staff member is asked to refund."""
+    """The timeline says so (a staff-only note), every staff member is asked to refund,
+    and the customer hears that the money arrived and will come back."""
     event = StatusEvent(
         order_id=order.id, kind="note", actor=ACTOR_NAME, created_at=now,
         detail={"gateway_payment": row.gateway_payment_id, "refund_due_minor":
@@ -349,6 +351,12 @@ def _flag_refund(session: Session, order: Order, row: GatewayPayment, now: datet
             session, chat, kind=REFUND_KIND,
             payload={"order_id": order.id, "gateway_payment": row.id, "event_id": event.id},
             key=f"gateway-refund:{row.id}:chat:{chat.id}", order_id=order.id, now=now,
+        )
+    for chat in outbox.order_recipients(session, order, now):
+        outbox.enqueue_for(
+            session, chat, kind=REFUND_CUSTOMER_KIND,
+            payload={"order_id": order.id, "gateway_payment": row.id},
+            key=f"gateway-refund:{row.id}:customer:{chat.id}", order_id=order.id, now=now,
         )
 
 
@@ -402,6 +410,8 @@ def sync(
         status = str(entity.get("status") or "")
         if status in ("cancelled", "expired") and link.status in ("created", "stale"):
             link.status = status
+        elif status == "created" and link.status == "stale":  # its cancel failed: again
+            _retire(session, link, account, gateway, expired=False)
         for paid, link_status in reported_from_link(entity):
             outcome = record_reported(session, link, paid, link_status, now, via="sync")
             if outcome.result == "duplicate":

@@ -308,6 +308,10 @@ def test_payment_on_a_cancelled_order_is_recorded_and_flagged(shop: Shop, server
         assert "please refund ₹250.00" in text
         assert s.scalar(select(func.count()).select_from(StatusEvent).where(
             StatusEvent.kind == "note", StatusEvent.actor == "Razorpay")) == 1
+        (told,) = s.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == payment_links.REFUND_CUSTOMER_KIND,
+            OutboxMessage.address == CUSTOMER))
+        assert "so Asha's Kitchen will refund ₹250.00 to you" in render(s, told)[0].text
     assert shop.order().paid_minor == 15000  # a cancelled order takes no payment…
 
 
@@ -350,6 +354,21 @@ def test_sync_records_what_a_missed_webhook_would_have(shop: Shop, server: str, 
     assert (paid.reference, paid.recorded_via) == (payment["id"], "sync")
     assert shop.order().payment_status == "paid"
     assert _cli(shop, config, "payments", "sync", "AK", "--since", "soon").exit_code == 2
+
+
+def test_sync_cancels_a_link_whose_cancel_failed(shop: Shop, config) -> None:
+    chat = shop.chat()
+    chat.text("AK-1001")
+    old = shop.fake.only_link()["id"]
+    shop.fake.fail_next("cancel", 400)
+    with unit_of_work(shop.runtime.sessions) as s:
+        services.record_payment(s, order_by_number(s, "AK-1001"), 5000, "cash")
+    assert "₹200.00 now" in _pay_now(chat.text("AK-1001"))
+    assert shop.count(PaymentLink, PaymentLink.status == "stale") == 1
+    assert shop.fake.links[old]["status"] == "created"
+    assert _cli(shop, config, "payments", "sync", "AK", "--since", "4w").exit_code == 0
+    assert shop.fake.links[old]["status"] == "cancelled"
+    assert shop.count(PaymentLink, PaymentLink.status == "stale") == 0
 
 
 def test_secrets_never_printed_or_logged(shop: Shop, server: str, config, caplog) -> None:
@@ -446,3 +465,18 @@ def test_secret_asked_for_without_echo(shop: Shop, config) -> None:
     with unit_of_work(shop.runtime.sessions) as s:
         assert payment_links.account_of(s, shop.order().business_id).webhook_secret == (
             "typed-hook-secret")
+
+
+def test_payment_on_an_order_already_paid_is_flagged(shop: Shop, server: str) -> None:
+    shop.chat().text("AK-1001")
+    link = shop.fake.only_link()["id"]
+    with unit_of_work(shop.runtime.sessions) as s:
+        services.record_payment(s, order_by_number(s, "AK-1001"), 25000, "cash")
+    body = shop.fake.webhook_body(link, shop.fake.pay(link))
+    assert _post(server, "AK", body).json()["result"] == "flagged"
+    with unit_of_work(shop.runtime.sessions) as s:
+        (flag,) = s.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == payment_links.REFUND_KIND))
+        text = render(s, flag)[0].text
+        assert "already paid in full" in text and "refund ₹250.00" in text
+    assert shop.order().paid_minor == 40000
