@@ -131,6 +131,9 @@ def test_link_made_on_first_view_and_reused_while_the_due_is_the_same(shop: Shop
     assert _pay_now(first) == f"⚡ Pay ₹250.00 now: {link['short_url']}"
     assert "UPI ID: ashaskitchen@okaxis" in first  # the other road stays
     assert _pay_now(chat.text("AK-1001")) == _pay_now(first)
+    assert _pay_now(chat.text(button="pay:AK-1001")) == _pay_now(first)  # the Pay button
+    hindi = ChatDriver(shop.runtime, address="hindi", phone=None, lang="hi").text("AK-1001")
+    assert f"⚡ अभी ₹250.00 चुकाएँ: {link['short_url']}" in hindi
     (made,) = shop.fake.calls_of("create")
     p = made.params
     assert (p["amount"], p["currency"], p["reference_id"], p["upi_link"]) == (
