@@ -12,10 +12,12 @@ if TYPE_CHECKING:
 
 def all_blueprints(runtime: Runtime) -> list[Blueprint]:
     from bot import api, media, pages, shipping, telegram_web, webchat, whatsapp, whatsapp_status
+    from bot import razorpay_web
 
     return [
         api.bp,  # the vendor API, /api/v1
         shipping.bp,  # carriers' webhooks, /webhooks/shipping/<provider>
+        razorpay_web.bp,  # payment-link events, /webhooks/razorpay/<CODE>
         whatsapp.blueprint(runtime),  # Twilio's WhatsApp webhook, /webhooks/whatsapp
         whatsapp_status.blueprint(runtime),  # its status callbacks, /webhooks/whatsapp/status
         telegram_web.blueprint(runtime),  # /webhooks/telegram (webhook mode)

@@ -17,6 +17,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
+from bot import gateway_options
 from bot import operator_text as text
 from bot.config import Config
 from bot.runtime import Runtime, build_runtime
@@ -174,6 +175,8 @@ def _show(found: Any) -> None:
             value = display_phone(value)
         click.echo(f"  {text.LABELS[field] + ':':<22}{value if value not in (None, '') else '-'}")
     click.echo(f"  {text.LABELS['lookup_check'] + ':':<22}{found.lookup_check}")
+    for field, value in gateway_options.show_lines(found):
+        click.echo(f"  {text.LABELS[field] + ':':<22}{value or '-'}")
 
 
 @business.command("show")
@@ -193,17 +196,21 @@ def business_show(code: str) -> None:
 @click.option("--lookup-check", "lookup_check", type=click.Choice(businesses.LOOKUP_CHECKS),
               help="phone4: a sender not proven as an order's phone must give the last 4 "
                    "digits of it before the order is shown (chat and lookup page); none: not.")
+@gateway_options.options
 @refusals
 def business_edit(code: str, lookup_check: str | None = None, **values: str | None) -> None:
     """Change settings of the business CODE: each option given is set; an empty
     value ("") clears an optional one."""
+    gateway = gateway_options.take(values)
     changes = {k: v for k, v in values.items() if v is not None}
-    if not changes and lookup_check is None:
+    if not changes and not gateway and lookup_check is None:
         fail(text.NOTHING_TO_CHANGE)
     with transaction() as session:
-        updated = businesses.update_business(session, code, changes)
+        updated = (businesses.update_business(session, code, changes) if changes
+                   else businesses.get_business(session, code))
         if lookup_check is not None:
             updated.lookup_check = lookup_check
+        gateway_options.apply(session, updated.code, gateway)
         click.echo(text.UPDATED.format(code=updated.code))
         _show(updated)
 

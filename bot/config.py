@@ -38,7 +38,7 @@ class Config:
     default_region: str = "IN"
     webchat: bool = False
     testing: bool = False
-    # Every ORDERBOT_*/TWILIO_*/TELEGRAM_*/SHIPPING_* variable, for settings that
+    # Every ORDERBOT_*/TWILIO_*/TELEGRAM_*/SHIPPING_*/RAZORPAY_* variable, for settings that
     # features read themselves (TWILIO_TEMPLATE_* content SIDs, shipping secrets…).
     raw: Mapping[str, str] = field(default_factory=dict)
 
@@ -91,7 +91,7 @@ class Config:
             raw={
                 k: v
                 for k, v in env.items()
-                if k.startswith(("ORDERBOT_", "TWILIO_", "TELEGRAM_", "SHIPPING_"))
+                if k.startswith(("ORDERBOT_", "TWILIO_", "TELEGRAM_", "SHIPPING_", "RAZORPAY_"))
             },
         )
         return replace(config, **overrides) if overrides else config

@@ -12,6 +12,7 @@ from handlers import i18n, lookup_guard, page
 from handlers.customer import MISS_LIMIT, MISS_WINDOW
 from handlers.links import order_page_path, read_order_token
 from handlers.parse import clean, find_order_number
+from handlers.pay_now import pay_now_url
 from store.db import unit_of_work
 from store.numbers import number_key
 from store.queries import order_by_id
@@ -78,7 +79,8 @@ def order_page(token: str) -> Response:
         order = order_by_id(session, order_id)
         if order is None:
             abort(404)
-        view = page.build(session, runtime.settings, order, lang)
+        pay_now = pay_now_url(runtime.extras, session, runtime.settings, order, runtime.clock())
+        view = page.build(session, runtime.settings, order, lang, pay_now)
     return render("order.html", lang, page=view)
 
 

@@ -36,3 +36,6 @@ def wire(runtime: Runtime) -> None:
     from bot import telegram
 
     telegram.wire(runtime)
+    from bot import razorpay_gateway
+
+    razorpay_gateway.wire(runtime)

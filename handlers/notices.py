@@ -188,3 +188,4 @@ def _staff_update(session: Session, message: OutboxMessage, lang: str) -> list[R
 
 
 from handlers import proof_notices  # noqa: E402, F401  (registers the proofs' renderers)
+from handlers import gateway_notices  # noqa: E402, F401  (registers the gateway's renderer)

@@ -60,6 +60,7 @@ class Payment:
     bank: dict[str, str] | None
     methods: list[str]
     note: str | None
+    pay_now_url: str | None = None  # the gateway's one-tap link, where links are on
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,9 @@ def _status_before_cancel(order: Order) -> str:
     return OrderStatus.PENDING.value
 
 
-def payment(order: Order, settings: Settings, lang: str) -> Payment | None:
+def payment(
+    order: Order, settings: Settings, lang: str, pay_now: str | None = None
+) -> Payment | None:
     """How to pay what is due, or None once nothing is (paid, or cancelled)."""
     due = order.due_minor
     if due <= 0:
@@ -172,6 +175,7 @@ def payment(order: Order, settings: Settings, lang: str) -> Payment | None:
         bank=bank,
         methods=[i18n.t("method." + m, lang) for m in methods if f"method.{m}" in known],
         note=business.payment_note,
+        pay_now_url=pay_now,
     )
 
 
@@ -229,7 +233,9 @@ def contact(order: Order) -> Contact:
     )
 
 
-def build(session: Session, settings: Settings, order: Order, lang: str) -> OrderPage:
+def build(
+    session: Session, settings: Settings, order: Order, lang: str, pay_now: str | None = None
+) -> OrderPage:
     shipment = latest_shipment(session, order.id)
     name = (order.customer_name or "").split()
     return OrderPage(
@@ -257,7 +263,7 @@ def build(session: Session, settings: Settings, order: Order, lang: str) -> Orde
         payment_status=i18n.t("payment_status." + order.payment_status, lang),
         due=_money(order, order.due_minor, lang),
         due_minor=order.due_minor,
-        payment=payment(order, settings, lang),
+        payment=payment(order, settings, lang, pay_now),
         timeline=timeline(order, lang),
         contact=contact(order),
     )

@@ -12,6 +12,7 @@ from handlers import i18n
 from handlers.core import Turn
 from handlers.links import order_page_url
 from handlers.parse import display_phone
+from handlers.pay_now import pay_now_line
 from handlers.payments import qr_png, qr_token, upi_link
 from handlers.types import Button, Image, Reply
 from store.models import Order, OrderStatus, OrderWatch, PaymentStatus
@@ -137,6 +138,10 @@ def payment_lines(turn: Turn, order: Order) -> list[str]:
     business = order.business
     due = order.due_minor
     lines = [t("pay.title", amount=money(turn, order, due))]
+    pay_now = pay_now_line(turn.ctx.extras, turn.session, turn.ctx.settings, order, turn.now,
+                           turn.lang)
+    if pay_now:
+        lines.append(pay_now)
     methods = business.accepted_methods or []
     link = upi_link(business, order, due)
     if link and "upi" in methods:

@@ -460,3 +460,67 @@ class IdempotentRequest(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RazorpayAccount(Base):
+    """A business's own Razorpay account, for payment links (opt-in). The secrets are
+    needed in clear to call the API and to check webhook signatures; they are never
+    printed back or logged (see store/payment_links.py's masking)."""
+
+    __tablename__ = "razorpay_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(
+        ForeignKey("businesses.id", ondelete="CASCADE"), unique=True
+    )
+    key_id: Mapped[str | None] = mapped_column(String(64))
+    key_secret: Mapped[str | None] = mapped_column(String(128))
+    webhook_secret: Mapped[str | None] = mapped_column(String(128))
+    links: Mapped[str] = mapped_column(String(8), default="off")  # off, upi (UPI only), on
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PaymentLink(Base):
+    """A payment link made at the gateway for what was due. It belongs to an order
+    today; `order_id` is nullable so that a booking can own one when bookings exist
+    (a `booking_id` beside it). At most one link of an owner is `created` (live) at once."""
+
+    __tablename__ = "payment_links"
+    __table_args__ = (Index("ix_payment_links_order_status", "order_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(16), default="razorpay")
+    gateway_link_id: Mapped[str] = mapped_column(String(64), unique=True)  # plink_…
+    reference_id: Mapped[str] = mapped_column(String(40))  # "AK-1001", then "AK-1001.2"…
+    short_url: Mapped[str] = mapped_column(String(500))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    # created (live), paid, partially_paid, cancelled, expired, stale (cancel failed)
+    status: Mapped[str] = mapped_column(String(16), default="created")
+    expire_by: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class GatewayPayment(Base):
+    """A payment the gateway reported, once: the unique (provider, gateway payment id)
+    is what makes Razorpay's retries, a sync and a webhook record it exactly once."""
+
+    __tablename__ = "gateway_payments"
+    __table_args__ = (UniqueConstraint("provider", "gateway_payment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    gateway_payment_id: Mapped[str] = mapped_column(String(64))  # pay_…
+    link_id: Mapped[int] = mapped_column(ForeignKey("payment_links.id", ondelete="CASCADE"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # all that came in
+    method: Mapped[str] = mapped_column(String(20))
+    # The part booked on the order (a Payment), and the part to give back (the order
+    # was cancelled, or already paid): never lost, flagged to staff.
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    refund_due_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    via: Mapped[str] = mapped_column(String(16))  # webhook, sync
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
