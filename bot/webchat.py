@@ -37,8 +37,6 @@ def blueprints(runtime: Runtime) -> list[Blueprint]:
     """The web chat's blueprint when it is switched on, otherwise none."""
     if not runtime.config.webchat:
         return []
-    if not runtime.config.development and not runtime.config.testing:
-        log.warning("the web chat is on outside development: anyone can act as any phone there")
     lines = runtime.extras.setdefault("demo_lines", [])
     if "web chat:      {base}/chat" not in lines:
         lines.insert(0, "web chat:      {base}/chat")
