@@ -11,6 +11,7 @@ from flask import Flask, Response, jsonify, render_template_string, request
 from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.api_errors import ApiError, error_response
 from bot.runtime import Unavailable
 from handlers import i18n
 
@@ -73,10 +74,9 @@ def _database_down(error: Exception) -> tuple[Response, int]:
     lang = request.accept_languages.best_match(i18n.LANGUAGES, default=i18n.FALLBACK)
     if speaks_json(request.path):
         if request.path.startswith(("/api/", "/webhooks/shipping/")):
-            body = {"error": {"code": "unavailable", "message": i18n.t("edges.unavailable", lang)}}
+            response, _status = error_response(ApiError(503, "unavailable"))
         else:
-            body = {"status": "unavailable", "error": i18n.t("edges.unavailable", lang)}
-        response = jsonify(body)
+            response = jsonify(status="unavailable", error=i18n.t("edges.unavailable", lang))
     else:
         html = render_template_string(
             _PAGE, lang=lang, title=i18n.t("edges.unavailable_title", lang),

@@ -66,6 +66,8 @@ REASONS = {
     "disagrees": "order {number}: {column} differs from its first row (line {first_line})",
     "conflict": "order {number} already exists with a different {fields}",
     "refused": "order {number} was refused ({rule})",
+    "nul_byte": "the line holds a NUL character: is the file really CSV text (not UTF-16 or binary)?",
+    "total_too_large": "order {number}: its total {total} is far beyond any real order",
 }
 COLUMN_NAMES = {"created_at": "date", "paid_minor": "amount_paid", "method": "payment_method",
                 "number": "order_number spelling"}

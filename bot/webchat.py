@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, session
 
+from bot import json_input
 from bot.pages import page_language
 from bot.runtime import Runtime, respond
 from handlers import i18n, notices
@@ -137,9 +138,13 @@ def send() -> Response | tuple[Response, int]:
     runtime = _runtime()
     if (request.content_length or 0) > 2 * MAX_UPLOAD:  # not worth reading at all
         return jsonify(error=i18n.t("web.chat.too_large", page_language())), 413
-    form: dict[str, Any] = request.form.to_dict() if request.files or request.form else (
-        request.get_json(silent=True) or {}
-    )
+    if request.files or request.form:
+        form: Any = request.form.to_dict()
+    else:
+        try:
+            form = json_input.loads(request.get_data()) if request.get_data() else {}
+        except json_input.BadJson:
+            raise BadRequest("web.chat.bad_request") from None
     if not isinstance(form, dict):
         raise BadRequest("web.chat.bad_request")
     phone = _phone(form.get("phone"))

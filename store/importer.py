@@ -31,6 +31,7 @@ from store.errors import DomainError
 from store.models import Business, Order, OrderStatus
 from store.numbers import number_key, parse_phone
 from store.services import (
+    MAX_TOTAL_MINOR,
     PAYMENT_METHODS,
     Actor,
     NewItem,
@@ -205,6 +206,9 @@ def read_orders(
             errors.append(RowError(line, "field_count", {"expected": len(reader.fieldnames or [])}))
             continue
         cells = {k.strip().lower(): (v or "") for k, v in raw.items() if k}
+        if any("\0" in v for v in cells.values()):  # a binary file, or UTF-16 saved as text
+            errors.append(RowError(line, "nul_byte"))
+            continue
         if not any(v.strip() for v in cells.values()):
             continue  # a blank line in the sheet
         planned = _parse_row(_Row(line, cells, errors), business, now)
@@ -217,7 +221,11 @@ def read_orders(
         errors.append(RowError(1, "no_orders"))
     precision = get_currency_precision(business.currency)
     for order in orders.values():
-        if order.paid_minor > order.total_minor:
+        if order.total_minor > MAX_TOTAL_MINOR:
+            errors.append(RowError(order.line, "total_too_large", {
+                "number": order.number,
+                "total": str(Decimal(order.total_minor).scaleb(-precision))}))
+        elif order.paid_minor > order.total_minor:
             errors.append(RowError(order.line, "overpaid", {
                 "number": order.number,
                 "paid": str(Decimal(order.paid_minor).scaleb(-precision)),
