@@ -32,6 +32,7 @@ from bot.api_errors import ApiError, error_response, json_body
 from bot.app import runtime_of
 from store.db import unit_of_work
 from store.shipments import STEPS, CarrierUpdate, record_update
+from store.text import clean_text
 
 log = logging.getLogger("orderbot.shipping")
 bp = Blueprint("shipping", __name__)
@@ -79,7 +80,7 @@ def _text(body: dict[str, Any], key: str, limit: int = 120) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ApiError(422, "wrong_type", key, msg="type_string")
-    value = str(value).strip()
+    value = clean_text(str(value)).strip()
     if len(value) > limit:
         raise ApiError(422, "invalid_value", key, msg="too_long", limit=limit)
     return value or None

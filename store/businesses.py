@@ -18,6 +18,7 @@ from store.errors import AlreadyExists, InvalidValue, InvalidValues, NotFound
 from store.models import Business, Chat, Order, OutboxMessage, OutboxStatus, Staff
 from store.numbers import NOT_A_CODE, parse_phone
 from store.queries import business_by_code
+from store.text import clean_text
 
 CODE = re.compile(r"^[A-Z]{2,6}$")
 UPI_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,255}@[A-Za-z][A-Za-z0-9]{1,63}$")
@@ -48,6 +49,7 @@ def _bad(field: str, value: Any, reason: str, **params: Any) -> InvalidValue:
 
 
 def _text(field: str, value: str) -> str:
+    value = clean_text(value).strip()
     limit = _LIMITS.get(field, 200)
     if len(value) > limit:
         raise _bad(field, value, "too_long", limit=limit)

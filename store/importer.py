@@ -39,6 +39,7 @@ from store.services import (
     record_payment,
     set_status,
 )
+from store.text import clean_text
 
 COLUMNS = (
     "order_number", "date", "customer_name", "customer_phone",
@@ -102,7 +103,7 @@ class _Row:
         self.errors.append(RowError(self.line, reason, params))
 
     def text(self, column: str, limit: int, required: bool = False) -> str | None:
-        value = self.cells.get(column, "").strip()
+        value = clean_text(self.cells.get(column, "")).strip()
         if not value:
             if required:
                 self.fail("required", column=column)
