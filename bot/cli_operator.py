@@ -173,6 +173,8 @@ def _show(found: Any) -> None:
         elif field == "contact_phone" and value:
             value = display_phone(value)
         click.echo(f"  {text.LABELS[field] + ':':<22}{value if value not in (None, '') else '-'}")
+    secret = text.SECRET_SET if found.shipping_secret else "-"  # never printed back
+    click.echo(f"  {text.LABELS['shipping_secret'] + ':':<22}{secret}")
 
 
 @business.command("show")
@@ -189,14 +191,25 @@ def business_show(code: str) -> None:
 @business.command("edit")
 @click.argument("code")
 @business_options(with_code=False)
+@click.option("--shipping-secret", "shipping_secret",
+              help="The secret this business's carriers sign their reports with, at "
+                   "/webhooks/shipping/<provider>/CODE (16+ characters; \"\" clears it).")
 @refusals
-def business_edit(code: str, **values: str | None) -> None:
+def business_edit(code: str, shipping_secret: str | None = None, **values: str | None) -> None:
     """Change settings of the business CODE: each option given is set; an empty
     value ("") clears an optional one."""
     changes = {k: v for k, v in values.items() if v is not None}
-    if not changes:
+    if not changes and shipping_secret is None:
         fail(text.NOTHING_TO_CHANGE)
     with transaction() as session:
+        if shipping_secret is not None:
+            found = businesses.set_shipping_secret(session, code, shipping_secret)
+            if found.shipping_secret:
+                click.echo(text.SHIPPING_ROUTE.format(code=found.code))
+            if not changes:
+                click.echo(text.UPDATED.format(code=found.code))
+                _show(found)
+                return
         updated = businesses.update_business(session, code, changes)
         click.echo(text.UPDATED.format(code=updated.code))
         _show(updated)

@@ -329,3 +329,17 @@ def list_staff(session: Session, code: str) -> list[Staff]:
     return list(
         session.scalars(select(Staff).where(Staff.business_id == business.id).order_by(Staff.id))
     )
+
+
+SHIPPING_SECRET = re.compile(r"[!-~]{16,200}")  # visible ASCII, long enough not to guess
+
+
+def set_shipping_secret(session: Session, code: str, secret: str) -> Business:
+    """Set (or with "" clear) the secret that checks the business's carrier reports."""
+    business = get_business(session, code)
+    secret = secret.strip()
+    if secret and not SHIPPING_SECRET.fullmatch(secret):
+        raise _bad("shipping_secret", "(hidden)", "shipping_secret")
+    business.shipping_secret = secret or None
+    session.flush()
+    return business

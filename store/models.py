@@ -121,6 +121,8 @@ class Business(Base):
     bank_name: Mapped[str | None] = mapped_column(String(120))
     accepted_methods: Mapped[list[Any]] = mapped_column(default=list)  # "upi", "cash", "bank"
     payment_note: Mapped[str | None] = mapped_column(Text)  # "Cash at pickup"
+    # Checks its carriers' reports at /webhooks/shipping/<provider>/<CODE>; never shown.
+    shipping_secret: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     staff: Mapped[list[Staff]] = relationship(back_populates="business")
