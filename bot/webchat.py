@@ -145,8 +145,8 @@ def send() -> Response | tuple[Response, int]:
             form = json_input.loads(request.get_data()) if request.get_data() else {}
         except json_input.BadJson:
             raise BadRequest("web.chat.bad_request") from None
-    if not isinstance(form, dict):
-        raise BadRequest("web.chat.bad_request")
+    if not isinstance(form, dict) or json_input.unstorable_at(form) is not None:
+        raise BadRequest("web.chat.bad_request")  # not an object, or a NUL / lone surrogate
     phone = _phone(form.get("phone"))
     address = _address(phone)
     text = str(form.get("text") or "")[:MAX_TEXT]

@@ -105,7 +105,7 @@ def check_file(inbound: Inbound) -> Inbound:
     try:
         first = replace(first, checked=media_store.check(first.data))
     except MediaRefused as refused:
-        first = replace(first, data=b"", error=refused.reason)
+        first = replace(first, error=refused.reason)
     return replace(inbound, media=(first, *rest))
 
 

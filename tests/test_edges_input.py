@@ -93,13 +93,16 @@ def test_nul_and_lone_surrogates_are_a_422_naming_the_field(app_client, demo, ro
 
 
 @pytest.mark.parametrize("bad", ["\\u0000", "\\ud800"], ids=["nul", "surrogate"])
-def test_web_chat_text_with_nul_or_surrogates_is_cleaned_not_a_crash(app_client, bad) -> None:
+@pytest.mark.parametrize("field", ["text", "id", "lang"])
+def test_web_chat_nul_or_surrogates_are_a_400_and_write_nothing(app_client, demo, bad, field):
     client, key = app_client
     path, headers, body = _routes(key)["web chat"]
+    body = {**body, "text": "AK-1001", field: f"x{{x}}"}
+    before = row_counts(demo)
     response = client.post(path, data=_poisoned(body, bad), content_type="application/json",
                            headers=headers)
-    assert response.status_code == 200
-    assert "Order AK-1001" in " ".join(r["text"] for r in response.json["replies"])
+    assert response.status_code == 400 and response.json["error"]
+    assert row_counts(demo) == before
 
 
 def test_a_total_past_64_bits_is_a_422_and_writes_nothing(app_client, demo) -> None:
