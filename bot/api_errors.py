@@ -4,11 +4,11 @@ caller's `Accept-Language` (English by default)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Response, jsonify, request
 
+from bot import json_input
 from handlers import i18n
 from store import errors
 
@@ -66,17 +66,19 @@ def error_response(error: ApiError) -> tuple[Response, int]:
     return response, error.status
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
 def json_body() -> dict[str, Any]:
     """The request body as a JSON object, whatever the Content-Type (curl's `-d`
-    sends a form type). NaN and Infinity are not JSON and are refused."""
+    sends a form type). NaN and Infinity are not JSON and are refused, and so are a
+    body nested too deep and text no database keeps (NUL, a lone surrogate)."""
     try:
-        body = json.loads(request.get_data(cache=True), parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError):
+        body = json_input.loads(request.get_data(cache=True))
+    except json_input.BadJson as bad:
+        if bad.too_deep:
+            raise ApiError(400, "invalid_json", msg="too_deep", limit=json_input.MAX_DEPTH) from None
         raise ApiError(400, "invalid_json") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json")
+    field = json_input.unstorable_at(body)
+    if field is not None:
+        raise ApiError(422, "invalid_value", field, msg="unstorable_text")
     return body

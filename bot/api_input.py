@@ -11,6 +11,7 @@ from bot.api_errors import ApiError
 from handlers.parse import parse_phone
 from store.models import Business, OrderStatus
 from store.services import PAYMENT_METHODS, NewItem
+from store.text import clean_text
 
 MAX_MINOR = 10**12  # ten thousand crore rupees: anything above is a mistake
 MAX_QUANTITY = 100_000
@@ -39,13 +40,15 @@ class Fields:
                 raise ApiError(422, "missing_field", self.name(key))
         return self.body.get(key)
 
-    def text(self, key: str, *, required: bool = False, limit: int = 200) -> str | None:
+    def text(
+        self, key: str, *, required: bool = False, limit: int = 200, multiline: bool = False
+    ) -> str | None:
         value = self._get(key, required)
         if value is None:
             return None
         if not isinstance(value, str):
             raise ApiError(422, "wrong_type", self.name(key), msg="type_string")
-        value = value.strip()
+        value = clean_text(value, multiline=multiline).strip()
         if not value and required:
             raise ApiError(422, "invalid_value", self.name(key), msg="empty")
         if len(value) > limit:
@@ -135,13 +138,14 @@ def order_input(business: Business, body: dict[str, Any]) -> OrderInput:
     if customer is not None:
         for key, limit in (("name", 120), ("address", 1000)):
             if customer.has(key):
-                fields[f"customer_{key}"] = customer.text(key, limit=limit)
+                fields[f"customer_{key}"] = customer.text(key, limit=limit,
+                                                          multiline=key == "address")
         if customer.has("phone"):
             fields["customer_phone"] = _phone(business, customer.text("phone", limit=40),
                                               customer.name("phone"))
     for key in ("customer_note", "internal_note"):
         if top.has(key):
-            fields[key] = top.text(key, limit=2000)
+            fields[key] = top.text(key, limit=2000, multiline=True)
     if top.has("fulfilment"):
         fields["fulfilment"] = top.choice("fulfilment", FULFILMENTS)
     return OrderInput(number, _items(values) if values is not None else None, fields)

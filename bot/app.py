@@ -9,29 +9,24 @@ from flask import Flask, Response, abort, jsonify
 from sqlalchemy import text
 
 from bot.config import Config
-from bot.runtime import Runtime, Unavailable, build_runtime
+from bot.runtime import Runtime, build_runtime
 
 log = logging.getLogger("orderbot")
 
 
 def create_app(config: Config | None = None, *, runtime: Runtime | None = None) -> Flask:
     config = runtime.config if runtime else (config or Config.from_env())
-    if config.env == "production" and not config.secret_key and not config.testing:
-        raise RuntimeError(
-            "ORDERBOT_SECRET_KEY is required in production (set ORDERBOT_ENV=development "
-            "to try orderbot without one)"
-        )
+    problem = startup_problem(config)
+    if problem:
+        raise RuntimeError(problem)
     runtime = runtime or build_runtime(config)
     app = Flask(__name__, instance_path=str(config.instance_dir))
     app.config.update(SECRET_KEY=runtime.settings.secret_key, TESTING=config.testing)
     app.extensions["orderbot"] = runtime
 
-    @app.errorhandler(Unavailable)
-    def unavailable(_error: Unavailable) -> tuple[Response, int]:
-        # No traceback, nothing written: the platform will deliver again.
-        response = jsonify(status="unavailable")
-        response.headers["Retry-After"] = "5"
-        return response, 503
+    from bot import hardening
+
+    hardening.install(app, https=config.public_base_url.startswith("https://"))
 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:
@@ -63,6 +58,18 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None) 
     for status in (404, 405):  # the API's own shape under /api/v1, Flask's page elsewhere
         app.register_error_handler(status, api.unknown_route)
     return app
+
+
+def startup_problem(config: Config) -> str | None:
+    """Why this configuration must not serve, in one line, or None."""
+    if config.env == "production" and not config.secret_key and not config.testing:
+        return ("ORDERBOT_SECRET_KEY is required in production (set ORDERBOT_ENV=development "
+                "to try orderbot without one)")
+    if config.webchat and not config.development:
+        # The playground lets anyone act as any phone, staff included: never on real data.
+        return ("ORDERBOT_WEBCHAT=1 needs ORDERBOT_ENV=development: the web chat lets anyone "
+                "act as any customer or staff member")
+    return None
 
 
 def runtime_of(app: Flask) -> Runtime:

@@ -80,7 +80,7 @@ def serve(host: str, port: int, with_demo: bool) -> None:
     """Serve the webhooks, pages and API (and run the Telegram bot when configured)."""
     from werkzeug.serving import run_simple
 
-    from bot.app import create_app
+    from bot.app import create_app, startup_problem
 
     overrides: dict[str, object] = {}
     if with_demo:
@@ -90,6 +90,8 @@ def serve(host: str, port: int, with_demo: bool) -> None:
         if "PUBLIC_BASE_URL" not in os.environ:
             overrides["public_base_url"] = f"http://127.0.0.1:{port}"
     config = Config.from_env(**overrides)
+    if problem := startup_problem(config):
+        raise click.ClickException(problem)
     runtime = build_runtime(config)
     upgrade(runtime.engine)
     if with_demo:

@@ -177,6 +177,8 @@ def _show(found: Any) -> None:
     click.echo(f"  {text.LABELS['lookup_check'] + ':':<22}{found.lookup_check}")
     for field, value in gateway_options.show_lines(found):
         click.echo(f"  {text.LABELS[field] + ':':<22}{value or '-'}")
+    secret = text.SECRET_SET if found.shipping_secret else "-"  # never printed back
+    click.echo(f"  {text.LABELS['shipping_secret'] + ':':<22}{secret}")
 
 
 @business.command("show")
@@ -196,16 +198,24 @@ def business_show(code: str) -> None:
 @click.option("--lookup-check", "lookup_check", type=click.Choice(businesses.LOOKUP_CHECKS),
               help="phone4: a sender not proven as an order's phone must give the last 4 "
                    "digits of it before the order is shown (chat and lookup page); none: not.")
+@click.option("--shipping-secret", "shipping_secret",
+              help="The secret this business's carriers sign their reports with, at "
+                   "/webhooks/shipping/<provider>/CODE (16+ characters; \"\" clears it).")
 @gateway_options.options
 @refusals
-def business_edit(code: str, lookup_check: str | None = None, **values: str | None) -> None:
+def business_edit(code: str, lookup_check: str | None = None,
+                  shipping_secret: str | None = None, **values: str | None) -> None:
     """Change settings of the business CODE: each option given is set; an empty
     value ("") clears an optional one."""
     gateway = gateway_options.take(values)
     changes = {k: v for k, v in values.items() if v is not None}
-    if not changes and not gateway and lookup_check is None:
+    if not changes and not gateway and lookup_check is None and shipping_secret is None:
         fail(text.NOTHING_TO_CHANGE)
     with transaction() as session:
+        if shipping_secret is not None:
+            found = businesses.set_shipping_secret(session, code, shipping_secret)
+            if found.shipping_secret:
+                click.echo(text.SHIPPING_ROUTE.format(code=found.code))
         updated = (businesses.update_business(session, code, changes) if changes
                    else businesses.get_business(session, code))
         if lookup_check is not None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort
 
+from bot.hardening import FILE_CSP
 from handlers.media_links import PREFIX, read_media_path
 from store import media as media_store
 from store.db import unit_of_work
@@ -44,7 +45,12 @@ def blueprint(runtime: Runtime) -> Blueprint:
         response = Response(data, mimetype=content_type)
         response.headers["Cache-Control"] = "private, max-age=3600"
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Content-Disposition"] = "inline"
+        # A PDF opened from this link is saved, never shown (and run) by the browser;
+        # nothing served here may run anything in our origin.
+        response.headers["Content-Disposition"] = (
+            "attachment" if content_type == "application/pdf" else "inline"
+        )
+        response.headers["Content-Security-Policy"] = FILE_CSP
         return response
 
     return bp

@@ -28,6 +28,7 @@ LABELS = {
     "payment_note": "Payment note",
     "phone": "Phone",
     "lookup_check": "Lookup check",
+    "shipping_secret": "Shipping secret",
 }
 
 # Why a value was refused (InvalidValue's reason) and why a CSV line was (RowError's).
@@ -67,6 +68,10 @@ REASONS = {
     "disagrees": "order {number}: {column} differs from its first row (line {first_line})",
     "conflict": "order {number} already exists with a different {fields}",
     "refused": "order {number} was refused ({rule})",
+    "shipping_secret": "it must be 16 to 200 visible characters, no spaces (make one with: "
+                       "python -c 'import secrets; print(secrets.token_urlsafe(32))')",
+    "nul_byte": "the line holds a NUL character: is the file really CSV text (not UTF-16 or binary)?",
+    "total_too_large": "order {number}: its total {total} is far beyond any real order",
 }
 COLUMN_NAMES = {"created_at": "date", "paid_minor": "amount_paid", "method": "payment_method",
                 "number": "order_number spelling"}
@@ -112,6 +117,8 @@ STAFF_ADDED = "{name} ({phone}) is now staff of {code}."
 STAFF_REMOVED = ("{name} ({phone}) is no longer staff of {code}: no more prompts, no decisions. "
                  "Their past decisions still name them.")
 NO_STAFF = "{code} has no staff yet. Add one: orderbot staff add {code} +91… --name NAME"
+SECRET_SET = "set (hidden)"
+SHIPPING_ROUTE = "Carriers of {code} report to PUBLIC_BASE_URL/webhooks/shipping/<provider>/{code}"
 IMPORT_FAILED = "Nothing imported: {count} problem(s) in {path}."
 IMPORTED = "Imported {count} order(s) into {code}: {numbers}"
 WOULD_IMPORT = "Dry run: would import {count} order(s) into {code}: {numbers}"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from handlers import handle, i18n
+from handlers.proofs import check_file
 from handlers.types import (
     CodeSender,
     Context,
@@ -155,6 +156,7 @@ def respond(
     id) the message is processed once: a repeat gets the stored answer of the first,
     or nothing with `replay=False` (for channels that sent the first answer themselves).
     `after(session)` is the adapter's own write, committed with the answer or not at all."""
+    inbound = check_file(inbound)  # decoded before the transaction: no lock waits on it
     try:
         with unit_of_work(runtime.sessions) as session:
             if delivery_id is not None:

@@ -31,7 +31,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from bot.api_errors import ApiError, error_response, json_body
 from bot.app import runtime_of
 from store.db import unit_of_work
+from store.queries import business_by_code
 from store.shipments import STEPS, CarrierUpdate, record_update
+from store.text import clean_text
 
 log = logging.getLogger("orderbot.shipping")
 bp = Blueprint("shipping", __name__)
@@ -79,7 +81,7 @@ def _text(body: dict[str, Any], key: str, limit: int = 120) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ApiError(422, "wrong_type", key, msg="type_string")
-    value = str(value).strip()
+    value = clean_text(str(value)).strip()
     if len(value) > limit:
         raise ApiError(422, "invalid_value", key, msg="too_long", limit=limit)
     return value or None
@@ -167,6 +169,7 @@ FORMATS: dict[str, tuple[Callable[[str], bool], Parser]] = {
     "shiprocket": (_shiprocket_authentic, parse_shiprocket),
 }
 GENERIC = (_generic_authentic, parse_generic)
+PROVIDER = r"[a-z0-9_]{1,32}"
 
 
 @bp.errorhandler(ApiError)
@@ -176,17 +179,42 @@ def _refused(error: ApiError) -> tuple[Response, int]:
 
 @bp.post("/webhooks/shipping/<provider>")
 def shipping_webhook(provider: str) -> tuple[Response, int]:
+    """The instance-wide secret (SHIPPING_<PROVIDER>_SECRET): for an instance that
+    serves one business, or whose carrier account is its operator's own."""
     runtime = runtime_of(current_app)
     name = provider.lower()
     secret = runtime.config.raw.get(f"SHIPPING_{name.upper()}_SECRET")
-    if not re.fullmatch(r"[a-z0-9_]{1,32}", name) or not secret:
+    if not re.fullmatch(PROVIDER, name) or not secret:
         raise ApiError(404, "unknown_provider")
+    return _receive(name, secret, None)
+
+
+@bp.post("/webhooks/shipping/<provider>/<code>")
+def business_shipping_webhook(provider: str, code: str) -> tuple[Response, int]:
+    """One business's carrier reports, checked with that business's own secret
+    (`orderbot business edit CODE --shipping-secret …`); they move only its orders.
+    An unknown code and a business without a secret get the same answer."""
+    runtime = runtime_of(current_app)
+    name = provider.lower()
+    if not re.fullmatch(PROVIDER, name) or not re.fullmatch(r"[A-Za-z]{1,12}", code):
+        raise ApiError(404, "unknown_provider")
+    with unit_of_work(runtime.sessions) as session:
+        business = business_by_code(session, code)
+        secret = business.shipping_secret if business else None
+        business_id = business.id if business else None
+    if not secret:
+        raise ApiError(404, "unknown_provider")
+    return _receive(name, secret, business_id)
+
+
+def _receive(name: str, secret: str, business_id: int | None) -> tuple[Response, int]:
+    runtime = runtime_of(current_app)
     authentic, parse = FORMATS.get(name, GENERIC)
     if not authentic(secret):
         raise ApiError(403, "bad_secret")
     update = parse(name, json_body())
     with unit_of_work(runtime.sessions) as session:
-        outcome = record_update(session, update, runtime.clock())
+        outcome = record_update(session, update, runtime.clock(), business_id=business_id)
     if outcome.result == "unknown_order":
         log.warning("%s: update for an unknown order (awb %s, order %s)",
                     name, update.awb, update.order_number)

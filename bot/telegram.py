@@ -23,7 +23,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import Application, ContextTypes, ExtBot, TypeHandler
 
 from bot.config import Config
-from bot.runtime import Runtime, SendResult, respond
+from bot.runtime import Runtime, SendResult, Unavailable, respond
 from bot.telegram_inbound import CHANNEL, split_view_mark, to_inbound
 from bot.telegram_outbound import EditTarget, Outbound, Pacer, parts_of, retry_seconds
 from handlers import i18n
@@ -147,6 +147,8 @@ class TelegramBridge:
             parts = await asyncio.to_thread(parts_of, replies)
             edit = _edit_target(update.callback_query)
             await self.outbound.reply(int(inbound.address), parts, edit)
+        except Unavailable:
+            raise  # nothing was written: the webhook answers 503 and Telegram delivers again
         except Exception:
             log.exception("telegram update %s failed", update.update_id)
             await self._apologise(update)
@@ -192,7 +194,10 @@ class TelegramBridge:
             log.warning("telegram commands not registered: %s", exc.message)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.process(update)
+        try:
+            await self.process(update)
+        except Unavailable:  # polling has taken the update already; one line, no apology
+            log.warning("telegram update %s not answered: database unavailable", update.update_id)
 
     async def _stop_polling(self) -> None:
         application, self._application = self._application, None

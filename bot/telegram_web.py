@@ -12,6 +12,7 @@ import click
 from flask import Blueprint, Response, request
 from telegram.error import TelegramError
 
+from bot import json_input
 from bot.config import Config
 from bot.runtime import Runtime, Unavailable
 from bot.telegram import ALLOWED_UPDATES, bridge_for, close_bridge, make_bot, register_commands
@@ -51,7 +52,10 @@ def blueprint(runtime: Runtime) -> Blueprint:
             return "not in webhook mode\n", 404
         if not _secret_matches(config.telegram_webhook_secret, request.headers.get(SECRET_HEADER)):
             return "forbidden\n", 403
-        data = request.get_json(force=True, silent=True)
+        try:
+            data = json_input.loads(request.get_data())
+        except json_input.BadJson:  # not JSON, or nested past any real update
+            data = None
         if not isinstance(data, dict):
             return "a JSON update is expected\n", 400
         bridge = bridge_for(runtime)

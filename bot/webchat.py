@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, session
 
+from bot import json_input
 from bot.pages import page_language
 from bot.runtime import Runtime, respond
 from handlers import i18n, notices
@@ -37,8 +38,6 @@ def blueprints(runtime: Runtime) -> list[Blueprint]:
     """The web chat's blueprint when it is switched on, otherwise none."""
     if not runtime.config.webchat:
         return []
-    if not runtime.config.development and not runtime.config.testing:
-        log.warning("the web chat is on outside development: anyone can act as any phone there")
     lines = runtime.extras.setdefault("demo_lines", [])
     if "web chat:      {base}/chat" not in lines:
         lines.insert(0, "web chat:      {base}/chat")
@@ -139,11 +138,15 @@ def send() -> Response | tuple[Response, int]:
     runtime = _runtime()
     if (request.content_length or 0) > 2 * MAX_UPLOAD:  # not worth reading at all
         return jsonify(error=i18n.t("web.chat.too_large", page_language())), 413
-    form: dict[str, Any] = request.form.to_dict() if request.files or request.form else (
-        request.get_json(silent=True) or {}
-    )
-    if not isinstance(form, dict):
-        raise BadRequest("web.chat.bad_request")
+    if request.files or request.form:
+        form: Any = request.form.to_dict()
+    else:
+        try:
+            form = json_input.loads(request.get_data()) if request.get_data() else {}
+        except json_input.BadJson:
+            raise BadRequest("web.chat.bad_request") from None
+    if not isinstance(form, dict) or json_input.unstorable_at(form) is not None:
+        raise BadRequest("web.chat.bad_request")  # not an object, or a NUL / lone surrogate
     phone = _phone(form.get("phone"))
     address = _address(phone)
     text = str(form.get("text") or "")[:MAX_TEXT]

@@ -9,6 +9,7 @@ declared content type must agree with the bytes."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,15 @@ class _TooLarge(Exception):
 
 class _NotReady(Exception):
     pass
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+# Whitespace or control characters: no URL Twilio sends has them (httpx refuses them
+# with InvalidURL, and urlsplit would quietly drop tabs and line breaks).
+_UNSAFE_URL = re.compile(r"[\x00-\x20\x7f]")
 
 
 def sniff(data: bytes) -> str | None:
@@ -110,7 +120,7 @@ class MediaFetcher:
     ) -> Media:
         kind = normalize_type(declared)
         deadline = deadline if deadline is not None else self.clock() + self.budget
-        if _origin(url) != self.api_origin:
+        if _UNSAFE_URL.search(url) or _origin(url) != self.api_origin:
             # Twilio's media always starts at its API host; anything else in a webhook
             # (unsigned, in development) must not make us fetch an address of its choosing.
             log.warning("refused WhatsApp media not on %s: %s", self.api_origin, _redacted(url))
@@ -119,7 +129,7 @@ class MediaFetcher:
             data = self._download_when_ready(client, url, deadline)
         except _TooLarge:
             return Media(content_type=kind, error="too_large")
-        except (httpx.HTTPError, _NotReady, ValueError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, _NotReady, _OutOfTime, ValueError) as exc:
             log.warning("could not fetch WhatsApp media %s: %s", _redacted(url), exc)
             return Media(content_type=kind, error="fetch_failed")
         kind = kind or sniff(data)  # nothing declared: the bytes say what it is
@@ -135,20 +145,38 @@ class MediaFetcher:
             if left <= 0:
                 raise _NotReady(f"out of time for {_redacted(url)}")
             try:
-                return self._download(client, url, left)
+                return self._download(client, url, deadline)
             except _NotReady:
                 if delay is None or self.clock() + delay >= deadline:
                     raise
                 self.wait(delay)
         raise AssertionError("unreachable")
 
-    def _download(self, client: httpx.Client, url: str, left: float = BUDGET) -> bytes:
+    def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > MAX_BYTES:
+            raise _TooLarge()
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise _TooLarge()
+            if self.clock() > deadline:
+                raise _OutOfTime(_redacted(str(response.url)))
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _download(self, client: httpx.Client, url: str, deadline: float) -> bytes:
         """GET `url`, credentials only to the Twilio API host, redirects followed by hand
-        so that no later hop sees them."""
+        so that no later hop sees them; all of it by `deadline` (a server that drips a
+        byte at a time never times a read out, so the body is timed as a whole)."""
         auth = self.credentials if _origin(url) == self.api_origin else None
         for _ in range(MAX_REDIRECTS + 1):
             if urlsplit(url).scheme not in ("http", "https"):
                 raise ValueError("not an http(s) URL")
+            left = deadline - self.clock()
+            if left <= 0:
+                raise _OutOfTime(_redacted(url))
             timeout = httpx.Timeout(min(8.0, left), connect=min(3.0, left))
             with client.stream("GET", url, auth=auth, follow_redirects=False,
                                timeout=timeout) as response:
@@ -159,21 +187,8 @@ class MediaFetcher:
                 if response.status_code == 404:
                     raise _NotReady(url)
                 response.raise_for_status()
-                return _read_capped(response)
+                return self._read_capped(response, deadline)
         raise ValueError("too many redirects")
-
-
-def _read_capped(response: httpx.Response) -> bytes:
-    declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > MAX_BYTES:
-        raise _TooLarge()
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise _TooLarge()
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _origin(url: str) -> str:
@@ -183,5 +198,5 @@ def _origin(url: str) -> str:
 
 
 def _redacted(url: str) -> str:
-    """A URL for the log without its query (a CDN's signature)."""
-    return url.split("?", 1)[0]
+    """A URL for the log without its query (a CDN's signature), on one line."""
+    return _UNSAFE_URL.sub("?", url.split("?", 1)[0])

@@ -14,18 +14,18 @@ from babel.numbers import get_currency_precision
 # Digits and phones are read by the store too (the operator's commands and imports).
 from store.numbers import NOT_A_CODE, normalize_digits, number_key
 from store.numbers import parse_phone as parse_phone  # re-exported for the conversation
+from store.text import clean_text
 
 # Letters (the business code) then digits, with any of " -#/." between: AK-1001, ak1001,
 # #AK 1001. Words that are commands, not codes, are never taken for a prefix.
 _ORDER = re.compile(r"(?<![A-Za-z0-9])#?\s*([A-Za-z]{1,6})\s*[-#/.]?\s*(\d{3,10})(?![0-9])")
 _SPACES = re.compile(r"\s+")
-_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
 
 
 def clean(text: str, limit: int = 4000) -> str:
     """Text as the conversation reads it: digits normalised, control characters gone,
     NFC, trimmed, and cut to a sane length (a huge message is still answered)."""
-    text = unicodedata.normalize("NFC", text[: limit * 2]).translate(_CONTROL)
+    text = unicodedata.normalize("NFC", clean_text(text[: limit * 2], multiline=True))
     return normalize_digits(text).strip()[:limit]
 
 

@@ -15,6 +15,7 @@ AWAITING_REJECT_REASON). They only ever find their own businesses' proofs.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from handlers import i18n, proof_guard
@@ -28,7 +29,7 @@ from handlers.proof_notices import (
     proof_buttons,
     prompt_replies,
 )
-from handlers.types import Button, Reply
+from handlers.types import Button, Inbound, Reply
 from handlers.vendor_parse import amount_in, method_in, vocabulary
 from store import media as media_store
 from store import proofs
@@ -96,17 +97,33 @@ def method_named(text: str) -> str | None:
 # ── customers: the file ──────────────────────────────────────────────────────
 
 
+def check_file(inbound: Inbound) -> Inbound:
+    """`inbound` with its file decoded and re-encoded, or its refusal noted: called
+    before the message's transaction begins, so that no database lock waits on Pillow."""
+    if not inbound.media or inbound.media[0].error or not inbound.media[0].data:
+        return inbound
+    first, *rest = inbound.media
+    try:
+        first = replace(first, checked=media_store.check(first.data))
+    except MediaRefused as refused:
+        first = replace(first, error=refused.reason)
+    return replace(inbound, media=(first, *rest))
+
+
+
 def receive_file(turn: Turn) -> list[Reply]:
     """A file arrived: check and keep it, then find its order and amount."""
     media = turn.inbound.media[0]
     if media.error:
-        return [Reply(turn.t(FETCH_ERRORS.get(media.error, "proofs.fetch_failed")))]
+        key = FETCH_ERRORS.get(media.error) or REFUSALS.get(media.error, "proofs.fetch_failed")
+        return [Reply(turn.t(key))]
     flooded = proof_guard.chat_refusal(turn)  # before anything is kept
     if flooded:
         return flooded
     try:
         stored = media_store.store(
-            turn.session, Path(turn.ctx.settings.media_dir), media.data, turn.now
+            turn.session, Path(turn.ctx.settings.media_dir), media.checked or media.data,
+            turn.now,
         )
     except MediaRefused as refused:
         return [Reply(turn.t(REFUSALS.get(refused.reason, "proofs.broken")))]

@@ -19,6 +19,9 @@ class Media:
     content_type: str | None = None  # as declared by the platform; never trusted alone
     filename: str | None = None
     error: str | None = None  # "too_large", "fetch_failed": the adapter could not get it
+    # The file decoded and re-encoded before any transaction began (store.media.check),
+    # or why it was refused in `error` ("too_big_image", "broken"…).
+    checked: Any = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from store.errors import AlreadyExists, InvalidValue, InvalidValues, NotFound
 from store.models import Business, Chat, Order, OutboxMessage, OutboxStatus, Staff
 from store.numbers import NOT_A_CODE, parse_phone
 from store.queries import business_by_code
+from store.text import clean_text
 
 CODE = re.compile(r"^[A-Z]{2,6}$")
 UPI_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,255}@[A-Za-z][A-Za-z0-9]{1,63}$")
@@ -49,6 +50,7 @@ def _bad(field: str, value: Any, reason: str, **params: Any) -> InvalidValue:
 
 
 def _text(field: str, value: str) -> str:
+    value = clean_text(value).strip()
     limit = _LIMITS.get(field, 200)
     if len(value) > limit:
         raise _bad(field, value, "too_long", limit=limit)
@@ -328,3 +330,17 @@ def list_staff(session: Session, code: str) -> list[Staff]:
     return list(
         session.scalars(select(Staff).where(Staff.business_id == business.id).order_by(Staff.id))
     )
+
+
+SHIPPING_SECRET = re.compile(r"[!-~]{16,200}")  # visible ASCII, long enough not to guess
+
+
+def set_shipping_secret(session: Session, code: str, secret: str) -> Business:
+    """Set (or with "" clear) the secret that checks the business's carrier reports."""
+    business = get_business(session, code)
+    secret = secret.strip()
+    if secret and not SHIPPING_SECRET.fullmatch(secret):
+        raise _bad("shipping_secret", "(hidden)", "shipping_secret")
+    business.shipping_secret = secret or None
+    session.flush()
+    return business

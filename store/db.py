@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +48,14 @@ def make_session_factory(engine: Engine, info: dict[str, Any] | None = None) -> 
     return sessionmaker(engine, expire_on_commit=False, info=info or {})
 
 
+_open_units: ContextVar[int] = ContextVar("orderbot_open_units", default=0)
+
+
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back on any error."""
     session = factory()
+    token = _open_units.set(_open_units.get() + 1)
     try:
         yield session
         session.commit()
@@ -59,6 +64,13 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+        _open_units.reset(token)
+
+
+def in_unit_of_work() -> bool:
+    """Whether this thread is inside a unit of work (slow work, such as decoding an
+    image, belongs before it: on SQLite the transaction holds the write lock)."""
+    return _open_units.get() > 0
 
 
 def alembic_config(url: str) -> Any:

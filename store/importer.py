@@ -31,6 +31,7 @@ from store.errors import DomainError
 from store.models import Business, Order, OrderStatus
 from store.numbers import number_key, parse_phone
 from store.services import (
+    MAX_TOTAL_MINOR,
     PAYMENT_METHODS,
     Actor,
     NewItem,
@@ -38,6 +39,7 @@ from store.services import (
     record_payment,
     set_status,
 )
+from store.text import clean_text
 
 COLUMNS = (
     "order_number", "date", "customer_name", "customer_phone",
@@ -101,7 +103,7 @@ class _Row:
         self.errors.append(RowError(self.line, reason, params))
 
     def text(self, column: str, limit: int, required: bool = False) -> str | None:
-        value = self.cells.get(column, "").strip()
+        value = clean_text(self.cells.get(column, "")).strip()
         if not value:
             if required:
                 self.fail("required", column=column)
@@ -205,6 +207,9 @@ def read_orders(
             errors.append(RowError(line, "field_count", {"expected": len(reader.fieldnames or [])}))
             continue
         cells = {k.strip().lower(): (v or "") for k, v in raw.items() if k}
+        if any("\0" in v for v in cells.values()):  # a binary file, or UTF-16 saved as text
+            errors.append(RowError(line, "nul_byte"))
+            continue
         if not any(v.strip() for v in cells.values()):
             continue  # a blank line in the sheet
         planned = _parse_row(_Row(line, cells, errors), business, now)
@@ -217,7 +222,11 @@ def read_orders(
         errors.append(RowError(1, "no_orders"))
     precision = get_currency_precision(business.currency)
     for order in orders.values():
-        if order.paid_minor > order.total_minor:
+        if order.total_minor > MAX_TOTAL_MINOR:
+            errors.append(RowError(order.line, "total_too_large", {
+                "number": order.number,
+                "total": str(Decimal(order.total_minor).scaleb(-precision))}))
+        elif order.paid_minor > order.total_minor:
             errors.append(RowError(order.line, "overpaid", {
                 "number": order.number,
                 "paid": str(Decimal(order.paid_minor).scaleb(-precision)),

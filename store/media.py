@@ -33,9 +33,10 @@ from store.models import MediaFile, PaymentProof, utcnow
 log = logging.getLogger("orderbot.media")
 
 MAX_BYTES = 10 * 1024 * 1024
-# A phone screenshot is a few million pixels; anything far larger is refused before
-# it is decoded (a "decompression bomb" is a small file that decodes to gigabytes).
-MAX_PIXELS = 40_000_000
+# A phone screenshot is a few million pixels (a tall one, 1440 x 10000, is 14.4 MP);
+# anything larger is refused by its header, before it is decoded (a "decompression
+# bomb" is a small file that decodes to gigabytes: 6300 x 6300 is 115 KB as a PNG).
+MAX_PIXELS = 16_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
@@ -108,7 +109,7 @@ def _check_pdf(data: bytes) -> CheckedFile:
 
 def _open(data: bytes, pillow_format: str) -> Image.Image:
     image = Image.open(io.BytesIO(data), formats=[pillow_format])
-    width, height = image.size
+    width, height = image.size  # from the header: nothing is decoded yet
     if width * height > MAX_PIXELS:
         raise MediaRefused("too_big_image")
     return image
@@ -164,13 +165,14 @@ def _write_beside(path: Path, data: bytes) -> Path:
 
 
 def store(
-    session: Session, media_dir: Path, data: bytes, now: datetime | None = None
+    session: Session, media_dir: Path, data: bytes | CheckedFile, now: datetime | None = None
 ) -> MediaFile:
-    """Check `data`, keep it, and return its row (the existing one for the same content,
-    received afresh: `prune` counts a day from now). Raises MediaRefused, having
-    written nothing, when the file is not acceptable. The file is in place once the
-    session commits (see the module's docstring)."""
-    checked = check(data)
+    """Keep a file (checked by `check` before the transaction began, or checked here)
+    and return its row (the existing one for the same content, received afresh:
+    `prune` counts a day from now). Raises MediaRefused, having written nothing, when
+    the file is not acceptable. The file is in place once the session commits (see
+    the module's docstring)."""
+    checked = data if isinstance(data, CheckedFile) else check(data)
     sha = hashlib.sha256(checked.data).hexdigest()
     now = now or utcnow()
     insert = insert_for(session)(MediaFile).values(

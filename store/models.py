@@ -123,6 +123,8 @@ class Business(Base):
     payment_note: Mapped[str | None] = mapped_column(Text)  # "Cash at pickup"
     # "phone4": a sender not proven as an order's phone gives its last 4 digits first.
     lookup_check: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    # Checks its carriers' reports at /webhooks/shipping/<provider>/<CODE>; never shown.
+    shipping_secret: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     staff: Mapped[list[Staff]] = relationship(back_populates="business")

@@ -235,6 +235,11 @@ def _money_event(
     return event
 
 
+# An order's total at most (10^15 minor units, ten lakh crore rupees in paise): far
+# beyond any real order, far within the 64-bit integers every amount is kept in.
+MAX_TOTAL_MINOR = 10**15
+
+
 @dataclass(frozen=True)
 class NewItem:
     name: str
@@ -301,6 +306,8 @@ def _checked_items(items: Iterable[NewItem]) -> list[NewItem]:
             raise InvalidAmount(item=item.name)
         if not (_is_int(item.unit_price_minor) and item.unit_price_minor >= 0):
             raise InvalidAmount(item=item.name)
+    if _total(items) > MAX_TOTAL_MINOR:  # past this the database's 64-bit columns overflow
+        raise InvalidAmount(total=_total(items))
     return items
 
 

@@ -46,20 +46,24 @@ class Outcome:
     notified: int = 0
 
 
-def find_order(session: Session, update: CarrierUpdate) -> Order | None:
+def find_order(
+    session: Session, update: CarrierUpdate, business_id: int | None = None
+) -> Order | None:
     """The order an update is about: by the shipment's AWB when we know it, else by
-    the order number the carrier was given."""
+    the order number the carrier was given; only among `business_id`'s orders when
+    the report came with that business's own secret."""
+    mine = (Order.business_id == business_id,) if business_id is not None else ()
     if update.awb:
         order_id = session.scalar(
-            select(Shipment.order_id).where(
-                Shipment.provider == update.provider, Shipment.awb == update.awb
+            select(Shipment.order_id).join(Order, Order.id == Shipment.order_id).where(
+                Shipment.provider == update.provider, Shipment.awb == update.awb, *mine
             )
         )
         if order_id is not None:
             return session.get(Order, order_id)
     if update.order_number:
         return session.scalars(
-            select(Order).where(Order.number_key == number_key(update.order_number))
+            select(Order).where(Order.number_key == number_key(update.order_number), *mine)
         ).one_or_none()
     return None
 
@@ -82,12 +86,15 @@ def _shipment(session: Session, order: Order, update: CarrierUpdate, now: dateti
     return shipment
 
 
-def record_update(session: Session, update: CarrierUpdate, now: datetime | None = None) -> Outcome:
+def record_update(
+    session: Session, update: CarrierUpdate, now: datetime | None = None,
+    business_id: int | None = None,
+) -> Outcome:
     """Record a carrier's report on its order's timeline and tell the customer, once
     per step. A step reported after the parcel was delivered or returned is kept on
     the timeline but neither shown as current nor announced."""
     now = now or utcnow()
-    found = find_order(session, update)
+    found = find_order(session, update, business_id)
     if found is None:
         return Outcome("unknown_order")
     order = lock_order(session, found.id)

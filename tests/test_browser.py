@@ -79,7 +79,7 @@ def site(demo: Runtime) -> Iterator[Site]:
     base = f"http://127.0.0.1:{server.server_port}"
     runtime = replace(
         demo,
-        config=demo.config.with_(webchat=True, public_base_url=base),
+        config=demo.config.with_(webchat=True, env="development", public_base_url=base),
         settings=replace(demo.settings, public_base_url=base),
         extras={},
     )

@@ -22,7 +22,7 @@ RAVI = "+919811111111"
 @pytest.fixture
 def web(demo):
     """The app with the web chat on, and its runtime."""
-    runtime = replace(demo, config=demo.config.with_(webchat=True), extras={})
+    runtime = replace(demo, config=demo.config.with_(webchat=True, env="development"), extras={})
     return create_app(runtime=runtime).test_client(), runtime
 
 

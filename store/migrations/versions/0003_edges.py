@@ -1,0 +1,23 @@
+"""a shipping secret per business
+
+Revision ID: 0003_edges
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_edges"
+down_revision = "0007_gateway"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("businesses") as batch:
+        batch.add_column(sa.Column("shipping_secret", sa.String(length=200), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("businesses") as batch:
+        batch.drop_column("shipping_secret")
