@@ -109,7 +109,7 @@ def handle(inbound: Inbound, ctx: Context) -> list[Reply]:
         release_held(ctx.session, inbound.channel, inbound.address, now)
     staff = _staff_of(ctx, chat, inbound, facts)
     turn = Turn(inbound, ctx, chat, clean(inbound.text), now, staff, facts.watching)
-    replies = _route(turn) or _help(turn)
+    replies = route(turn) or _help(turn)
     _remember_choices(chat, replies)
     return replies
 
@@ -146,7 +146,7 @@ def _staff_of(ctx: Context, chat: Chat, inbound: Inbound, facts: ChatFacts) -> l
     return staff
 
 
-def _route(turn: Turn) -> list[Reply] | None:
+def route(turn: Turn) -> list[Reply] | None:
     modules = _modules()
     payload = turn.inbound.button or _typed_choice(turn)
     if payload:

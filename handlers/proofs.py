@@ -20,6 +20,7 @@ from pathlib import Path
 from handlers import i18n
 from handlers.core import State, Turn
 from handlers.customer import MISS_LIMIT, MISS_WINDOW, lookup
+from handlers.customer import keywords as customer_keywords
 from handlers.parse import find_order_number, matches, mentions, parse_amount, words
 from handlers.proof_notices import (
     decided_line,
@@ -29,7 +30,7 @@ from handlers.proof_notices import (
     prompt_replies,
 )
 from handlers.types import Button, Reply
-from handlers.vendor_parse import amount_in, method_in, vocabulary
+from handlers.vendor_parse import amount_in, is_only, method_in, statuses_in, vocabulary
 from store import media as media_store
 from store import proofs
 from store.errors import AlreadyDecided, DomainError, OrderCancelled, Overpayment
@@ -440,13 +441,33 @@ def _awaiting_reason(turn: Turn) -> list[Reply] | None:
         turn.reset()
         return None
     other = any(_command(turn, name) is not None for name in ("approve", "reject", "list", "show"))
-    if other or turn.inbound.media or find_order_number(turn.text):
+    if other or turn.inbound.media or _leaves_reason_prompt(turn.text):
+        # Another command: it is answered, nothing is rejected, and the proof still waits.
+        from handlers.core import route
+
         turn.reset()
-        return None  # another command: it is answered, nothing is rejected
+        replies = route(turn) or []
+        still = turn.t("words.proof_still_waiting", proof=proof.number)
+        return replies + [Reply(still)] if replies else None
     if not turn.text:
         return _ask_reason(turn, proof)
-    skip = matches(turn.text, keywords("skip")) == ""
+    skip = matches(turn.text, keywords("skip")) == "" or is_only(turn.text, "skip")
     return reject_proof(turn, proof, None if skip else turn.text)
+
+
+def _leaves_reason_prompt(text: str) -> bool:
+    """An order number, or a message that is only a command word ("orders", "help", "ready",
+    "my orders", "language") is the next command, never a reason ("orders" rejected a
+    proof with the reason "orders"). Reasons that merely contain such words stay reasons."""
+    said = words(text)
+    return bool(
+        find_order_number(text)
+        or is_only(text, "orders")
+        or any(said == words(w) for w in i18n.phrases("keywords.help"))
+        or any(is_only(text, f"status.{s}") for s in statuses_in(text))
+        or matches(text, customer_keywords("my_orders")) == ""
+        or matches(text, customer_keywords("language")) is not None
+    )
 
 
 def _approve_button(turn: Turn, number: str) -> list[Reply] | None:

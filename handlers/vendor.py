@@ -2,7 +2,8 @@
 record a payment taken in person, cancel with a reason, refund.
 
 Only ever their own business's orders: another business's order number falls through
-to the customer's answer (the masked public view, or not found). Words that belong to
+to the customer's answer (the masked public view, or not found); a command on it is
+refused ("SB-2001 is not an order of Asha's Kitchen"). Words that belong to
 payment proofs (`approve 12`, `proofs`) are left to handlers/proofs.py."""
 
 from __future__ import annotations
@@ -72,8 +73,19 @@ def _command(turn: Turn) -> list[Reply] | None:
         return _without_number(turn)
     order = _own_order(turn, number)
     if order is None:
-        return None  # another business's, or none: the customer's answer
+        return _not_ours(turn, number)
     return run(turn, order, parse_command(turn.text, order.currency))
+
+
+def _not_ours(turn: Turn, key: str) -> list[Reply] | None:
+    """A command on another business's order (or on none: the same words, so nothing
+    tells whether it exists) is refused; the number alone gets the customer's answer."""
+    if parse_command(turn.text, "INR").verb == "open":
+        return None
+    letters = key.rstrip("0123456789")
+    businesses = sorted({s.business.name for s in turn.staff})
+    return [Reply(turn.t("words.not_your_order", number=f"{letters}-{key[len(letters):]}",
+                         business=i18n.t("words.or", turn.lang).join(businesses)))]
 
 
 def _without_number(turn: Turn) -> list[Reply] | None:

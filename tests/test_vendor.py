@@ -181,7 +181,8 @@ def test_a_command_without_a_number_acts_on_the_order_last_opened(asha: ChatDriv
 
 
 def test_another_business_order_gets_the_customers_answer(asha: ChatDriver, demo) -> None:
-    answer = asha.text("SB-2001 ready")
+    assert "SB-2001 is not an order of Asha's Kitchen" in asha.text("SB-2001 ready")
+    answer = asha.text("SB-2001")
     assert "Order SB-2001" in answer and "For Ravi" in answer
     assert "Kumar" not in answer and "Timeline" not in answer and "98111" not in answer
     assert "no longer applies" in asha.text(button="st:SB-2001:ready")
@@ -192,7 +193,7 @@ def test_another_business_order_gets_the_customers_answer(asha: ChatDriver, demo
     assert (order.status, order.paid_minor) == ("confirmed", 20000)
     meera = ChatDriver(demo, address=MEERA, phone=MEERA)
     assert "SB-2001: Confirmed → Ready" in meera.text("SB-2001 ready")
-    assert "Order AK-1001" in meera.text("AK-1001 ready")
+    assert "AK-1001 is not an order of Sweet Crumbs" in meera.text("AK-1001 ready")
     assert "Timeline" not in meera.text("AK-1001")
     assert _order(demo, "AK-1001").status == "preparing"
 

@@ -1,0 +1,77 @@
+"""Issue 16's words: the conversation's rough edges as staff and customers hit them,
+in English and Hindi, through the real core with the database checked."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ChatDriver, joined
+from test_proofs_chat import _proofs, send
+
+from store.db import unit_of_work
+from store.queries import order_by_number
+
+ASHA = "+919800000001"
+
+
+@pytest.fixture
+def asha(demo) -> ChatDriver:
+    return ChatDriver(demo, address=ASHA, phone=ASHA)
+
+
+def _order(runtime, number: str):
+    with unit_of_work(runtime.sessions) as s:
+        order = order_by_number(s, number)
+        s.expunge_all()
+        return order
+
+
+# ── 5. the reject reason does not swallow the next command ───────────────────
+
+
+@pytest.mark.parametrize(
+    "lang, command, listed, still",
+    [("en", "orders", "Open orders", "Proof 1 is still waiting"),
+     ("hi", "ऑर्डर", "खुले ऑर्डर", "सबूत 1 अभी भी इंतज़ार में है"),
+     ("en", "AK-1003", "Order AK-1003", "Proof 1 is still waiting"),
+     ("en", "help", "signed in as staff", "Proof 1 is still waiting")],
+)
+def test_a_command_leaves_the_reject_reason_prompt(customer, demo, lang, command, listed,
+                                                   still) -> None:
+    customer.text("AK-1001")
+    send(customer, "paid 250")
+    asha = ChatDriver(demo, address=ASHA, phone=ASHA, lang=lang)
+    asha.say(button="reject:1")
+    answer = asha.text(command)
+    assert listed in answer and still in answer
+    assert _proofs(demo)[0].status == "pending"
+    asha.say("reject 1 blurry")
+    assert _proofs(demo)[0].status == "rejected"
+
+
+@pytest.mark.parametrize("skip", ["skip", "छोड़ो"])
+def test_skip_rejects_without_a_reason(customer, asha, demo, skip) -> None:
+    customer.text("AK-1001")
+    send(customer, "paid 250")
+    asha.say(button="reject:1")
+    asha.say(skip)
+    [proof] = _proofs(demo)
+    assert (proof.status, proof.reason) == ("rejected", None)
+
+
+# ── 6. staff are told when an order is not theirs ────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "lang, command, says",
+    [("en", "SB-2001 ready", "SB-2001 is not an order of Asha's Kitchen"),
+     ("en", "paid SB-2001 100 cash", "SB-2001 is not an order of Asha's Kitchen"),
+     ("en", "cancel SB-2001 because", "SB-2001 is not an order of Asha's Kitchen"),
+     ("en", "SB-9999 ready", "SB-9999 is not an order of Asha's Kitchen"),  # none: the same
+     ("hi", "SB-2001 तैयार", "SB-2001 Asha's Kitchen का ऑर्डर नहीं है")],
+)
+def test_staff_commands_on_another_business_order_are_refused(demo, lang, command, says) -> None:
+    asha = ChatDriver(demo, address=ASHA, phone=ASHA, lang=lang)
+    answer = asha.text(command)
+    assert says in answer and "For Ravi" not in answer
+    order = _order(demo, "SB-2001")
+    assert (order.status, order.paid_minor) == ("confirmed", 20000)
