@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from handlers import i18n
 from handlers.core import State, Turn
-from handlers.parse import find_order_number, matches, mentions, words
+from handlers.parse import find_order_number, find_order_numbers, matches, mentions, words
 from handlers.types import Reply
 from handlers.vendor_parse import (
     STATUSES,
@@ -74,7 +74,10 @@ def _command(turn: Turn) -> list[Reply] | None:
     order = _own_order(turn, number)
     if order is None:
         return _not_ours(turn, number)
-    return run(turn, order, parse_command(turn.text, order.currency))
+    command = parse_command(turn.text, order.currency)
+    if command.verb == "open" and len(find_order_numbers(turn.text)) > 1:
+        return None  # "AK-1001 and AK-1003": each shown, as a lookup shows it
+    return run(turn, order, command)
 
 
 def _not_ours(turn: Turn, key: str) -> list[Reply] | None:

@@ -75,3 +75,54 @@ def test_staff_commands_on_another_business_order_are_refused(demo, lang, comman
     assert says in answer and "For Ravi" not in answer
     order = _order(demo, "SB-2001")
     assert (order.status, order.paid_minor) == ("confirmed", 20000)
+
+
+# ── 7. order numbers as phones type them ─────────────────────────────────────
+
+
+@pytest.mark.parametrize("typed", ["AK–1001", "AK—1001", "AK_1001", "ＡＫ－１００１",
+                                   "where is ak‑1001?"])
+def test_order_numbers_with_any_dash_or_width(stranger, typed) -> None:
+    assert "Order AK-1001" in stranger.text(typed)
+
+
+def test_a_bare_number_means_the_order_of_the_business_in_context(stranger) -> None:
+    assert "Which shop is order 1001 from?" in (asked := stranger.text("1001"))
+    assert "Order AK-1001" not in asked
+    assert "Order AK-1001" in stranger.text("AK–1001")
+    assert "Order AK-1003" in stranger.text("1003")
+    assert "Order AK-1001" in stranger.text("order 1001")
+    assert "Order AK-1004" in stranger.text("#1004")
+
+
+def test_a_bare_number_in_hindi(demo) -> None:
+    chat = ChatDriver(demo, address="hindi", phone=None, lang="hi")
+    assert "किस दुकान" in chat.text("ऑर्डर १००१")
+    chat.say("AK-1003")
+    assert "AK-1001" in chat.text("ऑर्डर १००१")
+
+
+def test_the_only_business_is_the_context(runtime, monkeypatch) -> None:
+    from store import demo
+
+    monkeypatch.setattr(demo, "BUSINESSES", [b for b in demo.BUSINESSES if b["code"] == "AK"])
+    monkeypatch.setattr(demo, "ORDERS", [o for o in demo.ORDERS if o[1] == "AK"])
+    with unit_of_work(runtime.sessions) as session:
+        demo.seed(session, runtime.clock())
+    assert "Order AK-1001" in ChatDriver(runtime, address="x", phone=None).text("1001")
+
+
+def test_several_numbers_show_each_up_to_three(stranger, asha) -> None:
+    answer = stranger.text("AK-1001 and AK-1003")
+    assert "Order AK-1001" in answer and "Order AK-1003" in answer
+    answer = stranger.text("AK-1001, AK-1002, AK-1003, AK-1004")
+    assert "Order AK-1003" in answer and "Order AK-1004" not in answer
+    answer = asha.text("AK-1001 AK-1003")
+    assert "AK-1001" in answer and "AK-1003" in answer
+
+
+def test_each_number_of_several_counts_toward_the_lookup_throttle(stranger) -> None:
+    for n in range(3):
+        stranger.say(f"ZZ-{n}01 ZZ-{n}02 ZZ-{n}03")
+    stranger.say("ZZ-901")
+    assert "Too many order numbers" in stranger.text("AK-1001 AK-1003")
