@@ -126,3 +126,27 @@ def test_each_number_of_several_counts_toward_the_lookup_throttle(stranger) -> N
         stranger.say(f"ZZ-{n}01 ZZ-{n}02 ZZ-{n}03")
     stranger.say("ZZ-901")
     assert "Too many order numbers" in stranger.text("AK-1001 AK-1003")
+
+
+# ── 12. a refused file keeps the screenshot being held ───────────────────────
+
+
+AUDIO = {
+    "bytes": dict(data=b"ID3\x03\x00\x00\x00" + b"\x00" * 200, content_type="audio/mpeg"),
+    "undownloaded": dict(content_type="audio/ogg", filename="voice.ogg"),  # Telegram's refusal
+    "adapter": dict(content_type="audio/ogg", error="type_mismatch"),  # WhatsApp's
+}
+
+
+@pytest.mark.parametrize("lang, received", [("en", "Received your payment"), ("hi", "मिल गया")])
+@pytest.mark.parametrize("audio", sorted(AUDIO))
+def test_a_refused_file_keeps_the_held_screenshot(demo, lang, received, audio) -> None:
+    from handlers.types import Media
+
+    chat = ChatDriver(demo, lang=lang)
+    chat.say("AK-1001")
+    send(chat)  # no amount in the caption: the bot asks for it
+    chat.say("", media=(Media(**AUDIO[audio]),))
+    assert received in chat.text("250")
+    [proof] = _proofs(demo)
+    assert (proof.claimed_minor, proof.status) == (25000, "pending")
