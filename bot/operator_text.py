@@ -110,8 +110,9 @@ def problem(error: DomainError) -> str:
     if isinstance(error, InvalidValues):
         return "\n".join(problem(each) for each in params["errors"])
     if isinstance(error, InvalidValue):
-        return f"{LABELS.get(params['field'], params['field'])}: " + _reason(
-            params["reason"], params)
+        label = LABELS.get(params["field"], params["field"])
+        reason = _reason(params["reason"], params)
+        return reason if reason.startswith(label) else f"{label}: {reason}"  # not "Name: Name…"
     if isinstance(error, AlreadyExists):
         if params["field"] == "code":
             return f"a business with code {params['value']} already exists"

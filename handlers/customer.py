@@ -30,10 +30,9 @@ def keywords(name: str) -> list[str]:
 
 
 def help_replies(turn: Turn) -> list[Reply]:
-    buttons = (
-        Button(turn.t("button.my_orders"), "myorders"),
-        Button(turn.t("button.language"), "lang"),
-    )
+    mine = (Button(turn.t("vendor.button.orders"), "vl") if turn.staff
+            else Button(turn.t("button.my_orders"), "myorders"))
+    buttons = (mine, Button(turn.t("button.language"), "lang"))
     key = "help.staff" if turn.staff else "help.customer"
     return [Reply(turn.t(key), buttons=buttons)]
 

@@ -118,16 +118,18 @@ def run(turn: Turn, order: Order, command: Command) -> list[Reply]:
 
 
 @contextmanager
-def _refusal(turn: Turn, order: Order, replies: list[Reply]) -> Iterator[None]:
+def _refusal(turn: Turn, order: Order, replies: list[Reply], *, refund: bool = False
+             ) -> Iterator[None]:
     """Run a service; a rule's "no" rolls its writes back and becomes a clear answer."""
     try:
         with turn.session.begin_nested():
             yield
     except DomainError as error:
-        replies.append(Reply(_explain(turn, order, error), buttons=vendor_buttons(turn, order)))
+        text = _explain(turn, order, error, refund=refund)
+        replies.append(Reply(text, buttons=vendor_buttons(turn, order)))
 
 
-def _explain(turn: Turn, order: Order, error: DomainError) -> str:
+def _explain(turn: Turn, order: Order, error: DomainError, *, refund: bool = False) -> str:
     p = error.params
     if isinstance(error, InvalidTransition):
         current = turn.t("status." + p["current"])
@@ -145,7 +147,7 @@ def _explain(turn: Turn, order: Order, error: DomainError) -> str:
         )
     if isinstance(error, Overpayment):
         return turn.t(
-            "vendor.error.overpayment",
+            "words.refund_over_paid" if refund else "vendor.error.overpayment",
             number=order.number,
             amount=money(turn, order, p["amount"]),
             due=money(turn, order, p["due"]),
@@ -155,7 +157,9 @@ def _explain(turn: Turn, order: Order, error: DomainError) -> str:
 
 def _told(turn: Turn, event: StatusEvent) -> str:
     count = outbox.queued_for_event(turn.session, event.id)
-    return turn.t("vendor.told", count=count) if count else turn.t("vendor.told_none")
+    if count > 1:
+        return turn.t("vendor.told_many", count=count)
+    return turn.t("vendor.told") if count else turn.t("vendor.told_none")
 
 
 def _open(turn: Turn, order: Order, _command: Command) -> list[Reply]:
@@ -235,7 +239,7 @@ def _move_money(
     key: str,
 ) -> list[Reply]:
     replies: list[Reply] = []
-    with _refusal(turn, order, replies):
+    with _refusal(turn, order, replies, refund=service is record_refund):
         service(turn.session, order, command.amount_minor, method, _actor(turn, order),
                 reference=command.reference, now=turn.now)
         replies.append(_money_reply(turn, order, key, command, method))

@@ -117,7 +117,7 @@ def order_text(turn: Turn, order: Order, audience: Audience) -> str:
         if extra:
             lines.append("")
             lines.extend(extra)
-    if order.due_minor > 0:
+    if order.due_minor > 0 and audience is not Audience.VENDOR:  # staff need no "how to pay"
         lines.append("")
         lines.extend(payment_lines(turn, order))
     lines.append("")
@@ -216,7 +216,8 @@ def order_view(turn: Turn, order: Order, audience: Audience | None = None) -> li
             refresh_of=f"order:{order.number}",
         )
     ]
-    qr = qr_reply(turn, order) if order.payment_status != PaymentStatus.PAID else None
+    paying = order.payment_status != PaymentStatus.PAID and audience is not Audience.VENDOR
+    qr = qr_reply(turn, order) if paying else None
     if qr:
         replies.append(qr)
     return replies

@@ -211,7 +211,8 @@ def test_ten_misses_an_hour_slow_a_client_down(client, demo, clock) -> None:
     _miss(client, 10)
     slowed = client.get("/orders/track?orderNumber=AK-1001")  # even a real number
     assert slowed.status_code == 429
-    assert i18n.t("lookup.throttled", "en") in slowed.get_data(as_text=True)
+    assert i18n.t("words.page_throttled", "en") in slowed.get_data(as_text=True)
+    assert "chat" not in slowed.get_data(as_text=True).split("<main")[-1].casefold()
     other = client.get("/orders/track?orderNumber=AK-1001",
                        environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code == 303
