@@ -157,3 +157,23 @@ def change_line(change: Change, currency: str) -> str:
                                      after=_status_name(str(change.after)))
     return UPDATED_PAID.format(number=change.number, before=plain_amount(int(change.before), currency),
                                after=plain_amount(int(change.after), currency))
+
+
+# `orderbot orders list|show|status`
+NO_ORDER = "there is no order {number}"
+NOT_A_STATUS = "'{value}' is not a status: {choices}"
+NO_ORDERS = "No such orders in {code}."
+ORDER_LINE = "{number} · {when} · {name} · {status} · total {total} · due {due}"
+MORE_ORDERS = "…and more: only the newest {limit} are shown."
+ORDER_HEADER = "{number} · {business} · placed {when}"
+ORDER_CUSTOMER = "Customer: {name} · {phone}"
+ORDER_STATUS = "Status: {status} (since {when})"
+ORDER_ITEM = "  {quantity} × {name} @ {unit} = {line}"
+ORDER_MONEY = "Total {total} · paid {paid} · due {due} ({payment})"
+TIMELINE = "Timeline:"
+TIMELINE_LINE = "  {when} · {what} · {who}"
+EVENT_MONEY = {"payment": "{amount} received ({method})", "refund": "{amount} refunded ({method})"}
+CANNOT_MOVE = "{number} is {status}; it cannot go to {target}. It can go to: {options}."
+STATUS_CHANGED = "{number}: {before} → {after}."
+TOLD = "The customer is being told: {count} queued."
+TOLD_NONE = "No chat of this customer's is linked yet: they will see it when they look the order up."
