@@ -21,10 +21,11 @@ from bot import operator_text as text
 from bot.config import Config
 from bot.runtime import Runtime, build_runtime
 from handlers.parse import display_phone
-from store import businesses
+from store import businesses, proofs
 from store.db import unit_of_work, upgrade
 from store.errors import DomainError, InvalidValue
 from store.importer import COLUMNS, import_orders
+from store.staff_news import active_staff
 
 BAD_INPUT = 2
 
@@ -150,6 +151,7 @@ def business_add(**values: str | None) -> None:
             fail(text.MISSING_REQUIRED.format(options=" and ".join(missing)))
         created = businesses.create_business(session, given)
         click.echo(text.CREATED.format(code=created.code, name=created.name))
+        click.echo(text.NO_STAFF_WARNING.format(code=created.code))
         _show(created)
 
 
@@ -184,6 +186,8 @@ def business_show(code: str) -> None:
         found = businesses.get_business(session, code)
         click.echo(f"{found.code} · {found.name}")
         _show(found)
+        if not active_staff(session, found.id):
+            click.echo(text.NO_STAFF_WARNING.format(code=found.code))
 
 
 @business.command("edit")
@@ -218,6 +222,10 @@ def staff_add(code: str, phone: str, name: str) -> None:
         member = businesses.add_staff(session, code, phone, name)
         click.echo(text.STAFF_ADDED.format(name=member.name, phone=display_phone(member.phone),
                                            code=code.upper()))
+        # Proofs sent while the business had nobody to ask reach who is there now.
+        channels = getattr(session.info.get("settings"), "staff_channels", ("console",))
+        if prompted := proofs.prompt_waiting(session, member, channels):
+            click.echo(text.WAITING_PROOFS_SENT.format(count=prompted))
 
 
 @staff.command("list")

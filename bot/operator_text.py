@@ -137,6 +137,10 @@ NO_BUSINESSES = "No businesses yet. Add one: orderbot business add"
 STAFF_ADDED = "{name} ({phone}) is now staff of {code}."
 STAFF_REMOVED = ("{name} ({phone}) is no longer staff of {code}: no more prompts, no decisions. "
                  "Their past decisions still name them.")
+NO_STAFF_WARNING = ("Warning: {code} has no staff, so nobody will be asked about payment "
+                    "screenshots (customers are told to contact the business). Add one: "
+                    "orderbot staff add {code} +91… --name NAME")
+WAITING_PROOFS_SENT = "Payment screenshots that were waiting went to them for review: {count} queued."
 NO_STAFF = "{code} has no staff yet. Add one: orderbot staff add {code} +91… --name NAME"
 IMPORT_FAILED = "Nothing imported: {count} problem(s) in {path}."
 IMPORTED = "Imported {count} order(s) into {code}: {numbers}"

@@ -21,7 +21,14 @@ from handlers import i18n
 from handlers.core import State, Turn
 from handlers.customer import MISS_LIMIT, MISS_WINDOW, lookup
 from handlers.customer import keywords as customer_keywords
-from handlers.parse import find_order_number, matches, mentions, parse_amount, words
+from handlers.parse import (
+    display_phone,
+    find_order_number,
+    matches,
+    mentions,
+    parse_amount,
+    words,
+)
 from handlers.proof_notices import (
     decided_line,
     flag_lines,
@@ -37,6 +44,7 @@ from store.errors import AlreadyDecided, DomainError, OrderCancelled, Overpaymen
 from store.media import MediaRefused
 from store.models import MediaFile, Order, OrderStatus, PaymentProof, ProofStatus, Staff
 from store.queries import order_by_id, order_by_number, orders_for_phone
+from store.staff_news import active_staff
 
 # What the adapter could not fetch, and what the store refused, as the customer reads it.
 FETCH_ERRORS = {
@@ -169,8 +177,11 @@ def _submit(
     turn.chat.current_order_id = order.id
     _offer_choices(submission)
     business = order.business.name
-    lines = [turn.t("proofs.received", number=order.number, amount=_money(turn, order, amount),
-                    business=business)]
+    key = "proofs.received" if active_staff(turn.session, order.business_id) else "words.received_no_staff"
+    contact = order.business.contact_phone or order.business.contact_email
+    contact = display_phone(contact) if contact and contact.startswith("+") else contact
+    lines = [turn.t(key, number=order.number, amount=_money(turn, order, amount),
+                    business=business, contact=contact or turn.t("words.contact_directly"))]
     if amount > order.due_minor:
         lines.append(turn.t("proofs.received_over_due", due=_money(turn, order, order.due_minor),
                             number=order.number, business=business))
