@@ -92,10 +92,11 @@ ButtonHandler = Callable[[Turn, str], list[Reply] | None]
 
 
 def _modules() -> list[Any]:
-    # Order is priority: staff commands first, then files, phones, and the customer's.
-    from handlers import customer, phone, proofs, vendor
+    # Order is priority: staff commands first, then files, phones, small talk and asking
+    # for a person, and the customer's.
+    from handlers import customer, people, phone, proofs, vendor
 
-    return [vendor, proofs, phone, customer]
+    return [vendor, proofs, phone, people, customer]
 
 
 def handle(inbound: Inbound, ctx: Context) -> list[Reply]:

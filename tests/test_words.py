@@ -150,3 +150,71 @@ def test_a_refused_file_keeps_the_held_screenshot(demo, lang, received, audio) -
     assert received in chat.text("250")
     [proof] = _proofs(demo)
     assert (proof.claimed_minor, proof.status) == (25000, "pending")
+
+
+# ── 8. small talk and people ─────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("lang, said, answer", [
+    ("en", "thanks", "Happy to help"), ("en", "ok", "Happy to help"),
+    ("en", "👍", "Happy to help"), ("en", "👍🏽", "Happy to help"), ("en", "Thank you!", "Happy to help"),
+    ("hi", "धन्यवाद", "खुशी हुई"), ("hi", "शुक्रिया", "खुशी हुई"), ("hi", "ठीक है", "खुशी हुई"),
+    ("hi", "thik hai", "खुशी हुई"),
+])
+def test_small_talk_gets_a_short_friendly_answer(demo, lang, said, answer) -> None:
+    from handlers import i18n
+
+    reply = ChatDriver(demo, lang=lang).text(said)
+    assert answer in reply and i18n.t("help.customer", lang) not in reply
+
+
+def _asks(runtime) -> list[str]:
+    from sqlalchemy import select
+
+    from handlers import notices
+    from store.models import OutboxMessage
+
+    with unit_of_work(runtime.sessions) as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "customer_asks")
+                         .order_by(OutboxMessage.id)).all()
+        return [f"{row.address} {notices.render(s, row)[0].text}" for row in rows]
+
+
+@pytest.mark.parametrize("lang, said, contact, passed", [
+    ("en", "cancel my order", "You can reach Asha's Kitchen directly: +91 98000 00001",
+     "passed your message on"),
+    ("en", "I want to talk to a human", "+91 98000 00001", "passed your message on"),
+    ("en", "call me please", "+91 98000 00001", "passed your message on"),
+    ("en", "refund", "+91 98000 00001", "passed your message on"),
+    ("en", "complaint: food was cold", "+91 98000 00001", "passed your message on"),
+    ("hi", "मुझे कॉल करो", "Asha's Kitchen से सीधे बात", "संदेश Asha's Kitchen तक पहुँचा"),
+    ("hi", "order cancel karo", "+91 98000 00001", "संदेश Asha's Kitchen तक पहुँचा"),
+    ("hi", "शिकायत है", "+91 98000 00001", "संदेश Asha's Kitchen तक पहुँचा"),
+])
+def test_asking_for_a_person_gives_the_contact_and_tells_the_staff(demo, lang, said, contact,
+                                                                   passed) -> None:
+    customer = ChatDriver(demo, lang=lang)
+    customer.say("AK-1001")
+    answer = customer.text(said)
+    assert contact in answer and passed in answer
+    assert _asks(demo) == [f"{ASHA} 💬 Ravi Kumar asks about AK-1001: {said}"]
+
+
+def test_once_per_order_an_hour(customer, demo, clock) -> None:
+    customer.say("AK-1001")
+    customer.say("cancel my order")
+    again = customer.text("call me")
+    assert "already has your message" in again and "+91 98000 00001" in again
+    assert "passed your message on" in ChatDriver(demo, address="x", phone=None).text(
+        "AK-1003 complaint")  # another order: its own hour
+    assert len(_asks(demo)) == 2
+    clock.advance(hours=1, minutes=1)
+    assert "passed your message on" in customer.text("refund")
+    assert len(_asks(demo)) == 3
+    assert "A customer asks about AK-1003: AK-1003 complaint" in _asks(demo)[1]
+
+
+def test_asking_without_an_order_asks_which_and_a_miss_is_a_miss(stranger, demo) -> None:
+    assert "Which order is it about?" in stranger.text("talk to a human")
+    assert "could not find" in stranger.text("refund AK-9999")
+    assert _asks(demo) == []
