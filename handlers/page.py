@@ -20,14 +20,9 @@ from store.models import Order, OrderStatus, Shipment, StatusEvent
 from store.queries import order_by_number
 from store.shipments import BOOKED, shipments_of
 
-# The steps a customer follows; the kitchen's statuses map onto them in order.
-ORDER_STEPS = (
-    ("received", OrderStatus.PENDING),
-    ("accepted", OrderStatus.CONFIRMED),
-    ("preparing", OrderStatus.PREPARING),
-    ("ready", OrderStatus.READY),
-)
-STEP_OF = {status.value: name for name, status in ORDER_STEPS} | {"completed": "completed"}
+# The steps a customer follows: the kitchen's statuses, named as everywhere else (the
+# `status.` catalog: one name per status per language, the chat's, notices' and the CLI's).
+ORDER_STEPS = (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PREPARING, OrderStatus.READY)
 
 
 @dataclass(frozen=True)
@@ -108,14 +103,14 @@ def steps(order: Order, shipment: Shipment | None, lang: str) -> list[Step]:
     where there is a shipment (as the chat's progress line draws it), else
     "completed". A cancelled order shows the steps it reached, then that it was
     cancelled; a parcel off its road (a failed attempt, a return) shows where."""
-    kitchen = [i18n.t("web.step." + name, lang) for name, _ in ORDER_STEPS]
-    positions = {status.value: n for n, (_, status) in enumerate(ORDER_STEPS)}
+    kitchen = [i18n.t("status." + status, lang) for status in ORDER_STEPS]
+    positions = {status.value: n for n, status in enumerate(ORDER_STEPS)}
     if order.status == OrderStatus.CANCELLED:
         reached = positions.get(_status_before_cancel(order), 0)
         done = [Step(label, "done") for label in kitchen[: reached + 1]]
         return done + [Step(i18n.t("status.cancelled", lang), "cancelled")]
     if shipment is None:
-        labels = kitchen + [i18n.t("web.step.completed", lang)]
+        labels = kitchen + [i18n.t("status.completed", lang)]
         if order.status == OrderStatus.COMPLETED:
             return [Step(label, "done") for label in labels]
         return _marked(labels, positions.get(order.status, 0))
@@ -194,8 +189,7 @@ def _event_text(order: Order, event: StatusEvent, lang: str) -> str | None:
         if event.from_status is None and event.to_status == OrderStatus.PENDING:
             return t("web.event.placed")
         status = event.to_status or order.status
-        label = t("web.step." + STEP_OF[status]) if status in STEP_OF else t("status." + status)
-        text = t("web.event.status", status=label)
+        text = t("web.event.status", status=t("status." + status))
         if detail.get("reason"):
             text += " — " + t("notice.reason", reason=detail["reason"])
         return text
