@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from bot.runtime import Runtime
 from handlers import i18n, page
 from handlers.customer import MISS_LIMIT, MISS_WINDOW
-from handlers.links import order_page_path, read_order_token
+from handlers.links import order_page_path, read_page_token
 from handlers.parse import clean, find_order_number
 from store.db import unit_of_work
 from store.numbers import number_key
@@ -70,15 +70,16 @@ def render(template: str, lang: str, status: int = 200, **context: Any) -> Respo
 @pages.get("/o/<token>")
 def order_page(token: str) -> Response:
     runtime = _runtime()
-    order_id = read_order_token(runtime.settings.secret_key, token)
-    if order_id is None:
+    found = read_page_token(runtime.settings.secret_key, token)
+    if found is None:
         abort(404)
+    order_id, proven = found
     lang = page_language()
     with unit_of_work(runtime.sessions) as session:
         order = order_by_id(session, order_id)
         if order is None:
             abort(404)
-        view = page.build(session, runtime.settings, order, lang)
+        view = page.build(session, runtime.settings, order, lang, proven=proven)
     return render("order.html", lang, page=view)
 
 

@@ -4,7 +4,7 @@ address or notes — worded in the reader's language."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from handlers import i18n
 from handlers.parse import display_phone
 from handlers.payments import qr_token, upi_link
-from handlers.shipping import DETOURS, ROAD
+from handlers.shipping import DETOURS, ROAD, shipment_details
 from handlers.types import Settings
 from store import throttle
 from store.models import Order, OrderStatus, Shipment, StatusEvent
@@ -85,6 +85,8 @@ class OrderPage:
     payment: Payment | None
     timeline: list[Event]
     contact: Contact
+    shipment: list[str] = field(default_factory=list)  # courier, AWB, tracking link
+    tracking_url: str | None = None
 
 
 def initials(name: str) -> str:
@@ -223,8 +225,12 @@ def contact(order: Order) -> Contact:
     )
 
 
-def build(session: Session, settings: Settings, order: Order, lang: str) -> OrderPage:
+def build(session: Session, settings: Settings, order: Order, lang: str, *,
+          proven: bool = False) -> OrderPage:
+    """The page; `proven` (a link given to the proven customer or staff) adds where the
+    parcel goes — courier, AWB, tracking link — as the chat shows them."""
     shipment = latest_shipment(session, order.id)
+    shown = shipment if proven else None
     name = (order.customer_name or "").split()
     return OrderPage(
         lang=lang,
@@ -254,7 +260,14 @@ def build(session: Session, settings: Settings, order: Order, lang: str) -> Orde
         payment=payment(order, settings, lang),
         timeline=timeline(order, lang),
         contact=contact(order),
+        shipment=shipment_details(lang, shown.courier, shown.awb, None) if shown else [],
+        tracking_url=_web_link(shown.tracking_url) if shown else None,
     )
+
+
+def _web_link(url: str | None) -> str | None:
+    """A carrier's tracking link, only if it is one a browser should follow (http or https)."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
 def _money(order: Order, minor: int, lang: str) -> str:

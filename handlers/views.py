@@ -121,7 +121,8 @@ def order_text(turn: Turn, order: Order, audience: Audience) -> str:
         lines.append("")
         lines.extend(payment_lines(turn, order))
     lines.append("")
-    lines.append(t("web.link", url=order_page_url(turn.ctx.settings, order.id, turn.lang)))
+    proven = audience is not Audience.PUBLIC  # their page shows the parcel's details too
+    lines.append(t("web.link", url=order_page_url(turn.ctx.settings, order.id, turn.lang, proven)))
     contact = business.contact_phone or business.contact_email
     if contact:
         shown = display_phone(contact) if contact.startswith("+") else contact

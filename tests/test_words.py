@@ -218,3 +218,68 @@ def test_asking_without_an_order_asks_which_and_a_miss_is_a_miss(stranger, demo)
     assert "Which order is it about?" in stranger.text("talk to a human")
     assert "could not find" in stranger.text("refund AK-9999")
     assert _asks(demo) == []
+
+
+# ── 10. shipments agree on every surface ─────────────────────────────────────
+
+
+def _carrier(runtime, number: str, step: str, at_minutes: int = 0) -> None:
+    from datetime import timedelta
+
+    from store.shipments import CarrierUpdate, record_update
+
+    update = CarrierUpdate(provider="generic", carrier_status=step, step=step, order_number=number,
+                           awb="AWB123", courier="Delhivery",
+                           tracking_url="https://courier.example/t/AWB123")
+    with unit_of_work(runtime.sessions) as session:
+        record_update(session, update, now=runtime.clock() + timedelta(minutes=at_minutes))
+
+
+def _page_link(answer: str) -> str:
+    import re
+
+    return re.search(r"https://bot\.example\.test(/o/\S+)", answer).group(1)
+
+
+@pytest.mark.parametrize("lang, courier, track", [("en", "Courier: Delhivery", "Track the parcel"),
+                                                  ("hi", "Delhivery", "पार्सल ट्रैक करें")])
+def test_the_owners_page_shows_courier_awb_link_and_steps(demo, client, lang, courier,
+                                                          track) -> None:
+    from test_pages import steps_of
+
+    _carrier(demo, "AK-1003", "in_transit")
+    owner = ChatDriver(demo, address="+919822222222", phone="+919822222222", lang=lang)
+    page = client.get(_page_link(owner.text("AK-1003"))).get_data(as_text=True)
+    assert courier in page and "AWB123" in page
+    assert 'href="https://courier.example/t/AWB123"' in page and track in page
+    assert ("current", "In transit" if lang == "en" else "रास्ते में") in steps_of(page)
+    # A stranger's link (a lookup by number) shows the steps, not where the parcel goes.
+    stranger = ChatDriver(demo, address="someone", phone=None, lang=lang)
+    public = client.get(_page_link(stranger.text("AK-1003"))).get_data(as_text=True)
+    assert "AWB123" not in public and "courier.example" not in public
+
+
+def test_a_pickup_order_without_a_shipment_shows_no_shipment_steps(demo, client) -> None:
+    from test_pages import steps_of
+
+    from handlers import i18n
+
+    answer = ChatDriver(demo, lang="en").text("AK-1001")
+    page = client.get(_page_link(answer)).get_data(as_text=True)
+    road = [i18n.t(f"shipping.step.{s}", "en") for s in ("picked_up", "in_transit", "delivered")]
+    assert not any(step in answer for step in road)
+    assert not any(label in road for _, label in steps_of(page)) and 'id="shipment"' not in page
+
+
+def test_a_late_carrier_report_stays_in_the_timeline_never_the_shown_state(demo, client) -> None:
+    from test_pages import steps_of
+
+    _carrier(demo, "AK-1003", "delivered", at_minutes=10)
+    _carrier(demo, "AK-1003", "in_transit", at_minutes=20)  # late: after the delivery
+    owner = ChatDriver(demo, address="+919822222222", phone="+919822222222")
+    answer = owner.text("AK-1003")
+    assert "🚚 Shipment: Delivered" in answer and "🔵 In transit" not in answer
+    page = client.get(_page_link(answer)).get_data(as_text=True)
+    assert {state for state, _ in steps_of(page)} == {"done"}
+    assert "Shipment: In transit" in page and "Shipment: Delivered" in page  # both on the timeline
+    assert page.index("Shipment: In transit") < page.index("Shipment: Delivered")  # newest first
