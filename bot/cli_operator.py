@@ -322,7 +322,8 @@ def orders_import(code: str, file: Path, dry_run: bool, update: bool) -> None:
         click.echo(text.change_line(change, currency))
     if report.changes:
         numbers = {change.number for change in report.changes}
-        click.echo((text.WOULD_UPDATE if dry_run else text.UPDATED_ORDERS).format(count=len(numbers)))
+        done = text.WOULD_UPDATE if dry_run else text.UPDATED_ORDERS
+        click.echo(done.format(count=len(numbers)))
     if report.unchanged:
         click.echo(text.UNCHANGED.format(numbers=", ".join(report.unchanged)))
     if dry_run:

@@ -140,7 +140,8 @@ STAFF_REMOVED = ("{name} ({phone}) is no longer staff of {code}: no more prompts
 NO_STAFF_WARNING = ("Warning: {code} has no staff, so nobody will be asked about payment "
                     "screenshots (customers are told to contact the business). Add one: "
                     "orderbot staff add {code} +91… --name NAME")
-WAITING_PROOFS_SENT = "Payment screenshots that were waiting went to them for review: {count} queued."
+WAITING_PROOFS_SENT = ("Payment screenshots that were waiting went to them for review: "
+                       "{count} queued.")
 NO_STAFF = "{code} has no staff yet. Add one: orderbot staff add {code} +91… --name NAME"
 IMPORT_FAILED = "Nothing imported: {count} problem(s) in {path}."
 IMPORTED = "Imported {count} order(s) into {code}: {numbers}"
@@ -159,7 +160,8 @@ def change_line(change: Change, currency: str) -> str:
     if change.what == "status":
         return UPDATED_STATUS.format(number=change.number, before=_status_name(str(change.before)),
                                      after=_status_name(str(change.after)))
-    return UPDATED_PAID.format(number=change.number, before=plain_amount(int(change.before), currency),
+    return UPDATED_PAID.format(number=change.number,
+                               before=plain_amount(int(change.before), currency),
                                after=plain_amount(int(change.after), currency))
 
 
@@ -180,4 +182,5 @@ EVENT_MONEY = {"payment": "{amount} received ({method})", "refund": "{amount} re
 CANNOT_MOVE = "{number} is {status}; it cannot go to {target}. It can go to: {options}."
 STATUS_CHANGED = "{number}: {before} → {after}."
 TOLD = "The customer is being told: {count} queued."
-TOLD_NONE = "No chat of this customer's is linked yet: they will see it when they look the order up."
+TOLD_NONE = ("No chat of this customer's is linked yet: they will see it when they look the "
+             "order up.")

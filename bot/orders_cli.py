@@ -109,7 +109,8 @@ def orders_show(number: str) -> None:
         for item in order.items:
             lines.append(text.ORDER_ITEM.format(
                 quantity=item.quantity, name=item.name,
-                unit=_money(order, item.unit_price_minor), line=_money(order, item.line_total_minor)))
+                unit=_money(order, item.unit_price_minor),
+                line=_money(order, item.line_total_minor)))
         lines.append(text.ORDER_MONEY.format(
             total=_money(order, order.total_minor), paid=_money(order, order.paid_minor),
             due=_money(order, order.due_minor),

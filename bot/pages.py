@@ -99,7 +99,8 @@ def track() -> Response:
         )
         order_id = found.order.id if found.order else None
     if found.throttled:
-        return render("track.html", lang, 429, typed=typed, error=i18n.t("words.page_throttled", lang))
+        error = i18n.t("words.page_throttled", lang)
+        return render("track.html", lang, 429, typed=typed, error=error)
     if order_id is None:
         return render("track.html", lang, 404, typed=typed, error=i18n.t("lookup.not_found", lang))
     target = order_page_path(runtime.settings.secret_key, order_id)

@@ -123,7 +123,8 @@ def _bare_number(turn: Turn) -> list[Reply] | None:
     said = words(turn.text).split()
     if not said or not said[-1].isdigit() or not 3 <= len(said[-1]) <= 10:
         return None
-    lead = {w for phrase in i18n.phrases("words.keywords.order_lead") for w in words(phrase).split()}
+    leads = i18n.phrases("words.keywords.order_lead")
+    lead = {w for phrase in leads for w in words(phrase).split()}
     if any(w not in lead for w in said[:-1]):
         return None
     code = _context_code(turn)

@@ -33,8 +33,8 @@ from handlers.proof_notices import (
     decided_line,
     flag_lines,
     method_label,
-    proof_buttons,
     prompt_replies,
+    proof_buttons,
 )
 from handlers.types import Button, Reply
 from handlers.vendor_parse import amount_in, is_only, method_in, statuses_in, vocabulary
@@ -177,7 +177,8 @@ def _submit(
     turn.chat.current_order_id = order.id
     _offer_choices(submission)
     business = order.business.name
-    key = "proofs.received" if active_staff(turn.session, order.business_id) else "words.received_no_staff"
+    staffed = active_staff(turn.session, order.business_id)
+    key = "proofs.received" if staffed else "words.received_no_staff"
     contact = order.business.contact_phone or order.business.contact_email
     contact = display_phone(contact) if contact and contact.startswith("+") else contact
     lines = [turn.t(key, number=order.number, amount=_money(turn, order, amount),

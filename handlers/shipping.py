@@ -79,7 +79,8 @@ def shipment_notice(session: Session, message: OutboxMessage, lang: str) -> list
         i18n.t("shipping.notice", lang, number=order.number, business=business,
                step=i18n.t("shipping.step." + step, lang))
     ]
-    lines += shipment_details(lang, detail.get("courier"), detail.get("awb"), detail.get("tracking_url"))
+    lines += shipment_details(lang, detail.get("courier"), detail.get("awb"),
+                              detail.get("tracking_url"))
     if step == "failed_attempt":
         lines.append(i18n.t("shipping.failed_help", lang, business=business))
     elif step == "returned":

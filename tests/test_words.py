@@ -4,7 +4,7 @@ in English and Hindi, through the real core with the database checked."""
 from __future__ import annotations
 
 import pytest
-from conftest import ChatDriver, joined
+from conftest import ChatDriver
 from test_proofs_chat import _proofs, send
 
 from store.db import unit_of_work
@@ -157,7 +157,8 @@ def test_a_refused_file_keeps_the_held_screenshot(demo, lang, received, audio) -
 
 @pytest.mark.parametrize("lang, said, answer", [
     ("en", "thanks", "Happy to help"), ("en", "ok", "Happy to help"),
-    ("en", "👍", "Happy to help"), ("en", "👍🏽", "Happy to help"), ("en", "Thank you!", "Happy to help"),
+    ("en", "👍", "Happy to help"), ("en", "👍🏽", "Happy to help"),
+    ("en", "Thank you!", "Happy to help"),
     ("hi", "धन्यवाद", "खुशी हुई"), ("hi", "शुक्रिया", "खुशी हुई"), ("hi", "ठीक है", "खुशी हुई"),
     ("hi", "thik hai", "खुशी हुई"),
 ])

@@ -27,13 +27,13 @@ def test_serve_in_production_without_a_secret_key_says_so_in_one_line(database_u
         "to try orderbot without one)"]
 
 
-def test_chat_in_a_language_there_is_not_is_refused_with_those_there_are(orderbot) -> None:
+def test_chat_in_a_language_there_is_not_is_refused_with_those_there_are(orderbot) -> None:  # noqa: F811
     result = orderbot("chat", "--lang", "fr")
     assert result.exit_code == 2
     assert "'fr' is not one of 'en', 'hi'" in result.stderr
 
 
-def test_a_missing_name_is_said_once(orderbot) -> None:
+def test_a_missing_name_is_said_once(orderbot) -> None:  # noqa: F811
     result = orderbot("business", "add", "--code", "MB", "--name", " ", "--currency", "INR",
                       "--timezone", "Asia/Kolkata")
     assert "Name is required" in result.stderr and "Name: Name" not in result.stderr
@@ -66,7 +66,7 @@ def test_the_staff_proof_list_does_not_read_as_if_staff_sent_it(customer, asha) 
     customer.text("AK-1001")
     send(customer, "paid 250")
     asha.say("approve 1")
-    line = next(l for l in asha.text("AK-1001").splitlines() if l.startswith("• #1"))
+    line = next(s for s in asha.text("AK-1001").splitlines() if s.startswith("• #1"))
     assert line.index("sent") < line.index("approved by Asha")
 
 

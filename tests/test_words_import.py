@@ -19,7 +19,7 @@ def _order(runtime, number: str) -> Order:
 
 
 @pytest.mark.parametrize("separator", [",", ";", "\t"])
-def test_dates_amounts_and_separators_as_shops_save_them(meera, runtime, tmp_path,
+def test_dates_amounts_and_separators_as_shops_save_them(meera, runtime, tmp_path,  # noqa: F811
                                                          separator) -> None:
     rows = [
         ["MB-0101", "02/10/2026 10:30", "Ravi", "+919811111111", "Cake", "1", "1,000.00",
@@ -44,13 +44,13 @@ def test_dates_amounts_and_separators_as_shops_save_them(meera, runtime, tmp_pat
     ("32/10/2026", "'32/10/2026' is not a date (DD/MM/YYYY or YYYY-MM-DD"),
     ("10/2026", "'10/2026' is not a date"),
 ])
-def test_bad_dates_are_reported_by_line(meera, tmp_path, value, says) -> None:
+def test_bad_dates_are_reported_by_line(meera, tmp_path, value, says) -> None:  # noqa: F811
     path = csv_file(tmp_path, f"MB-0101,{value},Ravi,,Cake,1,100,pending,")
     result = meera("orders", "import", "MB", path)
     assert result.exit_code == 2 and f"line 2: {says}" in result.stderr
 
 
-def test_badly_grouped_amounts_are_refused(meera, tmp_path) -> None:
+def test_badly_grouped_amounts_are_refused(meera, tmp_path) -> None:  # noqa: F811
     path = csv_file(tmp_path, 'MB-0101,2026-10-02,Ravi,,Cake,1,"1,0000.00",pending,')
     result = meera("orders", "import", "MB", path)
     assert result.exit_code == 2 and "unit_price '1,0000.00' is not an amount" in result.stderr
@@ -66,7 +66,7 @@ def _edited_sample(tmp_path, *edits: tuple[str, str]) -> str:
     return str(path)
 
 
-def test_update_applies_a_newer_sheets_statuses_and_payments(meera, runtime, tmp_path) -> None:
+def test_update_applies_a_newer_sheets_statuses_and_payments(meera, runtime, tmp_path) -> None:  # noqa: F811
     assert meera("orders", "import", "MB", str(SAMPLE)).exit_code == 0
     newer = _edited_sample(
         tmp_path,
@@ -93,7 +93,7 @@ def test_update_applies_a_newer_sheets_statuses_and_payments(meera, runtime, tmp
     assert again.exit_code == 0 and "status" not in again.stdout  # nothing more to change
 
 
-def test_update_is_all_or_nothing_with_line_numbered_errors(meera, runtime, tmp_path) -> None:
+def test_update_is_all_or_nothing_with_line_numbered_errors(meera, runtime, tmp_path) -> None:  # noqa: F811
     meera("orders", "import", "MB", str(SAMPLE))
     before = snapshot(runtime)
     newer = _edited_sample(
@@ -110,16 +110,17 @@ def test_update_is_all_or_nothing_with_line_numbered_errors(meera, runtime, tmp_
     assert snapshot(runtime) == before and _order(runtime, "MB-0003").status == "pending"
 
 
-def test_update_never_lowers_what_was_paid(meera, runtime, tmp_path) -> None:
+def test_update_never_lowers_what_was_paid(meera, runtime, tmp_path) -> None:  # noqa: F811
     meera("orders", "import", "MB", str(SAMPLE))
     newer = _edited_sample(tmp_path, ("(500 g),2,180.00,completed,360.00,cash",
                                       "(500 g),2,180.00,completed,100.00,cash"))
     result = meera("orders", "import", "MB", newer, "--update")
-    assert result.exit_code == 2 and "line 4: order MB-0002: the file says less was paid" in result.stderr
+    assert result.exit_code == 2
+    assert "line 4: order MB-0002: the file says less was paid" in result.stderr
     assert _order(runtime, "MB-0002").paid_minor == 36000
 
 
-def test_update_still_refuses_changed_items(meera, tmp_path) -> None:
+def test_update_still_refuses_changed_items(meera, tmp_path) -> None:  # noqa: F811
     meera("orders", "import", "MB", str(SAMPLE))
     newer = _edited_sample(tmp_path, ("(500 g),2,180.00", "(500 g),3,180.00"))
     result = meera("orders", "import", "MB", newer, "--update")

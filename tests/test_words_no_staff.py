@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 from conftest import ChatDriver
+from proof_support import prompts, proofs
 from test_operator import MEERA, orderbot  # noqa: F401 (a fixture)
 from test_operator_import import csv_file
 from test_proofs_chat import send
-
-from proof_support import prompts, proofs
 
 
 @pytest.fixture

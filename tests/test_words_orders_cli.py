@@ -12,7 +12,7 @@ from store.models import OutboxMessage
 from store.queries import order_by_number
 
 
-def test_list_the_open_orders_or_one_status(demo, orderbot) -> None:
+def test_list_the_open_orders_or_one_status(demo, orderbot) -> None:  # noqa: F811
     result = orderbot("orders", "list", "AK")
     assert result.exit_code == 0, result.output
     assert "AK-1001" in result.stdout and "Preparing" in result.stdout
@@ -27,7 +27,7 @@ def test_list_the_open_orders_or_one_status(demo, orderbot) -> None:
     assert "no business with code ZZ" in orderbot("orders", "list", "ZZ").stderr
 
 
-def test_show_one_order_in_full(demo, orderbot) -> None:
+def test_show_one_order_in_full(demo, orderbot) -> None:  # noqa: F811
     result = orderbot("orders", "show", "ak–1001")
     assert result.exit_code == 0, result.output
     for fragment in ["AK-1001 · Asha's Kitchen", "Customer: Ravi Kumar · +91 98111 11111",
@@ -39,7 +39,7 @@ def test_show_one_order_in_full(demo, orderbot) -> None:
     assert missing.exit_code == 2 and "there is no order AK-9999" in missing.stderr
 
 
-def test_a_status_change_tells_the_customer_as_from_the_chat(demo, orderbot) -> None:
+def test_a_status_change_tells_the_customer_as_from_the_chat(demo, orderbot) -> None:  # noqa: F811
     ChatDriver(demo, address="+919822222222", phone="+919822222222", lang="hi").say("AK-1003")
     result = orderbot("orders", "status", "AK-1003", "ready")
     assert result.exit_code == 0, result.output
@@ -56,10 +56,11 @@ def test_a_status_change_tells_the_customer_as_from_the_chat(demo, orderbot) -> 
         assert order_by_number(s, "AK-1003").events[-1].detail == {"reason": "out of stock"}
 
 
-def test_a_move_the_flow_refuses_is_explained_and_changes_nothing(demo, orderbot) -> None:
+def test_a_move_the_flow_refuses_is_explained_and_changes_nothing(demo, orderbot) -> None:  # noqa: F811
     result = orderbot("orders", "status", "AK-1001", "pending")
     assert result.exit_code == 2
-    assert "AK-1001 is Preparing; it cannot go to Received. It can go to: Ready, Completed, Cancelled." in result.stderr
+    assert ("AK-1001 is Preparing; it cannot go to Received. It can go to: Ready, Completed, "
+            "Cancelled.") in result.stderr
     assert "is not a status" in orderbot("orders", "status", "AK-1001", "shipped").stderr
     with unit_of_work(demo.sessions) as s:
         assert order_by_number(s, "AK-1001").status == "preparing"

@@ -9,16 +9,15 @@ import re
 
 import pytest
 from api_support import bearer, new_key
-from conftest import ChatDriver, joined
+from conftest import ChatDriver
 from test_operator import orderbot  # noqa: F401 (a fixture)
 from test_pages import page_of, steps_of
 
 from handlers import i18n
-from store.services import FLOW
 from store.db import unit_of_work
 from store.models import OrderStatus
 from store.queries import order_by_number
-from store.services import Actor, set_status
+from store.services import FLOW, Actor, set_status
 
 ASHA = "+919800000001"
 
@@ -84,7 +83,7 @@ def test_the_api_errors_name_statuses_as_the_chat_does(demo, client, lang) -> No
     assert "preparing" not in message and "pending" not in message
 
 
-def test_the_cli_names_statuses_as_the_chat_does(demo, orderbot) -> None:
+def test_the_cli_names_statuses_as_the_chat_does(demo, orderbot) -> None:  # noqa: F811
     names = catalog("en")
     shown = orderbot("orders", "show", "AK-1001").stdout
     assert f"Status: {names['preparing']}" in shown
