@@ -11,6 +11,7 @@ from flask import Response, jsonify, request
 from bot import json_input
 from handlers import i18n
 from store import errors
+from store.models import OrderStatus
 
 # What each domain rule's refusal is in HTTP.
 DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
@@ -54,9 +55,10 @@ def language() -> str:
 
 
 def error_response(error: ApiError) -> tuple[Response, int]:
+    lang = language()
     body: dict[str, Any] = {
         "code": error.code,
-        "message": i18n.t("api_error." + error.msg, language(), **error.params),
+        "message": i18n.t("api_error." + error.msg, lang, **_status_names(error.params, lang)),
     }
     if error.field:
         body["field"] = error.field
@@ -64,6 +66,14 @@ def error_response(error: ApiError) -> tuple[Response, int]:
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="orderbot"'
     return response, error.status
+
+
+def _status_names(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Statuses in a message as the chat and the page name them ("बन रहा है"), not as
+    codes ("preparing"); the codes stay in the fields a program reads."""
+    statuses = {s.value for s in OrderStatus}
+    return {k: i18n.t(f"status.{v}", lang) if k in ("current", "target", "status") and v in statuses
+            else v for k, v in params.items()}
 
 
 def json_body() -> dict[str, Any]:

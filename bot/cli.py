@@ -12,6 +12,7 @@ import click
 
 from bot.config import Config
 from bot.runtime import Runtime, build_runtime
+from handlers.i18n import LANGUAGES
 from handlers.parse import parse_phone
 from store.db import unit_of_work, upgrade
 
@@ -99,7 +100,11 @@ def serve(host: str, port: int, with_demo: bool) -> None:
 
         with unit_of_work(runtime.sessions) as session:
             seed(session, runtime.clock())
-    app = create_app(runtime=runtime)
+    try:
+        app = create_app(runtime=runtime)
+    except RuntimeError as refused:  # a setting production needs: one line, not a traceback
+        runtime.close()
+        raise click.ClickException(str(refused)) from None
     stop = threading.Event()
     from bot import background
 
@@ -118,7 +123,8 @@ def serve(host: str, port: int, with_demo: bool) -> None:
 @main.command()
 @click.option("--phone", help="Talk as the customer with this phone (E.164).")
 @click.option("--vendor", "vendor_phone", help="Talk as the staff member with this phone.")
-@click.option("--lang", help="Language of the chat: en or hi.")
+@click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False),
+              help="Language of the chat.")
 def chat(phone: str | None, vendor_phone: str | None, lang: str | None) -> None:
     """Talk to the bot in the terminal; reads piped input too (one message a line)."""
     from bot.console import ConsoleChat

@@ -22,10 +22,11 @@ from bot import operator_text as text
 from bot.config import Config
 from bot.runtime import Runtime, build_runtime
 from handlers.parse import display_phone
-from store import businesses
+from store import businesses, proofs
 from store.db import unit_of_work, upgrade
 from store.errors import DomainError, InvalidValue
 from store.importer import COLUMNS, import_orders
+from store.staff_news import active_staff
 
 BAD_INPUT = 2
 
@@ -151,6 +152,7 @@ def business_add(**values: str | None) -> None:
             fail(text.MISSING_REQUIRED.format(options=" and ".join(missing)))
         created = businesses.create_business(session, given)
         click.echo(text.CREATED.format(code=created.code, name=created.name))
+        click.echo(text.NO_STAFF_WARNING.format(code=created.code))
         _show(created)
 
 
@@ -190,6 +192,8 @@ def business_show(code: str) -> None:
         found = businesses.get_business(session, code)
         click.echo(f"{found.code} · {found.name}")
         _show(found)
+        if not active_staff(session, found.id):
+            click.echo(text.NO_STAFF_WARNING.format(code=found.code))
 
 
 @business.command("edit")
@@ -241,6 +245,10 @@ def staff_add(code: str, phone: str, name: str) -> None:
         member = businesses.add_staff(session, code, phone, name)
         click.echo(text.STAFF_ADDED.format(name=member.name, phone=display_phone(member.phone),
                                            code=code.upper()))
+        # Proofs sent while the business had nobody to ask reach who is there now.
+        channels = getattr(session.info.get("settings"), "staff_channels", ("console",))
+        if prompted := proofs.prompt_waiting(session, member, channels):
+            click.echo(text.WAITING_PROOFS_SENT.format(count=prompted))
 
 
 @staff.command("list")
@@ -284,22 +292,28 @@ and optionally payment_method (upi, cash, bank, card, other; default other).
 
 \b
 - order_number starts with the business code: MB-0001
-- date is YYYY-MM-DD or YYYY-MM-DD HH:MM, in the business's time zone
-- unit_price and amount_paid are decimals like 180.00 (amount_paid may be empty)
+- date is DD/MM/YYYY or YYYY-MM-DD, with HH:MM or without, in the business's time zone
+- unit_price and amount_paid are amounts like 180.00, 1,000.00 or ₹100 (amount_paid may
+  be empty)
+- fields are separated by commas, semicolons or tabs (found by themselves)
 - status: pending (or received), confirmed, preparing, ready, completed, cancelled
 - the rows of one order repeat its date, customer, status and amount paid
 
 Every row is checked first and each bad one reported by line; then all orders are
 imported or none. Orders already imported identically are skipped, so importing the
-same file again changes nothing. Nobody is notified. See samples/orders.csv."""
+same file again changes nothing; one the file changes is refused, unless --update: then
+a newer status and amount paid are applied to it and each change is reported (its items,
+customer and date must still agree). Nobody is notified. See samples/orders.csv."""
 
 
 @orders.command("import", help=IMPORT_HELP)
 @click.argument("code")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@click.option("--update", is_flag=True,
+              help="Apply a newer status and amount paid to orders already there.")
 @refusals
-def orders_import(code: str, file: Path, dry_run: bool) -> None:
+def orders_import(code: str, file: Path, dry_run: bool, update: bool) -> None:
     try:
         lines = file.read_text(encoding="utf-8-sig").splitlines(keepends=True)
     except UnicodeDecodeError:
@@ -309,7 +323,8 @@ def orders_import(code: str, file: Path, dry_run: bool) -> None:
         try:
             found = businesses.get_business(session, code)
             code = found.code
-            report = import_orders(session, found, lines, runtime.clock())
+            report = import_orders(session, found, lines, runtime.clock(), update=update)
+            currency = found.currency
             if report.ok and not dry_run:
                 session.commit()
             else:
@@ -324,8 +339,14 @@ def orders_import(code: str, file: Path, dry_run: bool) -> None:
         done = text.WOULD_IMPORT if dry_run else text.IMPORTED
         click.echo(done.format(count=len(report.created), code=code,
                                numbers=", ".join(report.created)))
-    else:
+    elif not report.changes:
         click.echo(text.NOTHING_NEW)
+    for change in report.changes:
+        click.echo(text.change_line(change, currency))
+    if report.changes:
+        numbers = {change.number for change in report.changes}
+        done = text.WOULD_UPDATE if dry_run else text.UPDATED_ORDERS
+        click.echo(done.format(count=len(numbers)))
     if report.unchanged:
         click.echo(text.UNCHANGED.format(numbers=", ".join(report.unchanged)))
     if dry_run:

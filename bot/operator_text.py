@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.i18n import plain_amount, t
 from store.errors import AlreadyExists, DomainError, InvalidValue, InvalidValues, NotFound
-from store.importer import RowError
+from store.importer import Change, RowError
 
 LABELS = {
     "name": "Name",
@@ -58,7 +59,7 @@ REASONS = {
     "no_orders": "there are no orders in the file",
     "field_count": "expected {expected} fields (check for a stray comma or a missing one)",
     "number_format": "'{number}' is not an order number of {code} (like {code}-0001)",
-    "date": "'{value}' is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM)",
+    "date": "'{value}' is not a date (DD/MM/YYYY or YYYY-MM-DD, with HH:MM or without)",
     "future_date": "'{value}' is in the future",
     "quantity": "'{value}' is not a quantity (a whole number from 1)",
     "amount": "{column} '{value}' is not an amount (like 180.00)",
@@ -66,7 +67,12 @@ REASONS = {
     "status": "'{value}' is not a status ({choices})",
     "overpaid": "order {number}: amount paid {paid} is more than its total {total}",
     "disagrees": "order {number}: {column} differs from its first row (line {first_line})",
-    "conflict": "order {number} already exists with a different {fields}",
+    "conflict": "order {number} is already there and the file changes its {fields}",
+    "update_paid_less": ("order {number}: the file says less was paid than is recorded; "
+                         "money given back is a refund (staff: refund {number} AMOUNT)"),
+    "update_invalid_transition": "order {number} is {current}; it cannot go to {status}",
+    "update_order_cancelled": "order {number} is cancelled; it takes no payments",
+    "update_refused": "order {number} could not be updated ({rule})",
     "refused": "order {number} was refused ({rule})",
     "shipping_secret": "it must be 16 to 200 visible characters, no spaces (make one with: "
                        "python -c 'import secrets; print(secrets.token_urlsafe(32))')",
@@ -77,10 +83,30 @@ COLUMN_NAMES = {"created_at": "date", "paid_minor": "amount_paid", "method": "pa
                 "number": "order_number spelling"}
 
 
+# What an order already there differs in, as the operator reads it.
+FIELD_NAMES = {"items": "items", "customer_name": "customer name",
+               "customer_phone": "customer phone", "status": "status", "paid": "amount paid",
+               "date": "date", "business": "business"}
+CONFLICT_UPDATE_HINT = " (to apply a newer status and amount paid, import with --update)"
+
+
+def _status_name(status: str) -> str:
+    """A status as the chat and the page name it (the one catalog): "Received" for pending."""
+    return t(f"status.{status}", "en")
+
+
 def _reason(reason: str, params: dict[str, Any]) -> str:
     field = params.get("field") or params.get("column") or ""
     label = LABELS.get(field, field)
     params = {**params, "label": label, "column": COLUMN_NAMES.get(field, field)}
+    for name in ("status", "current"):
+        if reason.startswith("update_") and name in params:
+            params[name] = _status_name(params[name])
+    if "fields" in params:
+        fields = params["fields"].split(", ")
+        params["fields"] = ", ".join(FIELD_NAMES.get(f, f) for f in fields)
+        hint = not params.get("update") and set(fields) <= {"status", "paid"}
+        return REASONS[reason].format(**params) + (CONFLICT_UPDATE_HINT if hint else "")
     return REASONS.get(reason, reason).format(**params)
 
 
@@ -90,8 +116,9 @@ def problem(error: DomainError) -> str:
     if isinstance(error, InvalidValues):
         return "\n".join(problem(each) for each in params["errors"])
     if isinstance(error, InvalidValue):
-        return f"{LABELS.get(params['field'], params['field'])}: " + _reason(
-            params["reason"], params)
+        label = LABELS.get(params["field"], params["field"])
+        reason = _reason(params["reason"], params)
+        return reason if reason.startswith(label) else f"{label}: {reason}"  # not "Name: Name…"
     if isinstance(error, AlreadyExists):
         if params["field"] == "code":
             return f"a business with code {params['value']} already exists"
@@ -116,6 +143,11 @@ NO_BUSINESSES = "No businesses yet. Add one: orderbot business add"
 STAFF_ADDED = "{name} ({phone}) is now staff of {code}."
 STAFF_REMOVED = ("{name} ({phone}) is no longer staff of {code}: no more prompts, no decisions. "
                  "Their past decisions still name them.")
+NO_STAFF_WARNING = ("Warning: {code} has no staff, so nobody will be asked about payment "
+                    "screenshots (customers are told to contact the business). Add one: "
+                    "orderbot staff add {code} +91… --name NAME")
+WAITING_PROOFS_SENT = ("Payment screenshots that were waiting went to them for review: "
+                       "{count} queued.")
 NO_STAFF = "{code} has no staff yet. Add one: orderbot staff add {code} +91… --name NAME"
 SECRET_SET = "set (hidden)"
 SHIPPING_ROUTE = "Carriers of {code} report to PUBLIC_BASE_URL/webhooks/shipping/<provider>/{code}"
@@ -123,5 +155,40 @@ IMPORT_FAILED = "Nothing imported: {count} problem(s) in {path}."
 IMPORTED = "Imported {count} order(s) into {code}: {numbers}"
 WOULD_IMPORT = "Dry run: would import {count} order(s) into {code}: {numbers}"
 UNCHANGED = "Already imported, unchanged: {numbers}"
+UPDATED_STATUS = "{number}: status {before} → {after}"
+UPDATED_PAID = "{number}: amount paid {before} → {after}"
+WOULD_UPDATE = "Dry run: would update {count} order(s)."
+UPDATED_ORDERS = "Updated {count} order(s)."
 DRY_RUN_DONE = "Dry run: nothing was written."
 NOTHING_NEW = "Nothing new to import."
+
+
+def change_line(change: Change, currency: str) -> str:
+    """One change `orders import --update` made, with amounts as the sheet writes them."""
+    if change.what == "status":
+        return UPDATED_STATUS.format(number=change.number, before=_status_name(str(change.before)),
+                                     after=_status_name(str(change.after)))
+    return UPDATED_PAID.format(number=change.number,
+                               before=plain_amount(int(change.before), currency),
+                               after=plain_amount(int(change.after), currency))
+
+
+# `orderbot orders list|show|status`
+NO_ORDER = "there is no order {number}"
+NOT_A_STATUS = "'{value}' is not a status: {choices}"
+NO_ORDERS = "No such orders in {code}."
+ORDER_LINE = "{number} · {when} · {name} · {status} · total {total} · due {due}"
+MORE_ORDERS = "…and more: only the newest {limit} are shown."
+ORDER_HEADER = "{number} · {business} · placed {when}"
+ORDER_CUSTOMER = "Customer: {name} · {phone}"
+ORDER_STATUS = "Status: {status} (since {when})"
+ORDER_ITEM = "  {quantity} × {name} @ {unit} = {line}"
+ORDER_MONEY = "Total {total} · paid {paid} · due {due} ({payment})"
+TIMELINE = "Timeline:"
+TIMELINE_LINE = "  {when} · {what} · {who}"
+EVENT_MONEY = {"payment": "{amount} received ({method})", "refund": "{amount} refunded ({method})"}
+CANNOT_MOVE = "{number} is {status}; it cannot go to {target}. It can go to: {options}."
+STATUS_CHANGED = "{number}: {before} → {after}."
+TOLD = "The customer is being told: {count} queued."
+TOLD_NONE = ("No chat of this customer's is linked yet: they will see it when they look the "
+             "order up.")

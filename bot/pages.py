@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from bot.runtime import Runtime
 from handlers import i18n, lookup_guard, page
 from handlers.customer import MISS_LIMIT, MISS_WINDOW
-from handlers.links import order_page_path, read_order_token
+from handlers.links import order_page_path, read_page_token
 from handlers.parse import clean, find_order_number
 from handlers.pay_now import pay_now_url
 from store.db import unit_of_work
@@ -71,16 +71,17 @@ def render(template: str, lang: str, status: int = 200, **context: Any) -> Respo
 @pages.get("/o/<token>")
 def order_page(token: str) -> Response:
     runtime = _runtime()
-    order_id = read_order_token(runtime.settings.secret_key, token)
-    if order_id is None:
+    found = read_page_token(runtime.settings.secret_key, token)
+    if found is None:
         abort(404)
+    order_id, proven = found
     lang = page_language()
     with unit_of_work(runtime.sessions) as session:
         order = order_by_id(session, order_id)
         if order is None:
             abort(404)
         pay_now = pay_now_url(runtime.extras, session, runtime.settings, order, runtime.clock())
-        view = page.build(session, runtime.settings, order, lang, pay_now)
+        view = page.build(session, runtime.settings, order, lang, pay_now=pay_now, proven=proven)
     return render("order.html", lang, page=view)
 
 
@@ -101,7 +102,8 @@ def track() -> Response:
         )
         order_id = found.order.id if found.order else None
     if found.throttled:
-        return render("track.html", lang, 429, typed=typed, error=i18n.t("lookup.throttled", lang))
+        error = i18n.t("words.page_throttled", lang)
+        return render("track.html", lang, 429, typed=typed, error=error)
     if found.ask_last4:  # the same whether the number exists
         shown = lookup_guard.as_printed(key)
         error = i18n.t("guard.last4_wrong" if found.last4_wrong else "guard.ask_last4", lang,

@@ -93,10 +93,11 @@ ButtonHandler = Callable[[Turn, str], list[Reply] | None]
 
 
 def _modules() -> list[Any]:
-    # Order is priority: staff commands first, then files, phones, and the customer's.
-    from handlers import customer, phone, proofs, vendor
+    # Order is priority: staff commands first, then files, phones, small talk and asking
+    # for a person, and the customer's.
+    from handlers import customer, people, phone, proofs, vendor
 
-    return [vendor, proofs, phone, customer]
+    return [vendor, proofs, phone, people, customer]
 
 
 def handle(inbound: Inbound, ctx: Context) -> list[Reply]:
@@ -110,7 +111,7 @@ def handle(inbound: Inbound, ctx: Context) -> list[Reply]:
         release_held(ctx.session, inbound.channel, inbound.address, now)
     staff = _staff_of(ctx, chat, inbound, facts)
     turn = Turn(inbound, ctx, chat, clean(inbound.text), now, staff, facts.watching)
-    replies = _route(turn) or _help(turn)
+    replies = route(turn) or _help(turn)
     _remember_choices(chat, replies)
     return replies
 
@@ -147,7 +148,7 @@ def _staff_of(ctx: Context, chat: Chat, inbound: Inbound, facts: ChatFacts) -> l
     return staff
 
 
-def _route(turn: Turn) -> list[Reply] | None:
+def route(turn: Turn) -> list[Reply] | None:
     modules = _modules()
     payload = turn.inbound.button or _typed_choice(turn)
     if payload:

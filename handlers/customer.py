@@ -10,11 +10,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from handlers import i18n, lookup_guard
 from handlers.core import State, Turn
-from handlers.parse import find_order_number, matches, mentions
+from handlers.parse import find_order_numbers, matches, mentions, words
 from handlers.types import Button, Reply
 from handlers.views import Audience, audience_for, order_view, payment_lines, qr_reply
 from store.models import Order, OrderStatus, OrderWatch
-from store.queries import order_by_number, order_for_view, record_miss
+from store.numbers import number_key
+from store.queries import business_codes, order_by_number, order_for_view, record_miss
 
 MISS_LIMIT = 10
 MISS_WINDOW = timedelta(hours=1)
@@ -29,10 +30,9 @@ def keywords(name: str) -> list[str]:
 
 
 def help_replies(turn: Turn) -> list[Reply]:
-    buttons = (
-        Button(turn.t("button.my_orders"), "myorders"),
-        Button(turn.t("button.language"), "lang"),
-    )
+    mine = (Button(turn.t("vendor.button.orders"), "vl") if turn.staff
+            else Button(turn.t("button.my_orders"), "myorders"))
+    buttons = (mine, Button(turn.t("button.language"), "lang"))
     key = "help.staff" if turn.staff else "help.customer"
     return [Reply(turn.t(key), buttons=buttons)]
 
@@ -151,8 +151,44 @@ def _not_found_buttons(turn: Turn) -> tuple[Button, ...]:
 
 
 def _order_number(turn: Turn) -> list[Reply] | None:
-    key = find_order_number(turn.text)
-    return lookup(turn, key) if key else None
+    """Each order number in the message (up to three), each a lookup that counts; or a
+    number without its letters, read in the chat's context."""
+    keys = find_order_numbers(turn.text)
+    if not keys:
+        return _bare_number(turn)
+    replies: list[Reply] = []
+    for n, key in enumerate(keys):
+        if n:  # the misses just counted (in the database) count for the next one too
+            turn.session.refresh(turn.chat, ["lookup_misses", "lookup_misses_since"])
+        answer = lookup(turn, key)
+        replies += answer
+        if answer[0].text == turn.t("lookup.throttled"):
+            break
+    return replies
+
+
+def _bare_number(turn: Turn) -> list[Reply] | None:
+    """`1001`, `order 1001`, `#1001`: the order of the business in the chat's context (the
+    order last shown, the staff member's own, or the only business there is), else ask."""
+    said = words(turn.text).split()
+    if not said or not said[-1].isdigit() or not 3 <= len(said[-1]) <= 10:
+        return None
+    leads = i18n.phrases("words.keywords.order_lead")
+    lead = {w for phrase in leads for w in words(phrase).split()}
+    if any(w not in lead for w in said[:-1]):
+        return None
+    code = _context_code(turn)
+    if code is None:
+        return [Reply(turn.t("words.which_business", digits=said[-1]))]
+    return lookup(turn, number_key(code + said[-1]))
+
+
+def _context_code(turn: Turn) -> str | None:
+    current = current_order(turn)
+    if current is not None:
+        return current.business.code
+    codes = {s.business.code for s in turn.staff} or business_codes(turn.session)
+    return next(iter(codes)) if len(codes) == 1 else None
 
 
 def _track_without_number(turn: Turn) -> list[Reply] | None:

@@ -4,7 +4,7 @@ address or notes — worded in the reader's language."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,21 +13,16 @@ from sqlalchemy.orm import Session
 from handlers import i18n, lookup_guard
 from handlers.parse import display_phone
 from handlers.payments import qr_token, upi_link
-from handlers.shipping import DETOURS, ROAD
+from handlers.shipping import DETOURS, ROAD, shipment_details
 from handlers.types import Settings
 from store import throttle
 from store.models import Order, OrderStatus, Shipment, StatusEvent
 from store.queries import order_by_number
 from store.shipments import BOOKED, shipments_of
 
-# The steps a customer follows; the kitchen's statuses map onto them in order.
-ORDER_STEPS = (
-    ("received", OrderStatus.PENDING),
-    ("accepted", OrderStatus.CONFIRMED),
-    ("preparing", OrderStatus.PREPARING),
-    ("ready", OrderStatus.READY),
-)
-STEP_OF = {status.value: name for name, status in ORDER_STEPS} | {"completed": "completed"}
+# The steps a customer follows: the kitchen's statuses, named as everywhere else (the
+# `status.` catalog: one name per status per language, the chat's, notices' and the CLI's).
+ORDER_STEPS = (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PREPARING, OrderStatus.READY)
 
 
 @dataclass(frozen=True)
@@ -91,6 +86,8 @@ class OrderPage:
     payment: Payment | None
     timeline: list[Event]
     contact: Contact
+    shipment: list[str] = field(default_factory=list)  # courier, AWB, tracking link
+    tracking_url: str | None = None
 
 
 def initials(name: str) -> str:
@@ -109,14 +106,14 @@ def steps(order: Order, shipment: Shipment | None, lang: str) -> list[Step]:
     where there is a shipment (as the chat's progress line draws it), else
     "completed". A cancelled order shows the steps it reached, then that it was
     cancelled; a parcel off its road (a failed attempt, a return) shows where."""
-    kitchen = [i18n.t("web.step." + name, lang) for name, _ in ORDER_STEPS]
-    positions = {status.value: n for n, (_, status) in enumerate(ORDER_STEPS)}
+    kitchen = [i18n.t("status." + status, lang) for status in ORDER_STEPS]
+    positions = {status.value: n for n, status in enumerate(ORDER_STEPS)}
     if order.status == OrderStatus.CANCELLED:
         reached = positions.get(_status_before_cancel(order), 0)
         done = [Step(label, "done") for label in kitchen[: reached + 1]]
         return done + [Step(i18n.t("status.cancelled", lang), "cancelled")]
     if shipment is None:
-        labels = kitchen + [i18n.t("web.step.completed", lang)]
+        labels = kitchen + [i18n.t("status.completed", lang)]
         if order.status == OrderStatus.COMPLETED:
             return [Step(label, "done") for label in labels]
         return _marked(labels, positions.get(order.status, 0))
@@ -198,8 +195,7 @@ def _event_text(order: Order, event: StatusEvent, lang: str) -> str | None:
         if event.from_status is None and event.to_status == OrderStatus.PENDING:
             return t("web.event.placed")
         status = event.to_status or order.status
-        label = t("web.step." + STEP_OF[status]) if status in STEP_OF else t("status." + status)
-        text = t("web.event.status", status=label)
+        text = t("web.event.status", status=t("status." + status))
         if detail.get("reason"):
             text += " — " + t("notice.reason", reason=detail["reason"])
         return text
@@ -233,10 +229,13 @@ def contact(order: Order) -> Contact:
     )
 
 
-def build(
-    session: Session, settings: Settings, order: Order, lang: str, pay_now: str | None = None
-) -> OrderPage:
+def build(session: Session, settings: Settings, order: Order, lang: str, *,
+          pay_now: str | None = None, proven: bool = False) -> OrderPage:
+    """The page; `proven` (a link given to the proven customer or staff) adds where the
+    parcel goes — courier, AWB, tracking link — as the chat shows them; `pay_now` is the
+    gateway's payment link, when the business has them."""
     shipment = latest_shipment(session, order.id)
+    shown = shipment if proven else None
     name = (order.customer_name or "").split()
     return OrderPage(
         lang=lang,
@@ -266,7 +265,14 @@ def build(
         payment=payment(order, settings, lang, pay_now),
         timeline=timeline(order, lang),
         contact=contact(order),
+        shipment=shipment_details(lang, shown.courier, shown.awb, None) if shown else [],
+        tracking_url=_web_link(shown.tracking_url) if shown else None,
     )
+
+
+def _web_link(url: str | None) -> str | None:
+    """A carrier's tracking link, only if it is one a browser should follow (http or https)."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
 def _money(order: Order, minor: int, lang: str) -> str:

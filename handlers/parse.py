@@ -37,22 +37,49 @@ def words(text: str) -> str:
     return _SPACES.sub(" ", text.casefold()).strip()
 
 
+# Dashes phones and keyboards put between letters and digits (en and em dash, minus, the
+# non-breaking hyphen…) and the underscore: all read as "-". Full-width forms (ＡＫ－１００１)
+# are folded by NFKC, one character at a time so positions in the text stay the same.
+_DASHES = dict.fromkeys(map(ord, "_\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"), "-")
+
+
+def _order_text(text: str) -> str:
+    text = normalize_digits(text).translate(_DASHES)
+    if text.isascii():
+        return text
+    return "".join(
+        unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" else ch for ch in text
+    )
+
+
+def _order_matches(text: str) -> list[re.Match[str]]:
+    return [m for m in _ORDER.finditer(text) if m.group(1).upper() not in NOT_A_CODE]
+
+
 def _order_match(text: str) -> re.Match[str] | None:
-    for match in _ORDER.finditer(text):
-        if match.group(1).upper() not in NOT_A_CODE:
-            return match
-    return None
+    found = _order_matches(text)
+    return found[0] if found else None
 
 
 def find_order_number(text: str) -> str | None:
     """The first thing in `text` shaped like an order number, as its match key."""
-    match = _order_match(normalize_digits(text))
+    match = _order_match(_order_text(text))
     return number_key(match.group(1) + match.group(2)) if match else None
+
+
+def find_order_numbers(text: str, limit: int = 3) -> list[str]:
+    """Every order number in `text` ("AK-1001 and AK-1003"), first ones first, at most `limit`."""
+    keys: list[str] = []
+    for match in _order_matches(_order_text(text)):
+        key = number_key(match.group(1) + match.group(2))
+        if key not in keys:
+            keys.append(key)
+    return keys[:limit]
 
 
 def without_order_number(text: str) -> str:
     """`text` less the order number `find_order_number` reads in it (the rest of a command)."""
-    text = normalize_digits(text)
+    text = _order_text(text)
     match = _order_match(text)
     return f"{text[: match.start()]} {text[match.end() :]}".strip() if match else text
 
@@ -65,7 +92,7 @@ _AMOUNT = re.compile(
 
 def parse_amount(text: str, currency: str = "INR") -> int | None:
     """An amount of money in minor units: "paid 250", "₹1,250.50", "250/-", "२५०"."""
-    text = normalize_digits(text)
+    text = _order_text(text)
     # Order numbers in the same caption ("paid 250 for AK-1001") are not amounts.
     text = _ORDER.sub(lambda m: m.group(0) if m.group(1).upper() in NOT_A_CODE else " ", text)
     match = _AMOUNT.search(text)

@@ -21,16 +21,24 @@ from pathlib import Path
 from handlers import i18n, proof_guard
 from handlers.core import State, Turn
 from handlers.customer import find_for
-from handlers.parse import find_order_number, matches, mentions, parse_amount, words
+from handlers.customer import keywords as customer_keywords
+from handlers.parse import (
+    display_phone,
+    find_order_number,
+    matches,
+    mentions,
+    parse_amount,
+    words,
+)
 from handlers.proof_notices import (
     decided_line,
     flag_lines,
     method_label,
-    proof_buttons,
     prompt_replies,
+    proof_buttons,
 )
 from handlers.types import Button, Inbound, Reply
-from handlers.vendor_parse import amount_in, method_in, vocabulary
+from handlers.vendor_parse import amount_in, is_only, method_in, statuses_in, vocabulary
 from store import media as media_store
 from store import proofs
 from store.errors import AlreadyDecided, DomainError, OrderCancelled, Overpayment
@@ -38,6 +46,7 @@ from store.media import MediaRefused
 from store.proof_limits import TooManyProofs
 from store.models import MediaFile, Order, OrderStatus, PaymentProof, ProofStatus, Staff
 from store.queries import order_by_id, order_by_number, orders_for_phone
+from store.staff_news import active_staff
 
 # What the adapter could not fetch, and what the store refused, as the customer reads it.
 FETCH_ERRORS = {
@@ -196,8 +205,12 @@ def _submit(
     turn.chat.current_order_id = order.id
     _offer_choices(submission)
     business = order.business.name
-    lines = [turn.t("proofs.received", number=order.number, amount=_money(turn, order, amount),
-                    business=business)]
+    staffed = active_staff(turn.session, order.business_id)
+    key = "proofs.received" if staffed else "words.received_no_staff"
+    contact = order.business.contact_phone or order.business.contact_email
+    contact = display_phone(contact) if contact and contact.startswith("+") else contact
+    lines = [turn.t(key, number=order.number, amount=_money(turn, order, amount),
+                    business=business, contact=contact or turn.t("words.contact_directly"))]
     if amount > order.due_minor:
         lines.append(turn.t("proofs.received_over_due", due=_money(turn, order, order.due_minor),
                             number=order.number, business=business))
@@ -462,13 +475,33 @@ def _awaiting_reason(turn: Turn) -> list[Reply] | None:
         turn.reset()
         return None
     other = any(_command(turn, name) is not None for name in ("approve", "reject", "list", "show"))
-    if other or turn.inbound.media or find_order_number(turn.text):
+    if other or turn.inbound.media or _leaves_reason_prompt(turn.text):
+        # Another command: it is answered, nothing is rejected, and the proof still waits.
+        from handlers.core import route
+
         turn.reset()
-        return None  # another command: it is answered, nothing is rejected
+        replies = route(turn) or []
+        still = turn.t("words.proof_still_waiting", proof=proof.number)
+        return replies + [Reply(still)] if replies else None
     if not turn.text:
         return _ask_reason(turn, proof)
-    skip = matches(turn.text, keywords("skip")) == ""
+    skip = matches(turn.text, keywords("skip")) == "" or is_only(turn.text, "skip")
     return reject_proof(turn, proof, None if skip else turn.text)
+
+
+def _leaves_reason_prompt(text: str) -> bool:
+    """An order number, or a message that is only a command word ("orders", "help", "ready",
+    "my orders", "language") is the next command, never a reason ("orders" rejected a
+    proof with the reason "orders"). Reasons that merely contain such words stay reasons."""
+    said = words(text)
+    return bool(
+        find_order_number(text)
+        or is_only(text, "orders")
+        or any(said == words(w) for w in i18n.phrases("keywords.help"))
+        or any(is_only(text, f"status.{s}") for s in statuses_in(text))
+        or matches(text, customer_keywords("my_orders")) == ""
+        or matches(text, customer_keywords("language")) is not None
+    )
 
 
 def _approve_button(turn: Turn, number: str) -> list[Reply] | None:

@@ -21,7 +21,7 @@ def _latest(order: Order) -> Shipment | None:
     return order.shipments[-1] if order.shipments else None
 
 
-def _details(lang: str, courier: str | None, awb: str | None, url: str | None) -> list[str]:
+def shipment_details(lang: str, courier: str | None, awb: str | None, url: str | None) -> list[str]:
     lines = []
     if courier:
         lines.append(i18n.t("shipping.courier", lang, courier=courier))
@@ -40,7 +40,7 @@ def shipment_section(turn: Turn, order: Order, audience: Audience) -> list[str]:
         return []
     lines = [turn.t("shipping.section", step=turn.t("shipping.step." + shipment.status))]
     if audience is not Audience.PUBLIC:
-        lines += _details(turn.lang, shipment.courier, shipment.awb, shipment.tracking_url)
+        lines += shipment_details(turn.lang, shipment.courier, shipment.awb, shipment.tracking_url)
     return lines
 
 
@@ -79,7 +79,8 @@ def shipment_notice(session: Session, message: OutboxMessage, lang: str) -> list
         i18n.t("shipping.notice", lang, number=order.number, business=business,
                step=i18n.t("shipping.step." + step, lang))
     ]
-    lines += _details(lang, detail.get("courier"), detail.get("awb"), detail.get("tracking_url"))
+    lines += shipment_details(lang, detail.get("courier"), detail.get("awb"),
+                              detail.get("tracking_url"))
     if step == "failed_attempt":
         lines.append(i18n.t("shipping.failed_help", lang, business=business))
     elif step == "returned":

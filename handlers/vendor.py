@@ -2,7 +2,8 @@
 record a payment taken in person, cancel with a reason, refund.
 
 Only ever their own business's orders: another business's order number falls through
-to the customer's answer (the masked public view, or not found). Words that belong to
+to the customer's answer (the masked public view, or not found); a command on it is
+refused ("SB-2001 is not an order of Asha's Kitchen"). Words that belong to
 payment proofs (`approve 12`, `proofs`) are left to handlers/proofs.py."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from handlers import i18n
 from handlers.core import State, Turn
-from handlers.parse import find_order_number, matches, mentions, words
+from handlers.parse import find_order_number, find_order_numbers, matches, mentions, words
 from handlers.types import Reply
 from handlers.vendor_parse import (
     STATUSES,
@@ -72,8 +73,22 @@ def _command(turn: Turn) -> list[Reply] | None:
         return _without_number(turn)
     order = _own_order(turn, number)
     if order is None:
-        return None  # another business's, or none: the customer's answer
-    return run(turn, order, parse_command(turn.text, order.currency))
+        return _not_ours(turn, number)
+    command = parse_command(turn.text, order.currency)
+    if command.verb == "open" and len(find_order_numbers(turn.text)) > 1:
+        return None  # "AK-1001 and AK-1003": each shown, as a lookup shows it
+    return run(turn, order, command)
+
+
+def _not_ours(turn: Turn, key: str) -> list[Reply] | None:
+    """A command on another business's order (or on none: the same words, so nothing
+    tells whether it exists) is refused; the number alone gets the customer's answer."""
+    if parse_command(turn.text, "INR").verb == "open":
+        return None
+    letters = key.rstrip("0123456789")
+    businesses = sorted({s.business.name for s in turn.staff})
+    return [Reply(turn.t("words.not_your_order", number=f"{letters}-{key[len(letters):]}",
+                         business=i18n.t("words.or", turn.lang).join(businesses)))]
 
 
 def _without_number(turn: Turn) -> list[Reply] | None:
@@ -103,16 +118,18 @@ def run(turn: Turn, order: Order, command: Command) -> list[Reply]:
 
 
 @contextmanager
-def _refusal(turn: Turn, order: Order, replies: list[Reply]) -> Iterator[None]:
+def _refusal(turn: Turn, order: Order, replies: list[Reply], *, refund: bool = False
+             ) -> Iterator[None]:
     """Run a service; a rule's "no" rolls its writes back and becomes a clear answer."""
     try:
         with turn.session.begin_nested():
             yield
     except DomainError as error:
-        replies.append(Reply(_explain(turn, order, error), buttons=vendor_buttons(turn, order)))
+        text = _explain(turn, order, error, refund=refund)
+        replies.append(Reply(text, buttons=vendor_buttons(turn, order)))
 
 
-def _explain(turn: Turn, order: Order, error: DomainError) -> str:
+def _explain(turn: Turn, order: Order, error: DomainError, *, refund: bool = False) -> str:
     p = error.params
     if isinstance(error, InvalidTransition):
         current = turn.t("status." + p["current"])
@@ -130,7 +147,7 @@ def _explain(turn: Turn, order: Order, error: DomainError) -> str:
         )
     if isinstance(error, Overpayment):
         return turn.t(
-            "vendor.error.overpayment",
+            "words.refund_over_paid" if refund else "vendor.error.overpayment",
             number=order.number,
             amount=money(turn, order, p["amount"]),
             due=money(turn, order, p["due"]),
@@ -140,7 +157,9 @@ def _explain(turn: Turn, order: Order, error: DomainError) -> str:
 
 def _told(turn: Turn, event: StatusEvent) -> str:
     count = outbox.queued_for_event(turn.session, event.id)
-    return turn.t("vendor.told", count=count) if count else turn.t("vendor.told_none")
+    if count > 1:
+        return turn.t("vendor.told_many", count=count)
+    return turn.t("vendor.told") if count else turn.t("vendor.told_none")
 
 
 def _open(turn: Turn, order: Order, _command: Command) -> list[Reply]:
@@ -220,7 +239,7 @@ def _move_money(
     key: str,
 ) -> list[Reply]:
     replies: list[Reply] = []
-    with _refusal(turn, order, replies):
+    with _refusal(turn, order, replies, refund=service is record_refund):
         service(turn.session, order, command.amount_minor, method, _actor(turn, order),
                 reference=command.reference, now=turn.now)
         replies.append(_money_reply(turn, order, key, command, method))

@@ -118,11 +118,12 @@ def order_text(turn: Turn, order: Order, audience: Audience) -> str:
         if extra:
             lines.append("")
             lines.extend(extra)
-    if order.due_minor > 0:
+    if order.due_minor > 0 and audience is not Audience.VENDOR:  # staff need no "how to pay"
         lines.append("")
         lines.extend(payment_lines(turn, order))
     lines.append("")
-    lines.append(t("web.link", url=order_page_url(turn.ctx.settings, order.id, turn.lang)))
+    proven = audience is not Audience.PUBLIC  # their page shows the parcel's details too
+    lines.append(t("web.link", url=order_page_url(turn.ctx.settings, order.id, turn.lang, proven)))
     contact = business.contact_phone or business.contact_email
     if contact:
         shown = display_phone(contact) if contact.startswith("+") else contact
@@ -221,7 +222,8 @@ def order_view(turn: Turn, order: Order, audience: Audience | None = None) -> li
             refresh_of=f"order:{order.number}",
         )
     ]
-    qr = qr_reply(turn, order) if order.payment_status != PaymentStatus.PAID else None
+    paying = order.payment_status != PaymentStatus.PAID and audience is not Audience.VENDOR
+    qr = qr_reply(turn, order) if paying else None
     if qr:
         replies.append(qr)
     return replies

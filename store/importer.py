@@ -9,7 +9,12 @@ The format (header names fixed, any column order; see README "Set up your busine
 `payment_method` may be added as a tenth column (upi, cash, bank, card, other;
 "other" when absent). Rows of one order repeat its date, customer, status and
 amount paid; an order that already exists identically is skipped, one that
-differs is a conflict. Nobody is notified: these are past orders.
+differs is a conflict — unless `update` is asked for: then a newer sheet's status and
+amount paid are applied to it (each change reported), its items, customer and date
+must still agree. Nobody is notified: these are past orders.
+
+Sheets as shops save them are read too: dates as DD/MM/YYYY (Excel's default in India)
+besides ISO, amounts as `1,000.00` or `₹100`, and `;` or tab between the fields.
 """
 
 from __future__ import annotations
@@ -46,13 +51,18 @@ COLUMNS = (
     "item", "quantity", "unit_price", "status", "amount_paid",
 )
 OPTIONAL_COLUMNS = ("payment_method",)
-DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d",
+                "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M", "%d-%m-%Y")
+DELIMITERS = ",;\t"
 STATUS_WORDS = {**{s.value: s.value for s in OrderStatus}, "received": OrderStatus.PENDING.value}
 # What every row of one order must repeat.
 ORDER_FIELDS = ("number", "created_at", "customer_name", "customer_phone", "status",
                 "paid_minor", "method")
 IMPORTER = Actor("import", via="import")
-_AMOUNT = re.compile(r"^\d{1,12}(\.\d+)?$")
+# 180, 180.00, 1,000.00 or 1,00,000.00 (grouped in threes, or the Indian way), after an
+# optional ₹ / Rs / INR.
+_AMOUNT = re.compile(r"^(\d{1,12}|\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})*,\d{3})(\.\d+)?$")
+_CURRENCY_MARK = re.compile(r"^(?:₹|rs\.?|inr)\s*", re.IGNORECASE)
 _QUANTITY = re.compile(r"^\d{1,6}$")
 
 
@@ -82,10 +92,21 @@ class PlannedOrder:
         return sum(i.quantity * i.unit_price_minor for i in self.items)
 
 
+@dataclass(frozen=True)
+class Change:
+    """One change `--update` made to an order already there."""
+
+    number: str
+    what: str  # "status" or "paid"
+    before: str | int
+    after: str | int
+
+
 @dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -115,10 +136,11 @@ class _Row:
     def money(self, column: str, currency: str) -> int | None:
         value = self.cells.get(column, "").strip() or "0"
         precision = get_currency_precision(currency)
-        if not _AMOUNT.match(value):
+        bare = _CURRENCY_MARK.sub("", value)
+        if not _AMOUNT.match(bare):
             self.fail("amount", column=column, value=value)
             return None
-        amount = Decimal(value)
+        amount = Decimal(bare.replace(",", ""))
         if amount != amount.quantize(Decimal(1).scaleb(-precision)):
             self.fail("decimals", column=column, value=value, currency=currency,
                       precision=precision)
@@ -196,7 +218,9 @@ def read_orders(
     business: Business, lines: Iterable[str], now: datetime
 ) -> tuple[list[PlannedOrder], list[RowError]]:
     """Every order the CSV describes, and every problem with it, by line."""
-    reader = csv.DictReader(lines, restkey="\0extra", restval=None)
+    lines = list(lines)
+    reader = csv.DictReader(lines, restkey="\0extra", restval=None,
+                            delimiter=_delimiter(lines[0] if lines else ""))
     errors = _header_errors(reader.fieldnames)
     if errors:
         return [], errors
@@ -232,6 +256,15 @@ def read_orders(
                 "paid": str(Decimal(order.paid_minor).scaleb(-precision)),
                 "total": str(Decimal(order.total_minor).scaleb(-precision))}))
     return list(orders.values()), errors
+
+
+def _delimiter(header: str) -> str:
+    """The separator the sheet was saved with (`,` `;` or tab), read off its header by
+    csv.Sniffer; a header it cannot place is read with commas (and reported as such)."""
+    try:
+        return csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
 
 
 def _merge(order: PlannedOrder, row: PlannedOrder, errors: list[RowError]) -> None:
@@ -278,11 +311,40 @@ def _write(session: Session, business: Business, planned: PlannedOrder) -> None:
                    notify=False)
 
 
+UPDATABLE = ("status", "paid")
+
+
+def _update(session: Session, order: Order, planned: PlannedOrder,
+            report: ImportReport) -> None:
+    """Bring `order` to what a newer sheet says of its amount paid and its status (paid
+    first: a cancelled order takes no payments). Money paid never goes down here: that
+    is a refund, made by staff."""
+    if planned.paid_minor < order.paid_minor:
+        raise _Refused("paid_less", paid=order.paid_minor)
+    if planned.paid_minor > order.paid_minor:
+        before = order.paid_minor
+        record_payment(session, order, planned.paid_minor - before, planned.method, IMPORTER,
+                       now=planned.created_at, notify=False)
+        report.changes.append(Change(order.number, "paid", before, order.paid_minor))
+    if planned.status != order.status:
+        before_status = order.status
+        set_status(session, order, planned.status, IMPORTER, notify=False)
+        report.changes.append(Change(order.number, "status", before_status, order.status))
+
+
+class _Refused(Exception):
+    def __init__(self, rule: str, **params: Any) -> None:
+        super().__init__(rule)
+        self.rule, self.params = rule, params
+
+
 def import_orders(
-    session: Session, business: Business, lines: Iterable[str], now: datetime
+    session: Session, business: Business, lines: Iterable[str], now: datetime,
+    *, update: bool = False,
 ) -> ImportReport:
-    """Check the whole file, then write every new order. With any error nothing is
-    written; the caller commits (or rolls back, for a dry run)."""
+    """Check the whole file, then write every new order (and, with `update`, the newer
+    status and amount paid of those already there). With any error nothing is written;
+    the caller commits (or rolls back, for a dry run)."""
     planned, errors = read_orders(business, lines, now)
     report = ImportReport(errors=errors)
     if errors:
@@ -295,18 +357,32 @@ def import_orders(
             .options(selectinload(Order.items))
         )
     }
-    fresh = []
+    fresh, stale = [], []
     for order in planned:
         found = existing.get(number_key(order.number))
         if found is None:
             fresh.append(order)
             continue
         differs = _differences(found, order, business)
-        if differs:
+        if update and differs and set(differs) <= set(UPDATABLE):
+            stale.append((found, order))
+        elif differs:
             report.errors.append(RowError(order.line, "conflict", {
-                "number": order.number, "fields": ", ".join(differs)}))
+                "number": order.number, "fields": ", ".join(differs), "update": update}))
         else:
             report.unchanged.append(order.number)
+    if report.errors:
+        return report
+    for found, order in stale:
+        try:
+            with session.begin_nested():
+                _update(session, found, order, report)
+        except (DomainError, _Refused) as error:
+            rule = error.rule if isinstance(error, _Refused) else error.code
+            known = rule in ("paid_less", "invalid_transition", "order_cancelled")
+            report.errors.append(RowError(order.line, f"update_{rule if known else 'refused'}", {
+                "number": order.number, "status": order.status, "current": found.status,
+                "rule": rule}))
     if report.errors:
         return report
     for order in fresh:

@@ -28,7 +28,7 @@ from store.models import (
     utcnow,
 )
 from store.services import Actor, lock_order, record_payment
-from store.staff_news import staff_chats
+from store.staff_news import staff_addresses, staff_chats
 
 PROMPT = "proof_prompt"
 DECIDED = "proof_decided"  # to the staff asked about a proof that a colleague decided
@@ -138,12 +138,34 @@ def _queue_prompt(
 ) -> list[Chat]:
     prompted: list[Chat] = []
     for staff, chat in staff_chats(session, proof.business_id, staff_channels, now):
-        outbox.enqueue_for(
-            session, chat, kind=PROMPT, payload={"proof_id": proof.id, "staff_id": staff.id},
-            key=f"proof:{proof.id}:prompt:chat:{chat.id}", order_id=proof.order_id, now=now,
-        )
+        _prompt(session, proof, staff, chat, now)
         prompted.append(chat)
     return prompted
+
+
+def _prompt(session: Session, proof: PaymentProof, staff: Staff, chat: Chat,
+            now: datetime) -> bool:
+    """Queue the proof's prompt for one staff chat, once (its key); whether it was new."""
+    return outbox.enqueue_for(
+        session, chat, kind=PROMPT, payload={"proof_id": proof.id, "staff_id": staff.id},
+        key=f"proof:{proof.id}:prompt:chat:{chat.id}", order_id=proof.order_id, now=now,
+    )
+
+
+def prompt_waiting(
+    session: Session, member: Staff, staff_channels: Iterable[str], now: datetime | None = None
+) -> int:
+    """Queue for a staff member just added the prompt of every proof of the business still
+    waiting: proofs sent while it had nobody to ask reach the first one added. Each prompt
+    is queued once per chat (its key); returns how many were queued now."""
+    now = now or utcnow()
+    waiting = session.scalars(
+        select(PaymentProof).where(PaymentProof.business_id == member.business_id,
+                                   PaymentProof.status == ProofStatus.PENDING.value)
+        .order_by(PaymentProof.id)
+    ).all()
+    chats = staff_addresses(session, member, tuple(staff_channels), now)
+    return sum(_prompt(session, proof, member, chat, now) for proof in waiting for chat in chats)
 
 
 # ── reading ──────────────────────────────────────────────────────────────────

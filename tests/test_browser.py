@@ -133,7 +133,7 @@ def test_the_order_page_in_hindi_and_the_switch_back(browser, site) -> None:
     page.goto(site.order_url("AK-1001"))
     assert page.locator("html").get_attribute("lang") == "hi"
     assert page.locator("h1").inner_text() == "ऑर्डर AK-1001"
-    assert page.locator("#progress li[aria-current=step] .label").inner_text() == "तैयार हो रहा है"
+    assert page.locator("#progress li[aria-current=step] .label").inner_text() == "बन रहा है"
     assert page.locator("#due-badge").inner_text() == "भुगतान बाकी"
     assert "अपना भुगतान पूरा करें" in page.locator("#pay").inner_text()
     snapshot(page, "order-AK-1001-hi", "tracking-page-hi.png")

@@ -24,7 +24,7 @@ def test_order_by_number_shows_everything_the_customer_needs(customer: ChatDrive
 def test_hindi_view_in_hindi(demo) -> None:
     driver = ChatDriver(demo, lang="hi")
     answer = driver.text("AK-1001")
-    for fragment in ["ऑर्डर AK-1001", "तैयार हो रहा है", "कुल: ₹400.00", "चुकाया गया: ₹150.00",
+    for fragment in ["ऑर्डर AK-1001", "बन रहा है", "कुल: ₹400.00", "चुकाया गया: ₹150.00",
                      "बाकी: ₹250.00", "UPI आईडी: ashaskitchen@okaxis", "am=250.00"]:
         assert fragment in answer, fragment
     assert "Total" not in answer
