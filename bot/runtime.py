@@ -91,6 +91,8 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None
         development=config.development,
         media_dir=str(config.media_path),
         staff_channels=("whatsapp",) if whatsapp_configured(config) else ("console",),
+        whatsapp_number=(config.twilio_whatsapp_from or "").removeprefix("whatsapp:") or None,
+        telegram_bot_username=(config.raw.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
     )
     runtime = Runtime(
         config=config,

@@ -86,6 +86,11 @@ class Settings:
     # Where staff are reached by phone besides their linked chats: "whatsapp" when it is
     # configured, else "console" (the terminal chat's address is the phone itself).
     staff_channels: tuple[str, ...] = ("console",)
+    # Where customers can write to the business, for the page's links: the WhatsApp
+    # sender's number (E.164, from TWILIO_WHATSAPP_FROM) and the Telegram bot's username
+    # (TELEGRAM_BOT_USERNAME); None when unknown.
+    whatsapp_number: str | None = None
+    telegram_bot_username: str | None = None
 
 
 @dataclass
