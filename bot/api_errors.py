@@ -24,6 +24,9 @@ DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidAmount: 422,
     errors.ItemsRequired: 422,
     errors.IdempotencyKeyReused: 422,
+    errors.AlreadyDecided: 409,
+    errors.NotSettled: 409,
+    errors.Forbidden: 403,
 }
 
 
@@ -70,9 +73,12 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(name)
 
 
-def json_body() -> dict[str, Any]:
+def json_body(*, optional: bool = False) -> dict[str, Any]:
     """The request body as a JSON object, whatever the Content-Type (curl's `-d`
-    sends a form type). NaN and Infinity are not JSON and are refused."""
+    sends a form type). NaN and Infinity are not JSON and are refused. An `optional`
+    body may be left out altogether (an approval with nothing to add)."""
+    if optional and not request.get_data(cache=True).strip():
+        return {}
     try:
         body = json.loads(request.get_data(cache=True), parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError):

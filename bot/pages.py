@@ -4,6 +4,7 @@ order view in the chat carries), the pay link `/pay/<token>` and the lookup form
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
@@ -152,6 +153,7 @@ def pay(token: str) -> Response:
 @pages.get("/favicon.ico")
 def favicon() -> Response:
     """Browsers ask for /favicon.ico whatever the page says: the same mark as the pages'."""
-    response = current_app.send_static_file("favicon.svg")
-    response.mimetype = "image/svg+xml"
+    icon = Path(current_app.static_folder or "") / "favicon.svg"
+    response = Response(icon.read_bytes(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
     return response
