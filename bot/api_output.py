@@ -40,8 +40,8 @@ def page_url(session: Session, order: Order) -> str | None:
     return order_page_url(settings, order.id) if settings is not None else None
 
 
-def order_summary(session: Session, order: Order) -> dict[str, Any]:
-    """An order in a list: its state and money, without the timeline and the rest."""
+def _state(session: Session, order: Order) -> dict[str, Any]:
+    """An order's state and money, as every answer about it starts."""
     return {
         "number": order.number,
         "status": order.status,
@@ -52,25 +52,23 @@ def order_summary(session: Session, order: Order) -> dict[str, Any]:
         "refunded_minor": order.refunded_minor,
         "due_minor": order.due_minor,
         "to_refund_minor": order.to_refund_minor,
+        "page_url": page_url(session, order),
+    }
+
+
+def order_summary(session: Session, order: Order) -> dict[str, Any]:
+    """An order in a list: its state and money, without the timeline and the rest."""
+    return {
+        **_state(session, order),
         "customer_name": order.customer_name,
         "created_at": stamp(order.created_at),
         "updated_at": stamp(order.updated_at),
-        "page_url": page_url(session, order),
     }
 
 
 def order_json(session: Session, order: Order) -> dict[str, Any]:
     return {
-        "number": order.number,
-        "status": order.status,
-        "payment_status": order.payment_status,
-        "currency": order.currency,
-        "total_minor": order.total_minor,
-        "paid_minor": order.paid_minor,
-        "refunded_minor": order.refunded_minor,
-        "due_minor": order.due_minor,
-        "to_refund_minor": order.to_refund_minor,
-        "page_url": page_url(session, order),
+        **_state(session, order),
         "fulfilment": order.fulfilment,
         "customer": {
             "name": order.customer_name,

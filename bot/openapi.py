@@ -87,7 +87,9 @@ SCHEMAS: dict[str, Any] = {
             "method": {"enum": ["upi", "bank", None],
                        "description": "how the customer says they paid, if they said"},
             "currency": STRING,
-            "flags": {"type": "array", "items": STRING},
+            "flags": {"type": "array", "items": {"type": "object"},
+                      "description": "what staff should look at twice: {kind: over_due | "
+                      "reused, …}"},
             "created_at": TIME,
             "decided_at": {"type": ["string", "null"], "format": "date-time"},
             "decided_amount_minor": {"type": ["integer", "null"]},
