@@ -289,3 +289,14 @@ def test_the_page_has_copy_buttons_and_chat_links(demo, client) -> None:
     html = page_of(client, demo, "AK-1001")
     assert 'data-copy="ashaskitchen@okaxis"' in html and 'data-copy="50100234567890"' in html
     assert "copy.js" in html and "favicon.svg" in html and "<script>" not in html
+
+
+def test_a_colleague_hears_of_a_discount(vendor, demo) -> None:
+    kiran = ChatDriver(demo, address="+919800000009", phone="+919800000009", lang="hi")
+    with unit_of_work(demo.sessions) as s:
+        business = order_by_number(s, "AK-1001").business
+        s.add(Staff(business_id=business.id, name="Kiran", phone="+919800000009"))
+    kiran.text("orders")
+    vendor.text("discount AK-1001 50 late delivery")
+    [news] = queued(demo, "staff_update", "+919800000009")
+    assert "Asha" in news and "AK-1001" in news and "−₹50.00" in news and "₹200.00" in news
