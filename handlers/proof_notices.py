@@ -126,7 +126,10 @@ def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[
     if proof is None:
         raise LookupError("proof gone")
     order = proof.order
-    notes = flag_lines(proof, lang)
+    if settled(order):  # nothing is due: say so rather than "more than the ₹0.00 due"
+        notes = flag_lines(proof, lang, over_due=False) + [settled_line(proof, lang)]
+    else:
+        notes = flag_lines(proof, lang)
     if proof.method:
         notes.insert(0, i18n.t("proofs.prompt_method", lang,
                                method=method_label(proof.method, lang)))

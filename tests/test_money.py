@@ -300,3 +300,11 @@ def test_a_colleague_hears_of_a_discount(vendor, demo) -> None:
     vendor.text("discount AK-1001 50 late delivery")
     [news] = queued(demo, "staff_update", "+919800000009")
     assert "Asha" in news and "AK-1001" in news and "−₹50.00" in news and "₹200.00" in news
+
+
+def test_the_prompt_template_says_the_order_is_paid(demo) -> None:
+    _submit(demo, "AK-1002", 25000)
+    with unit_of_work(demo.sessions) as s:
+        row = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "proof_prompt")).first()
+        fields = notices.fields_of(s, row)
+    assert "already paid in full" in fields["6"] and "More than" not in fields["6"]
