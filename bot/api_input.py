@@ -221,7 +221,9 @@ def list_input(args: Any) -> tuple[list[str], datetime | None, int | None, int]:
     since = None
     if args.get("updated_since"):
         try:
-            since = datetime.fromisoformat(args["updated_since"].replace("Z", "+00:00"))
+            # An unencoded "+05:30" arrives as " 05:30" (a query string's "+" is a space).
+            typed = args["updated_since"].strip().replace(" ", "+").replace("Z", "+00:00")
+            since = datetime.fromisoformat(typed)
         except ValueError:
             since = None
         if since is None or since.tzinfo is None:

@@ -54,6 +54,7 @@ def test_the_list_filters_by_status_and_pages_with_a_cursor(api, demo) -> None:
     assert all(o["number"].startswith("AK-") for o in api.get("/orders").json["orders"])
     assert api.get("/orders?updated_since=2999-01-01T00:00:00Z").json["orders"] == []
     assert len(api.get("/orders?updated_since=2000-01-01T00:00:00%2B05:30").json["orders"]) >= 4
+    assert len(api.get("/orders?updated_since=2000-01-01T00:00:00+05:30").json["orders"]) >= 4
     for bad in ("status=lost", "updated_since=yesterday", "updated_since=2026-11-24T10:00",
                 "cursor=abc", "limit=0", "limit=5000"):
         refused = api.get(f"/orders?{bad}")
