@@ -415,6 +415,7 @@ def update_order(
         order.items = _item_rows(new_items)
         order.total_minor = total
         _recompute(session, order)
+        stale_proofs.close_settled(session, order, actor.staff_id, now)
     for name, value in fields.items():
         setattr(order, name, value)
     order.updated_at = now

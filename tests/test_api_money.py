@@ -150,3 +150,13 @@ def test_deciding_proofs(api, demo) -> None:
     assert api.post("/proofs/3/approve", {"amount_minor": 100, "method": "cheque"}).status_code == 422
     assert api.post("/proofs/99/reject", {}).status_code == 404
     assert api.post("/proofs/abc/reject", {}).status_code == 404
+
+
+def test_new_items_that_leave_nothing_due_close_a_waiting_proof(api, demo) -> None:
+    proof_id = _submit(demo, "AK-1001", 25000)
+    answer = api.post("/orders", {"number": "AK-1001", "items": [
+        {"name": "Paneer Tikka", "quantity": 1, "unit_price_minor": 15000}]})
+    assert answer.status_code == 200 and answer.json["due_minor"] == 0
+    assert answer.json["proofs"][0]["status"] == "closed"
+    with unit_of_work(demo.sessions) as s:
+        assert s.get(PaymentProof, proof_id).status == "closed"
