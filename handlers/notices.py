@@ -89,11 +89,7 @@ def _next_step(order: Any, lang: str) -> list[str]:
         lines.append(t("notice.completed", business=order.business.name))
     elif order.status == OrderStatus.READY and order.fulfilment == "pickup":
         lines.append(t("notice.ready_pickup", business=order.business.name))
-    if order.status == OrderStatus.CANCELLED and order.to_refund_minor > 0:
-        lines.append(t("vendor.notice.cancelled_paid",
-                       amount=_money(order, order.to_refund_minor, lang),
-                       business=order.business.name))
-    elif order.to_refund_minor > 0:
+    if order.to_refund_minor > 0:  # cancelled after paying, or a total lowered below it
         lines.append(t("money.notice_to_refund", amount=_money(order, order.to_refund_minor, lang),
                        business=order.business.name))
     if order.status != OrderStatus.CANCELLED and order.due_minor > 0:

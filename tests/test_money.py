@@ -92,7 +92,9 @@ def test_a_refund_in_hindi_leaves_nothing_due(vendor_hi, customer_hi) -> None:
 def test_a_cancelled_paid_order_shows_what_is_to_be_refunded_then_refunded(
     vendor, customer, demo, client,
 ) -> None:
+    customer.say(button="notify:AK-1002")
     vendor.text("cancel AK-1002 out of stock")
+    assert "₹250.00 is to be refunded to you" in queued(demo, "order_status")[-1]
     view = customer.text("AK-1002")
     assert "To be refunded: ₹250.00" in view and "nothing is due" in view
     assert "To be refunded" in page_of(client, demo, "AK-1002")
