@@ -75,6 +75,10 @@ def _now() -> Any:
     return runtime_of(current_app).clock()
 
 
+def sessions() -> Any:
+    return runtime_of(current_app).sessions
+
+
 def _order(session: Session, business: Business, number: str) -> Order:
     order = business_order(session, business.id, number)
     if order is None:
@@ -82,10 +86,10 @@ def _order(session: Session, business: Business, number: str) -> Order:
     return order
 
 
-def _change(action: Action) -> tuple[Response, int]:
+def _change(action: Action, *, optional_body: bool = False) -> tuple[Response, int]:
     """Run `action` in one transaction. With an `Idempotency-Key` the response is kept
     with the change, and the same request again gets it back without acting twice."""
-    body = json_body()
+    body = json_body(optional=optional_body)
     key = idempotency_key(request.headers.get("Idempotency-Key"))
     with unit_of_work(runtime_of(current_app).sessions) as session:
         business = session.get(Business, g.business_id)
@@ -157,3 +161,6 @@ def list_proofs() -> Response:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(document())
+
+
+from bot import api_money  # noqa: E402, F401  (its routes: the list, refunds, adjustments, proofs)

@@ -25,6 +25,9 @@ DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidAmount: 422,
     errors.ItemsRequired: 422,
     errors.IdempotencyKeyReused: 422,
+    errors.AlreadyDecided: 409,
+    errors.NotSettled: 409,
+    errors.Forbidden: 403,
 }
 
 
@@ -76,10 +79,13 @@ def _status_names(params: dict[str, Any], lang: str) -> dict[str, Any]:
             else v for k, v in params.items()}
 
 
-def json_body() -> dict[str, Any]:
+def json_body(*, optional: bool = False) -> dict[str, Any]:
     """The request body as a JSON object, whatever the Content-Type (curl's `-d`
     sends a form type). NaN and Infinity are not JSON and are refused, and so are a
-    body nested too deep and text no database keeps (NUL, a lone surrogate)."""
+    body nested too deep and text no database keeps (NUL, a lone surrogate). An
+    `optional` body may be left out altogether (an approval with nothing to add)."""
+    if optional and not request.get_data(cache=True).strip():
+        return {}
     try:
         body = json_input.loads(request.get_data(cache=True))
     except json_input.BadJson as bad:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.api_errors import ApiError
@@ -17,6 +18,7 @@ MAX_MINOR = 10**12  # ten thousand crore rupees: anything above is a mistake
 MAX_QUANTITY = 100_000
 MAX_ITEMS = 200
 FULFILMENTS = ("pickup", "delivery")
+LIST_DEFAULT, LIST_MAX = 50, 200  # orders per page of GET /orders
 
 
 class Fields:
@@ -183,3 +185,58 @@ def idempotency_key(header: str | None) -> str | None:
     if not (1 <= len(header) <= 128) or not header.isprintable() or not header.strip():
         raise ApiError(422, "invalid_header", "Idempotency-Key")
     return header
+
+
+def refund_input(body: dict[str, Any]) -> tuple[int, str, str | None]:
+    """A refund reads as a payment does: amount_minor, method, reference."""
+    return payment_input(body)
+
+
+def adjustment_input(body: dict[str, Any]) -> tuple[int, str | None]:
+    """`{"amount_minor": -5000, "reason": "late delivery"}`: negative a discount, positive
+    a charge; never zero."""
+    fields = Fields(body, {"amount_minor", "reason"})
+    amount = fields.integer("amount_minor", minimum=-MAX_MINOR, maximum=MAX_MINOR)
+    if amount == 0:
+        raise ApiError(422, "invalid_amount", "amount_minor", msg="zero_amount")
+    return amount, fields.text("reason", limit=500)
+
+
+def approve_input(body: dict[str, Any]) -> tuple[int | None, str | None]:
+    """Approve with the claimed amount, or `amount_minor`; by `method` if given."""
+    fields = Fields(body, {"amount_minor", "method"})
+    amount = fields.integer("amount_minor", minimum=1) if fields.has("amount_minor") else None
+    method = fields.choice("method", PAYMENT_METHODS) if fields.has("method") else None
+    return amount, method
+
+
+def reject_input(body: dict[str, Any]) -> str | None:
+    return Fields(body, {"reason"}).text("reason", limit=500)
+
+
+def list_input(args: Any) -> tuple[list[str], datetime | None, int | None, int]:
+    """`GET /orders?status=ready,pending&updated_since=…&cursor=…&limit=50`."""
+    statuses = [s.strip() for s in (args.get("status") or "").split(",") if s.strip()]
+    known = tuple(s.value for s in OrderStatus)
+    for status in statuses:
+        if status not in known:
+            raise ApiError(422, "unknown_status", "status", msg="invalid_choice",
+                           choices=", ".join(known))
+    since = None
+    if args.get("updated_since"):
+        try:
+            # An unencoded "+05:30" arrives as " 05:30" (a query string's "+" is a space).
+            typed = args["updated_since"].strip().replace(" ", "+").replace("Z", "+00:00")
+            since = datetime.fromisoformat(typed)
+        except ValueError:
+            since = None
+        if since is None or since.tzinfo is None:
+            raise ApiError(422, "invalid_value", "updated_since", msg="invalid_time")
+    cursor = args.get("cursor")
+    if cursor is not None and not (cursor.isdigit() and len(cursor) <= 18):
+        raise ApiError(422, "invalid_value", "cursor", msg="invalid_cursor")
+    raw_limit = args.get("limit", str(LIST_DEFAULT))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= LIST_MAX:
+        raise ApiError(422, "invalid_value", "limit", msg="out_of_range", minimum=1,
+                       maximum=LIST_MAX)
+    return statuses, since, int(cursor) if cursor else None, int(raw_limit)

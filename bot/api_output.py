@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.links import order_page_url
 from store.models import Order, PaymentProof
 from store.shipments import shipments_of
 from store.vendor_reads import proofs_of
@@ -33,7 +34,14 @@ def proof_json(proof: PaymentProof) -> dict[str, Any]:
     }
 
 
-def order_json(session: Session, order: Order) -> dict[str, Any]:
+def page_url(session: Session, order: Order) -> str | None:
+    """The order's own page (the link the customer's chat carries)."""
+    settings = session.info.get("settings")
+    return order_page_url(settings, order.id) if settings is not None else None
+
+
+def _state(session: Session, order: Order) -> dict[str, Any]:
+    """An order's state and money, as every answer about it starts."""
     return {
         "number": order.number,
         "status": order.status,
@@ -43,6 +51,24 @@ def order_json(session: Session, order: Order) -> dict[str, Any]:
         "paid_minor": order.paid_minor,
         "refunded_minor": order.refunded_minor,
         "due_minor": order.due_minor,
+        "to_refund_minor": order.to_refund_minor,
+        "page_url": page_url(session, order),
+    }
+
+
+def order_summary(session: Session, order: Order) -> dict[str, Any]:
+    """An order in a list: its state and money, without the timeline and the rest."""
+    return {
+        **_state(session, order),
+        "customer_name": order.customer_name,
+        "created_at": stamp(order.created_at),
+        "updated_at": stamp(order.updated_at),
+    }
+
+
+def order_json(session: Session, order: Order) -> dict[str, Any]:
+    return {
+        **_state(session, order),
         "fulfilment": order.fulfilment,
         "customer": {
             "name": order.customer_name,
@@ -59,6 +85,15 @@ def order_json(session: Session, order: Order) -> dict[str, Any]:
                 "line_total_minor": item.line_total_minor,
             }
             for item in order.items
+        ],
+        "adjustments": [
+            {
+                "amount_minor": adjustment.amount_minor,
+                "reason": adjustment.reason,
+                "recorded_via": adjustment.recorded_via,
+                "at": stamp(adjustment.created_at),
+            }
+            for adjustment in order.adjustments
         ],
         "created_at": stamp(order.created_at),
         "status_changed_at": stamp(order.status_changed_at),

@@ -80,12 +80,16 @@ SCHEMAS: dict[str, Any] = {
         {
             "number": {"type": "integer"},
             "order_number": STRING,
-            "status": {"enum": ["pending", "approved", "rejected"]},
+            "status": {"enum": ["pending", "approved", "rejected", "closed"],
+                       "description": "closed: nothing was left to decide (the order was "
+                       "paid in full or cancelled meanwhile)"},
             "claimed_minor": {"type": ["integer", "null"]},
             "method": {"enum": ["upi", "bank", None],
                        "description": "how the customer says they paid, if they said"},
             "currency": STRING,
-            "flags": {"type": "array", "items": STRING},
+            "flags": {"type": "array", "items": {"type": "object"},
+                      "description": "what staff should look at twice: {kind: over_due | "
+                      "reused, …}"},
             "created_at": TIME,
             "decided_at": {"type": ["string", "null"], "format": "date-time"},
             "decided_amount_minor": {"type": ["integer", "null"]},
@@ -104,6 +108,16 @@ SCHEMAS: dict[str, Any] = {
             "paid_minor": MINOR,
             "refunded_minor": MINOR,
             "due_minor": MINOR,
+            "to_refund_minor": {**MINOR, "description": "what the shop still owes back "
+                                "(a cancelled order that was paid; a total lowered below "
+                                "what was paid)"},
+            "page_url": {**NULLABLE_STRING, "description": "the order's own page, as the "
+                         "customer's chat links it"},
+            "adjustments": {"type": "array", "items": obj(
+                {"amount_minor": {"type": "integer", "description": "negative: a discount; "
+                                  "positive: a charge"},
+                 "reason": NULLABLE_STRING, "recorded_via": STRING, "at": TIME},
+                ["amount_minor", "at"])},
             "fulfilment": STRING,
             "customer": obj({"name": NULLABLE_STRING, "phone": NULLABLE_STRING,
                              "address": NULLABLE_STRING}),
@@ -137,6 +151,49 @@ SCHEMAS: dict[str, Any] = {
          "due_minor", "items", "timeline", "payments", "proofs", "shipments"],
     ),
     "ProofList": obj({"proofs": {"type": "array", "items": ref("Proof")}}, ["proofs"]),
+    "AdjustmentInput": obj(
+        {
+            "amount_minor": {"type": "integer", "not": {"const": 0},
+                             "minimum": -10**12, "maximum": 10**12,
+                             "description": "negative: a discount (-5000 is ₹50 off); "
+                             "positive: a charge (delivery)"},
+            "reason": NULLABLE_STRING,
+        },
+        ["amount_minor"],
+    ),
+    "ApproveInput": obj(
+        {
+            "amount_minor": {"type": "integer", "minimum": 1,
+                             "description": "what was received, if not what was claimed"},
+            "method": {"enum": list(PAYMENT_METHODS)},
+        }
+    ),
+    "RejectInput": obj({"reason": NULLABLE_STRING}),
+    "OrderSummary": obj(
+        {
+            "number": STRING,
+            "status": {"enum": STATUSES},
+            "payment_status": STRING,
+            "currency": STRING,
+            "total_minor": MINOR,
+            "paid_minor": MINOR,
+            "refunded_minor": MINOR,
+            "due_minor": MINOR,
+            "to_refund_minor": MINOR,
+            "customer_name": NULLABLE_STRING,
+            "created_at": TIME,
+            "updated_at": TIME,
+            "page_url": NULLABLE_STRING,
+        },
+        ["number", "status", "payment_status", "currency", "total_minor", "due_minor",
+         "updated_at"],
+    ),
+    "OrderList": obj(
+        {"orders": {"type": "array", "items": ref("OrderSummary")},
+         "next_cursor": {"type": ["string", "null"],
+                         "description": "pass as `cursor` for the next page; null at the end"}},
+        ["orders", "next_cursor"],
+    ),
 }
 
 EXAMPLE_ORDER_INPUT = {
@@ -148,6 +205,7 @@ EXAMPLE_ORDER_INPUT = {
 EXAMPLE_ORDER = {
     "number": "AK-1005", "status": "pending", "payment_status": "unpaid", "currency": "INR",
     "total_minor": 44000, "paid_minor": 0, "refunded_minor": 0, "due_minor": 44000,
+    "to_refund_minor": 0, "page_url": "https://orders.example.in/o/MQ.x2ShQ0yQ", "adjustments": [],
     "fulfilment": "delivery",
     "customer": {"name": "Neha Gupta", "phone": "+919833333333", "address": "7 Park Street"},
     "customer_note": None, "internal_note": None,
@@ -189,6 +247,24 @@ CHANGE_ERRORS = {
 }
 NUMBER = {"name": "number", "in": "path", "required": True, "schema": STRING,
           "description": "the order number, any spelling: AK-1005, ak1005"}
+PROOF_ID = {"name": "id", "in": "path", "required": True, "schema": STRING,
+            "description": "the proof's number in this business (`number` of a Proof, as "
+            "its prompt to staff shows it)"}
+PROOF_ERRORS = {"404": _answer("no such proof for this business", ref("Error")),
+                "409": _answer("already decided (by whom, in the message), or the order is "
+                               "cancelled, or more than is due; nothing was written",
+                               ref("Error"))}
+LIST_PARAMS = [
+    {"name": "status", "in": "query", "required": False, "schema": STRING,
+     "description": "one status or several, comma-separated: ready,pending"},
+    {"name": "updated_since", "in": "query", "required": False,
+     "schema": {"type": "string", "format": "date-time"},
+     "description": "only orders changed at or after this time (ISO 8601 with its zone)"},
+    {"name": "cursor", "in": "query", "required": False, "schema": STRING,
+     "description": "the `next_cursor` of the page before"},
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+]
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "schema": {"type": "string", "maxLength": 128},
                "description": "the same key and body again returns the first answer "
@@ -212,11 +288,42 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "security": [{"apiKey": []}],
         "paths": {
-            "/orders": {"post": _post(
+            "/orders": {"get": {
+                "summary": "The business's orders, oldest first, a page at a time",
+                "parameters": LIST_PARAMS,
+                "responses": {"200": _answer("a page of orders", ref("OrderList"),
+                                             {"orders": [], "next_cursor": None}),
+                              "401": ERRORS["401"],
+                              "422": _answer("a filter is not valid", ref("Error"))}},
+                "post": _post(
                 "Create an order, or update it if the number exists (items, customer, notes)",
                 "OrderInput", EXAMPLE_ORDER_INPUT,
                 {"201": _answer("created", order, EXAMPLE_ORDER),
                  "200": _answer("updated, or already so", order)}, [])},
+            "/orders/{number}/refunds": {"post": _post(
+                "Record money given back; at most what was kept. A refund never makes "
+                "money due again", "PaymentInput",
+                {"amount_minor": 5000, "method": "cash", "reference": "returned at counter"},
+                {"201": _answer("recorded", order)}, [NUMBER])},
+            "/orders/{number}/adjustments": {"post": _post(
+                "A discount (negative) or a charge (positive) on the total: a line of the "
+                "order, a timeline entry and a notice to the customer; a total below what "
+                "was paid shows the difference as to be refunded", "AdjustmentInput",
+                {"amount_minor": -5000, "reason": "late delivery"},
+                {"201": _answer("recorded", order)}, [NUMBER])},
+            "/proofs/{id}/approve": {"post": {**_post(
+                "Approve a waiting payment proof: one payment of the claimed (or given) "
+                "amount; the customer is told", "ApproveInput", {"amount_minor": 25000},
+                {"200": _answer("approved", ref("Proof"))}, [PROOF_ID]),
+                "responses": {"200": _answer("approved", ref("Proof")), **CHANGE_ERRORS,
+                              **PROOF_ERRORS},
+                "requestBody": {"required": False, **_json(ref("ApproveInput"), {})}}},
+            "/proofs/{id}/reject": {"post": {**_post(
+                "Reject a waiting payment proof, with a reason the customer is told",
+                "RejectInput", {"reason": "amount not received"},
+                {"200": _answer("rejected", ref("Proof"))}, [PROOF_ID]),
+                "responses": {"200": _answer("rejected", ref("Proof")), **CHANGE_ERRORS,
+                              **PROOF_ERRORS}}},
             "/orders/{number}": {"get": {
                 "summary": "An order with its timeline, payments, proofs and shipments",
                 "parameters": [NUMBER],

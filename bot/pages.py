@@ -1,20 +1,25 @@
 """The customer's web pages: an order's own page at `/o/<token>` (the link every
-order view in the chat carries) and the lookup form at `/orders/track`."""
+order view in the chat carries), the pay link `/pay/<token>` and the lookup form at
+`/orders/track`."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from handlers import i18n, lookup_guard, page
 from handlers.customer import MISS_LIMIT, MISS_WINDOW
-from handlers.links import order_page_path, read_page_token
+from handlers.links import order_page_path, read_page_token, read_pay_token
 from handlers.parse import clean, find_order_number
 from handlers.pay_now import pay_now_url
+from handlers.payments import qr_token, upi_link
 from store.db import unit_of_work
 from store.numbers import number_key
+from store.models import Order
 from store.queries import order_by_id
 
 pages = Blueprint("pages", __name__)
@@ -68,6 +73,14 @@ def render(template: str, lang: str, status: int = 200, **context: Any) -> Respo
     return response
 
 
+def _order_or_404(session: Session, order_id: int | None) -> Order:
+    """The order a signed link names; 404 for a bad token or a deleted order alike."""
+    order = order_by_id(session, order_id) if order_id is not None else None
+    if order is None:
+        abort(404)
+    return order
+
+
 @pages.get("/o/<token>")
 def order_page(token: str) -> Response:
     runtime = _runtime()
@@ -77,9 +90,7 @@ def order_page(token: str) -> Response:
     order_id, proven = found
     lang = page_language()
     with unit_of_work(runtime.sessions) as session:
-        order = order_by_id(session, order_id)
-        if order is None:
-            abort(404)
+        order = _order_or_404(session, order_id)
         pay_now = pay_now_url(runtime.extras, session, runtime.settings, order, runtime.clock())
         view = page.build(session, runtime.settings, order, lang, pay_now=pay_now, proven=proven)
     return render("order.html", lang, page=view)
@@ -116,3 +127,46 @@ def track() -> Response:
     if request.args.get("lang"):
         target += f"?lang={lang}"
     return redirect(target, code=303)
+
+
+# Phones and tablets, where a upi:// link opens a UPI app (a computer shows the QR).
+MOBILE = ("Mobi", "Android", "iPhone", "iPad", "iPod", "Opera Mini", "IEMobile")
+
+
+@pages.get("/pay/<token>")
+def pay(token: str) -> Response:
+    """The https link every chat can make tappable: on a phone the page opens the UPI
+    app for what is due now (`upi://pay?…&am=250.00…`); on a computer it shows the QR
+    and the UPI ID. Nothing due (paid, cancelled): it says so."""
+    runtime = _runtime()
+    order_id = read_pay_token(runtime.settings.secret_key, token)
+    lang = page_language()
+    with unit_of_work(runtime.sessions) as session:
+        order = _order_or_404(session, order_id)
+        business = order.business
+        due = order.due_minor
+        link = upi_link(business, order, due) if due > 0 and "upi" in (
+            business.accepted_methods or []) else None
+        context = {
+            "business": business.name,
+            "number": order.number,
+            "amount": i18n.money(due, order.currency, lang, business.country) if link else None,
+            "upi_link": link,
+            "upi_id": business.upi_id,
+            "qr_path": f"/qr/{qr_token(runtime.settings.secret_key, order.id, due)}.png",
+            "order_path": order_page_path(runtime.settings.secret_key, order.id),
+        }
+    agent = request.user_agent.string or ""
+    mobile = any(mark in agent for mark in MOBILE)
+    response = render("pay.html", lang, mobile=mobile, **context)
+    response.vary.add("User-Agent")
+    return response
+
+
+@pages.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page says: the same mark as the pages'."""
+    icon = Path(current_app.static_folder or "") / "favicon.svg"
+    response = Response(icon.read_bytes(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -93,6 +93,8 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None
         media_dir=str(config.media_path),
         staff_channels=("whatsapp",) if whatsapp_configured(config) else ("console",),
         **otp_settings(config),
+        whatsapp_number=(config.twilio_whatsapp_from or "").removeprefix("whatsapp:") or None,
+        telegram_bot_username=(config.raw.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
     )
     runtime = Runtime(
         config=config,

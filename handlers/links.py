@@ -39,6 +39,16 @@ def read_order_token(secret: str, token: str) -> int | None:
     return found[0] if found else None
 
 
+def _order_id(serializer: URLSafeSerializer, token: str) -> int | None:
+    try:
+        order_id = serializer.loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if isinstance(order_id, bool) or not isinstance(order_id, int):
+        return None
+    return order_id
+
+
 def order_page_path(secret: str, order_id: int, proven: bool = False) -> str:
     return f"/o/{order_token(secret, order_id, proven)}"
 
@@ -50,3 +60,19 @@ def order_page_url(settings: Settings, order_id: int, lang: str | None = None,
     path = order_page_path(settings.secret_key, order_id, proven)
     url = settings.public_base_url.rstrip("/") + path
     return url + f"?lang={lang}" if lang and lang != settings.default_locale else url
+
+
+def _pay_serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt="orderbot.pay")
+
+
+def read_pay_token(secret: str, token: str) -> int | None:
+    """The order id a pay link names, or None for anything we did not sign."""
+    return _order_id(_pay_serializer(secret), token)
+
+
+def pay_url(settings: Settings, order_id: int) -> str:
+    """`PUBLIC_BASE_URL/pay/<token>`: an https link any chat makes tappable; it opens
+    the UPI app for what is due at the moment it is opened (docs: GET /pay/<token>)."""
+    token = _pay_serializer(settings.secret_key).dumps(order_id)
+    return f"{settings.public_base_url.rstrip('/')}/pay/{token}"

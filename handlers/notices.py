@@ -89,8 +89,8 @@ def _next_step(order: Any, lang: str) -> list[str]:
         lines.append(t("notice.completed", business=order.business.name))
     elif order.status == OrderStatus.READY and order.fulfilment == "pickup":
         lines.append(t("notice.ready_pickup", business=order.business.name))
-    if order.status == OrderStatus.CANCELLED and order.paid_minor > 0:
-        lines.append(t("vendor.notice.cancelled_paid", amount=_money(order, order.paid_minor, lang),
+    if order.to_refund_minor > 0:  # cancelled after paying, or a total lowered below it
+        lines.append(t("money.notice_to_refund", amount=_money(order, order.to_refund_minor, lang),
                        business=order.business.name))
     if order.status != OrderStatus.CANCELLED and order.due_minor > 0:
         lines.append(t("notice.due", amount=_money(order, order.due_minor, lang)))
@@ -167,6 +167,30 @@ def _refund(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     return [Reply(text, buttons=_buttons(order, lang))]
 
 
+@renderer("order_adjustment")
+def _adjustment(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
+    """A discount or a charge: the new total, then what is due or to be refunded."""
+    order, event = _order_and_event(session, message.payload)
+    detail = event.detail
+    amount = int(detail["amount_minor"])
+    reason = detail.get("reason")
+    lines = [i18n.t(
+        "money.notice_discount" if amount < 0 else "money.notice_charge", lang,
+        business=order.business.name, number=order.number,
+        amount=_money(order, abs(amount), lang),
+        reason=i18n.t("money.reason", lang, reason=reason) if reason else "",
+        total=_money(order, int(detail["total_minor"]), lang),
+    )]
+    due, back = int(detail["due_minor"]), int(detail.get("to_refund_minor", 0))
+    if due > 0:
+        lines.append(i18n.t("notice.due", lang, amount=_money(order, due, lang)))
+    elif back > 0:
+        lines.append(i18n.t("money.notice_to_refund", lang, amount=_money(order, back, lang),
+                            business=order.business.name))
+    lines += page_line(session, order, lang)
+    return [Reply("\n".join(lines), buttons=_buttons(order, lang))]
+
+
 @renderer("staff_update")
 def _staff_update(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     """To the other staff: a colleague took or gave back money, or cancelled an order."""
@@ -179,6 +203,15 @@ def _staff_update(session: Session, message: OutboxMessage, lang: str) -> list[R
             f"staff_news.{event.kind}", lang, **facts,
             amount=_money(order, detail["amount_minor"], lang),
             method=i18n.t(method, lang) if method in i18n.catalog("en") else detail.get("method"),
+            due=_money(order, order.due_minor, lang),
+        )
+    elif event.kind == "adjustment":
+        amount = int(detail["amount_minor"])
+        text = i18n.t(
+            "money.staff_adjustment", lang, **facts,
+            amount=("−" if amount < 0 else "+") + _money(order, abs(amount), lang),
+            reason=i18n.t("money.reason", lang, reason=detail["reason"]) if detail.get("reason") else "",
+            total=_money(order, int(detail["total_minor"]), lang),
             due=_money(order, order.due_minor, lang),
         )
     else:

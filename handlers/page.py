@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from handlers import i18n, lookup_guard
+from handlers.adjustments import adjustment_event, adjustment_lines
+from handlers.links import pay_url
 from handlers.parse import display_phone
 from handlers.payments import qr_token, upi_link
 from handlers.shipping import DETOURS, ROAD, shipment_details
@@ -52,6 +54,7 @@ class Payment:
     qr_path: str | None
     upi_id: str | None
     upi_link: str | None
+    pay_url: str | None  # the https /pay/<token> link (opens the UPI app on a phone)
     bank: dict[str, str] | None
     methods: list[str]
     note: str | None
@@ -63,6 +66,8 @@ class Contact:
     phone: str | None
     phone_href: str | None
     email: str | None
+    whatsapp_href: str | None = None  # wa.me/<number>, when the WhatsApp number is known
+    telegram_href: str | None = None  # t.me/<bot>?start=<order>, when the bot's name is
 
 
 @dataclass(frozen=True)
@@ -77,9 +82,11 @@ class OrderPage:
     cancelled: bool
     steps: list[Step]
     items: list[Line]
+    adjustments: list[str]
     total: str
     paid: str
     refunded: str | None
+    to_refund: str | None
     payment_status: str
     due: str
     due_minor: int
@@ -169,6 +176,7 @@ def payment(
         qr_path=f"/qr/{qr_token(settings.secret_key, order.id, due)}.png" if link else None,
         upi_id=business.upi_id if link else None,
         upi_link=link,
+        pay_url=pay_url(settings, order.id) if link else None,
         bank=bank,
         methods=[i18n.t("method." + m, lang) for m in methods if f"method.{m}" in known],
         note=business.payment_note,
@@ -206,6 +214,10 @@ def _event_text(order: Order, event: StatusEvent, lang: str) -> str | None:
             amount=_money(order, int(detail["amount_minor"]), lang),
             method=t("method." + method) if f"method.{method}" in i18n.catalog("en") else method,
         )
+    if event.kind == "adjustment" and "amount_minor" in detail:
+        return adjustment_event(order, detail, lang)
+    if event.kind == "proof" and event.to_status == "closed":
+        return t("money.event_proof_closed")
     if event.kind == "proof":
         key = f"web.event.proof_{event.to_status}"
         return t(key) if key in i18n.catalog("en") else t("web.event.proof_pending")
@@ -219,13 +231,19 @@ def shipment_label(status: str, lang: str) -> str:
     return i18n.t(key, lang) if key in i18n.catalog("en") else status.replace("_", " ")
 
 
-def contact(order: Order) -> Contact:
+def contact(order: Order, settings: Settings | None = None) -> Contact:
     business = order.business
     phone = business.contact_phone
+    whatsapp = settings.whatsapp_number if settings else None
+    bot = settings.telegram_bot_username if settings else None
+    start = "".join(ch for ch in order.number if ch.isalnum() or ch in "-_")[:64]
     return Contact(
         phone=display_phone(phone) if phone else None,
         phone_href=f"tel:{phone}" if phone else None,
         email=business.contact_email,
+        whatsapp_href=f"https://wa.me/{whatsapp.lstrip('+')}?text={order.number}"
+        if whatsapp else None,
+        telegram_href=f"https://t.me/{bot}?start={start}" if bot else None,
     )
 
 
@@ -256,15 +274,17 @@ def build(session: Session, settings: Settings, order: Order, lang: str, *,
             )
             for item in order.items
         ],
+        adjustments=adjustment_lines(order, lang),
         total=_money(order, order.total_minor, lang),
         paid=_money(order, order.paid_minor, lang),
         refunded=_money(order, order.refunded_minor, lang) if order.refunded_minor else None,
+        to_refund=_money(order, order.to_refund_minor, lang) if order.to_refund_minor else None,
         payment_status=i18n.t("payment_status." + order.payment_status, lang),
         due=_money(order, order.due_minor, lang),
         due_minor=order.due_minor,
         payment=payment(order, settings, lang, pay_now),
         timeline=timeline(order, lang),
-        contact=contact(order),
+        contact=contact(order, settings),
         shipment=shipment_details(lang, shown.courier, shown.awb, None) if shown else [],
         tracking_url=_web_link(shown.tracking_url) if shown else None,
     )

@@ -90,11 +90,36 @@ _AMOUNT = re.compile(
 )
 
 
-def parse_amount(text: str, currency: str = "INR") -> int | None:
-    """An amount of money in minor units: "paid 250", "₹1,250.50", "250/-", "२५०"."""
-    text = _order_text(text)
+# A minus stuck to a number ("-50", "−₹50"), and a number with decimals ("250.555").
+_NEGATIVE = re.compile(r"(?<![\w./])[-−]\s?(?:₹|rs\.?|inr|रु\.?)?\s?(\d[\d,]*(?:\.\d+)?)",
+                       re.IGNORECASE)
+_DECIMALS = re.compile(r"(?<![\w.])(\d[\d,]*)\.(\d+)(?![\d.])")
+
+
+def _without_order_numbers(text: str) -> str:
     # Order numbers in the same caption ("paid 250 for AK-1001") are not amounts.
-    text = _ORDER.sub(lambda m: m.group(0) if m.group(1).upper() in NOT_A_CODE else " ", text)
+    return _ORDER.sub(lambda m: m.group(0) if m.group(1).upper() in NOT_A_CODE else " ", text)
+
+
+def amount_problem(text: str, currency: str = "INR") -> tuple[str, str] | None:
+    """Why the amount in `text` cannot be taken as it stands, and the amount as typed:
+    ("negative", "-50") or ("precision", "250.555") — asked about, never changed."""
+    text = _without_order_numbers(_order_text(text))
+    negative = _NEGATIVE.search(text)
+    if negative:
+        return "negative", negative.group(0).strip()
+    for match in _DECIMALS.finditer(text):
+        if len(match.group(2)) > get_currency_precision(currency):
+            return "precision", match.group(0)
+    return None
+
+
+def parse_amount(text: str, currency: str = "INR") -> int | None:
+    """An amount of money in minor units: "paid 250", "₹1,250.50", "250/-", "२५०". None
+    when there is none, or when taking it would change it (see `amount_problem`)."""
+    if amount_problem(text, currency):
+        return None
+    text = _without_order_numbers(_order_text(text))
     match = _AMOUNT.search(text)
     if not match:
         return None

@@ -12,7 +12,8 @@ from handlers.media_links import media_image
 from handlers.notices import _buttons, _order_and_event, renderer, template_fields
 from handlers.types import Button, Reply, Settings
 from store.models import OutboxMessage, PaymentProof, ProofStatus
-from store.proofs import proof_by_id
+from store.proofs import decider_name, proof_by_id
+from store.stale_proofs import settled
 
 
 def _money(proof: PaymentProof, minor: int, lang: str) -> str:
@@ -31,10 +32,10 @@ def method_label(method: str | None, lang: str) -> str:
     return i18n.t(key, lang) if key in i18n.catalog("en") else str(method)
 
 
-def flag_lines(proof: PaymentProof, lang: str) -> list[str]:
+def flag_lines(proof: PaymentProof, lang: str, *, over_due: bool = True) -> list[str]:
     lines = []
     for flag in proof.flags or []:
-        if flag.get("kind") == "over_due":
+        if flag.get("kind") == "over_due" and over_due:
             lines.append(
                 i18n.t("proofs.flag_over_due", lang, due=_money(proof, flag["due_minor"], lang))
             )
@@ -53,20 +54,31 @@ def flag_lines(proof: PaymentProof, lang: str) -> list[str]:
 
 def decided_line(proof: PaymentProof, lang: str) -> str:
     """"Proof 12 was already approved by Asha at …": what a second decision is told."""
+    key = "money.already_closed" if proof.status == ProofStatus.CLOSED else (
+        "proofs.already_" + proof.status)
     return i18n.t(
-        "proofs.already_" + proof.status,
+        key,
         lang,
         proof=proof.number,
-        by=proof.decided_by.name if proof.decided_by else "?",
+        by=decider_name(proof),
         when=_when(proof, proof.decided_at, lang) if proof.decided_at else "",
     )
 
 
 def proof_buttons(proof: PaymentProof, lang: str) -> tuple[Button, ...]:
+    if settled(proof.order):  # nothing to decide: one word closes it
+        return (Button(i18n.t("money.button_close", lang), f"closeproof:{proof.number}"),)
     return (
         Button(i18n.t("proofs.button_approve", lang), f"approve:{proof.number}"),
         Button(i18n.t("proofs.button_reject", lang), f"reject:{proof.number}"),
     )
+
+
+def settled_line(proof: PaymentProof, lang: str) -> str:
+    """The prompt's answer when the order has nothing due: it is paid, or cancelled."""
+    order = proof.order
+    key = "money.prompt_cancelled" if order.status == "cancelled" else "money.prompt_paid"
+    return i18n.t(key, lang, number=order.number, proof=proof.number)
 
 
 def prompt_replies(
@@ -87,10 +99,14 @@ def prompt_replies(
     ]
     if proof.method:
         lines.append(i18n.t("proofs.prompt_method", lang, method=method_label(proof.method, lang)))
-    lines += flag_lines(proof, lang)
     pending = proof.status == ProofStatus.PENDING.value
-    lines.append(i18n.t("proofs.prompt_how", lang, proof=proof.number) if pending else
-                 decided_line(proof, lang))
+    if pending and settled(order):  # "more than the ₹250 due" beside "due ₹0" helps no one
+        lines += flag_lines(proof, lang, over_due=False)
+        lines.append(settled_line(proof, lang))
+    else:
+        lines += flag_lines(proof, lang)
+        lines.append(i18n.t("proofs.prompt_how", lang, proof=proof.number) if pending else
+                     decided_line(proof, lang))
     alt = i18n.t("proofs.image_alt", lang, proof=proof.number, number=order.number)
     image = media_image(settings, proof.media, alt) if settings is not None else None
     buttons = proof_buttons(proof, lang) if pending else ()
@@ -114,7 +130,10 @@ def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[
     if proof is None:
         raise LookupError("proof gone")
     order = proof.order
-    notes = flag_lines(proof, lang)
+    if settled(order):  # nothing is due: say so rather than "more than the ₹0.00 due"
+        notes = flag_lines(proof, lang, over_due=False) + [settled_line(proof, lang)]
+    else:
+        notes = flag_lines(proof, lang)
     if proof.method:
         notes.insert(0, i18n.t("proofs.prompt_method", lang,
                                method=method_label(proof.method, lang)))
@@ -139,10 +158,13 @@ def _decided_by_colleague(session: Session, message: OutboxMessage, lang: str) -
     facts = {
         "proof": proof.number,
         "number": order.number,
-        "by": proof.decided_by.name if proof.decided_by else "?",
+        "by": decider_name(proof),
         "when": i18n.when(proof.decided_at, business.timezone, lang, business.country),
     }
-    if proof.status == ProofStatus.APPROVED.value:
+    if proof.status == ProofStatus.CLOSED.value:
+        why = "cancelled" if proof.reason == "cancelled" else "paid"
+        text = i18n.t(f"money.closed_notice_{why}", lang, proof=proof.number, number=order.number)
+    elif proof.status == ProofStatus.APPROVED.value:
         amount = i18n.money(proof.decided_amount_minor or 0, order.currency, lang, business.country)
         text = i18n.t("proofs.colleague_approved", lang, amount=amount, **facts)
     else:

@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from handlers import i18n, proof_guard
+from handlers.amounts import amount_question
 from handlers.core import State, Turn
 from handlers.customer import find_for
 from handlers.customer import keywords as customer_keywords
@@ -41,7 +42,7 @@ from handlers.types import Button, Inbound, Reply
 from handlers.vendor_parse import amount_in, is_only, method_in, statuses_in, vocabulary
 from store import media as media_store
 from store import proofs
-from store.errors import AlreadyDecided, DomainError, OrderCancelled, Overpayment
+from store.errors import AlreadyDecided, DomainError, NotSettled, OrderCancelled, Overpayment
 from store.media import MediaRefused
 from store.proof_limits import TooManyProofs
 from store.models import MediaFile, Order, OrderStatus, PaymentProof, ProofStatus, Staff
@@ -181,8 +182,9 @@ def _with_order(turn: Turn, order: Order, media: MediaFile, caption: str) -> lis
     if amount is None:
         turn.set_state(State.AWAITING_AMOUNT, media_id=media.id, order_id=order.id, method=method)
         turn.chat.current_order_id = order.id
-        return [Reply(turn.t("proofs.ask_amount", number=order.number,
-                             due=_money(turn, order, order.due_minor)))]
+        question = amount_question(turn, caption, order.currency) if caption else None
+        return question or [Reply(turn.t("proofs.ask_amount", number=order.number,
+                                         due=_money(turn, order, order.due_minor)))]
     return _submit(turn, order, media, amount, method)
 
 
@@ -245,6 +247,9 @@ def _awaiting_amount(turn: Turn) -> list[Reply] | None:
     if order is None or media is None:
         turn.reset()
         return None
+    question = amount_question(turn, turn.text, order.currency)
+    if question:  # "-50", "250.555": asked again, never changed
+        return question
     amount = parse_amount(turn.text, order.currency)
     if amount is not None:
         method = turn.data.get("method") or method_named(turn.text)
@@ -323,6 +328,9 @@ def approve_proof(
         return [Reply(turn.t("proofs.cancelled_order", number=order.number, proof=proof.number))]
     except Overpayment as refused:
         due = refused.params["due"]
+        if due <= 0:  # paid in full already: nothing to approve, but it can be closed
+            return [Reply(turn.t("money.approve_nothing_due", number=order.number,
+                                 proof=proof.number), buttons=proof_buttons(proof, turn.lang))]
         return [Reply(turn.t(
             "proofs.over_due", number=order.number, proof=proof.number,
             due=_money(turn, order, due), amount=_money(turn, order, refused.params["amount"]),
@@ -400,6 +408,9 @@ def _approve_intent(turn: Turn) -> list[Reply] | None:
         return _no_such(turn, args[0].lstrip("#"))
     amount = method = None
     if len(args) > 1:
+        question = amount_question(turn, args[1], proof.order.currency)
+        if question:
+            return question
         given = _amount_and_method(args[1], proof.order.currency)
         if given is None:
             return [Reply(turn.t("proofs.usage_approve"))]
@@ -413,6 +424,44 @@ def _amount_and_method(text: str, currency: str) -> tuple[int | None, str | None
     method, text = method_in(text)
     amount, rest = amount_in(text, currency)
     return None if rest.strip() else (amount, method)
+
+
+def close_proof(turn: Turn, proof: PaymentProof) -> list[Reply]:
+    """`close 2`: a proof on an order with nothing due is closed, nothing recorded."""
+    order = proof.order
+    try:
+        proofs.close(turn.session, proof.id, _membership(turn, proof).id, now=turn.now)
+    except AlreadyDecided:
+        return _already(turn, proof)
+    except NotSettled:
+        return [Reply(turn.t("money.not_settled", number=order.number, proof=proof.number,
+                             due=_money(turn, order, order.due_minor)),
+                      buttons=proof_buttons(proof, turn.lang))]
+    except DomainError:
+        return _no_such(turn, proof.number)
+    turn.reset()
+    return [Reply(turn.t("money.closed_ok", proof=proof.number, number=order.number))]
+
+
+def _close_intent(turn: Turn) -> list[Reply] | None:
+    if not turn.staff:
+        return None
+    rest = matches(turn.text, i18n.phrases("money.keywords.close"))
+    if rest is None:
+        return None
+    if not rest:
+        proof, answer = _the_only_one(turn)
+        return answer or close_proof(turn, proof)
+    number = rest.split()[0]
+    if len(rest.split()) > 1 or not number.lstrip("#").isdigit():
+        return None
+    proof = _find(turn, number)
+    return close_proof(turn, proof) if proof else _no_such(turn, number.lstrip("#"))
+
+
+def _close_button(turn: Turn, number: str) -> list[Reply] | None:
+    proof = _find(turn, number) if turn.staff else None
+    return close_proof(turn, proof) if proof else None
 
 
 def _reject_intent(turn: Turn) -> list[Reply] | None:
@@ -475,6 +524,7 @@ def _awaiting_reason(turn: Turn) -> list[Reply] | None:
         turn.reset()
         return None
     other = any(_command(turn, name) is not None for name in ("approve", "reject", "list", "show"))
+    other = other or matches(turn.text, i18n.phrases("money.keywords.close")) is not None
     if other or turn.inbound.media or _leaves_reason_prompt(turn.text):
         # Another command: it is answered, nothing is rejected, and the proof still waits.
         from handlers.core import route
@@ -524,8 +574,9 @@ BUTTONS = {
     "approve": _approve_button,
     "reject": _reject_button,
     "rejectnow": _reject_now_button,
+    "closeproof": _close_button,
 }
-INTENTS = [_intake, _list_intent, _show_intent, _approve_intent, _reject_intent]
+INTENTS = [_intake, _list_intent, _show_intent, _approve_intent, _reject_intent, _close_intent]
 STATES = {
     State.AWAITING_AMOUNT.value: _awaiting_amount,
     State.CHOOSING_PROOF_ORDER.value: _choosing_order,

@@ -92,6 +92,11 @@ class Settings:
     staff_channels: tuple[str, ...] = ("console",)
     otp_daily_cap: int = 300  # codes the instance sends a day (ORDERBOT_OTP_DAILY_CAP)
     otp_countries: tuple[str, ...] = ()  # more countries codes may go to (ORDERBOT_OTP_COUNTRIES)
+    # Where customers can write to the business, for the page's links: the WhatsApp
+    # sender's number (E.164, from TWILIO_WHATSAPP_FROM) and the Telegram bot's username
+    # (TELEGRAM_BOT_USERNAME); None when unknown.
+    whatsapp_number: str | None = None
+    telegram_bot_username: str | None = None
 
 
 @dataclass

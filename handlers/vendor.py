@@ -14,10 +14,19 @@ from contextlib import contextmanager
 from sqlalchemy import select
 
 from handlers import i18n
+from handlers.amounts import amount_question
 from handlers.core import State, Turn
-from handlers.parse import find_order_number, find_order_numbers, matches, mentions, words
+from handlers.parse import (
+    find_order_number,
+    find_order_numbers,
+    matches,
+    mentions,
+    without_order_number,
+    words,
+)
 from handlers.types import Reply
 from handlers.vendor_parse import (
+    MONEY_VERBS,
     STATUSES,
     Command,
     is_only,
@@ -29,12 +38,13 @@ from handlers.vendor_parse import (
 from handlers.vendor_view import open_orders, vendor_buttons, vendor_view
 from handlers.views import money
 from store import outbox
-from store.errors import DomainError, InvalidTransition, Overpayment
+from store.errors import DomainError, InvalidAmount, InvalidTransition, Overpayment
 from store.models import Order, OrderStatus, StatusEvent
 from store.queries import order_by_id, order_by_number
 from store.services import (
     PAYMENT_METHODS,
     Actor,
+    adjust_order,
     allowed_next,
     record_payment,
     record_refund,
@@ -110,6 +120,10 @@ def _without_number(turn: Turn) -> list[Reply] | None:
 def run(turn: Turn, order: Order, command: Command) -> list[Reply]:
     turn.reset()
     turn.chat.current_order_id = order.id
+    if command.verb in MONEY_VERBS:  # "-50" or "250.555": asked, never changed
+        question = amount_question(turn, without_order_number(turn.text), order.currency)
+        if question:
+            return question
     action: Callable[[Turn, Order, Command], list[Reply]] = ACTIONS[command.verb]
     return action(turn, order, command)
 
@@ -145,6 +159,9 @@ def _explain(turn: Turn, order: Order, error: DomainError, *, refund: bool = Fal
             target=turn.t("status." + p["target"]),
             options=", ".join(options),
         )
+    if isinstance(error, InvalidAmount) and "total" in p:
+        return turn.t("money.error_adjustment", number=order.number,
+                      total=money(turn, order, p["total"]))
     if isinstance(error, Overpayment):
         return turn.t(
             "words.refund_over_paid" if refund else "vendor.error.overpayment",
@@ -181,10 +198,10 @@ def change_status(
         ]
         if reason:
             lines.append(turn.t("vendor.reason", reason=reason))
-        if status == OrderStatus.CANCELLED and order.paid_minor > 0:
+        if status == OrderStatus.CANCELLED and order.to_refund_minor > 0:
             lines.append(turn.t("vendor.refund_hint", number=order.number,
-                                paid=money(turn, order, order.paid_minor),
-                                amount=i18n.plain_amount(order.paid_minor, order.currency)))
+                                paid=money(turn, order, order.to_refund_minor),
+                                amount=i18n.plain_amount(order.to_refund_minor, order.currency)))
         lines.append(_told(turn, event))
         replies.append(Reply("\n".join(lines), buttons=vendor_buttons(turn, order)))
     return replies
@@ -225,6 +242,35 @@ def _refund(turn: Turn, order: Order, command: Command) -> list[Reply]:
     method = command.method or (paid_with[-1] if paid_with else "cash")
     method = method if method in PAYMENT_METHODS else "other"
     return _move_money(turn, order, command, method, record_refund, "vendor.refund_ok")
+
+
+def _adjust(turn: Turn, order: Order, command: Command) -> list[Reply]:
+    """`discount AK-1001 50 late delivery` lowers the total; `charge AK-1001 40
+    delivery` raises it. Each is a line of the order and a notice to the customer."""
+    if command.amount_minor is None:
+        return [Reply(turn.t(f"money.need_{command.verb}_amount", number=order.number))]
+    signed = -command.amount_minor if command.verb == "discount" else command.amount_minor
+    replies: list[Reply] = []
+    with _refusal(turn, order, replies):
+        event = adjust_order(turn.session, order, signed, command.reason, _actor(turn, order),
+                             now=turn.now)
+        reason = turn.t("money.reason", reason=command.reason) if command.reason else ""
+        lines = [turn.t(
+            f"money.{command.verb}_ok", number=order.number, reason=reason,
+            amount=money(turn, order, command.amount_minor),
+            total=money(turn, order, order.total_minor),
+            paid=money(turn, order, order.received_minor),
+            due=money(turn, order, order.due_minor),
+        )]
+        if order.to_refund_minor > 0:
+            lines.append(turn.t(
+                "money.to_refund_hint", number=order.number,
+                amount=money(turn, order, order.to_refund_minor),
+                plain=i18n.plain_amount(order.to_refund_minor, order.currency),
+            ))
+        lines.append(_told(turn, event))
+        replies.append(Reply("\n".join(lines), buttons=vendor_buttons(turn, order)))
+    return replies
 
 
 def _ask_amount(turn: Turn, order: Order, key: str, name: str, minor: int) -> list[Reply]:
@@ -274,6 +320,8 @@ ACTIONS: dict[str, Callable[[Turn, Order, Command], list[Reply]]] = {
     "cancel": _cancel,
     "paid": _paid,
     "refund": _refund,
+    "discount": _adjust,
+    "charge": _adjust,
 }
 
 

@@ -13,7 +13,9 @@ from handlers.parse import mentions, parse_amount, without_order_number, words
 
 STATUSES = ("pending", "confirmed", "preparing", "ready", "completed")
 METHODS = ("cash", "upi", "bank", "card")
-VERBS = ("cancel", "refund", "paid")  # checked in this order: "cancel … paid" cancels
+# Checked in this order: "cancel … paid" cancels.
+VERBS = ("cancel", "refund", "discount", "charge", "paid")
+MONEY_VERBS = ("refund", "discount", "charge", "paid")
 # A letter, digit or Devanagari sign (matras are not alphanumeric to Python).
 _WORD_CHAR = r"[\w\u0900-\u097F]"
 _AMOUNT_TOKEN = re.compile(r"(?:₹|rs\.?|inr)?\d[\d,]*(?:\.\d{1,2})?(?:/-)?", re.IGNORECASE)
@@ -21,7 +23,7 @@ _AMOUNT_TOKEN = re.compile(r"(?:₹|rs\.?|inr)?\d[\d,]*(?:\.\d{1,2})?(?:/-)?", r
 
 @dataclass(frozen=True)
 class Command:
-    verb: str  # open, status, paid, refund, cancel
+    verb: str  # open, status, paid, refund, cancel, discount, charge
     status: str | None = None
     amount_minor: int | None = None
     method: str | None = None
@@ -69,6 +71,8 @@ def parse_command(text: str, currency: str) -> Command:
     if verb == "cancel":
         return Command("cancel", reason=_reason(rest))
     amount, rest = amount_in(rest, currency)
+    if verb in ("discount", "charge"):  # what follows the amount is the reason
+        return Command(verb, amount_minor=amount, reason=_reason(rest))
     method, rest = method_in(rest)
     return Command(verb, amount_minor=amount, method=method, reference=_reference(rest))
 

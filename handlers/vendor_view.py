@@ -9,6 +9,7 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from handlers import i18n
+from handlers.adjustments import adjustment_event
 from handlers.core import Turn
 from handlers.parse import display_phone
 from handlers.types import Button, Reply
@@ -111,6 +112,8 @@ def _event_line(turn: Turn, order: Order, event: StatusEvent) -> str:
             before=_label(turn, "status", event.from_status),
             after=_label(turn, "status", event.to_status),
         )
+    elif event.kind == "adjustment":  # the reason follows, as for any event
+        text = adjustment_event(order, {**detail, "reason": None}, turn.lang)
     elif event.kind == "status":  # the order's creation
         text = _label(turn, "status", event.to_status)
     elif event.kind in OTHER_KINDS:  # what other features write

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from handlers import i18n
 from handlers.core import Turn
-from handlers.links import order_page_url
+from handlers.adjustments import adjustment_lines
+from handlers.links import order_page_url, pay_url
 from handlers.parse import display_phone
 from handlers.pay_now import pay_now_line
 from handlers.payments import qr_png, qr_token, upi_link
@@ -101,12 +102,15 @@ def order_text(turn: Turn, order: Order, audience: Audience) -> str:
                 line=money(turn, order, item.line_total_minor),
             )
         )
+    lines.extend(adjustment_lines(order, turn.lang))
     lines.append(t("order.total", amount=money(turn, order, order.total_minor)))
     lines.append("")
     lines.append(t("order.payment", status=t("payment_status." + order.payment_status)))
     lines.append(t("order.paid", amount=money(turn, order, order.paid_minor)))
     if order.refunded_minor:
         lines.append(t("order.refunded", amount=money(turn, order, order.refunded_minor)))
+    if order.to_refund_minor:
+        lines.append(t("money.to_refund", amount=money(turn, order, order.to_refund_minor)))
     if order.status == OrderStatus.CANCELLED:
         lines.append(t("order.cancelled_nothing_due"))
     else:
@@ -147,7 +151,9 @@ def payment_lines(turn: Turn, order: Order) -> list[str]:
     link = upi_link(business, order, due)
     if link and "upi" in methods:
         lines.append(t("pay.upi", upi_id=business.upi_id))
-        lines.append(t("pay.link", link=link))
+        # An https link: WhatsApp does not make upi:// tappable, Telegram buttons refuse it.
+        lines.append(t("money.pay_link", amount=money(turn, order, due),
+                       url=pay_url(turn.ctx.settings, order.id)))
     if business.bank_account_number and "bank" in methods:
         lines.append(
             t(

@@ -77,3 +77,9 @@ class IdempotencyKeyReused(DomainError):
 
 class IdempotencyInProgress(DomainError):
     code = "idempotency_in_progress"
+
+
+class NotSettled(DomainError):
+    """A proof closed by hand while its order still has money due: decide it instead."""
+
+    code = "not_settled"

@@ -91,6 +91,7 @@ class ProofStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    CLOSED = "closed"  # nothing left to decide: the order was paid or cancelled meanwhile
 
 
 class OutboxStatus(enum.StrEnum):
@@ -184,11 +185,51 @@ class Order(Base):
     # Read with the order's view; made by store.shipments, which expires this on a new one.
     shipments: Mapped[list[Shipment]] = relationship(order_by="Shipment.id", viewonly=True)
 
+    # The money rules, in one place. `paid_minor` is what the shop keeps (payments less
+    # refunds); `refunded_minor` what it gave back. A refund is money returned, never a
+    # new debt: what is due is measured against what was *received*, so a refund can
+    # never make money due again.
+    adjustments: Mapped[list[OrderAdjustment]] = relationship(
+        back_populates="order", order_by="OrderAdjustment.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def received_minor(self) -> int:
+        """Everything the customer ever paid, refunds not taken off."""
+        return self.paid_minor + self.refunded_minor
+
     @property
     def due_minor(self) -> int:
+        """What the customer still owes: the total less everything received; nothing on
+        a cancelled order, never below zero."""
         if self.status == OrderStatus.CANCELLED:
             return 0
-        return max(self.total_minor - self.paid_minor, 0)
+        return max(self.total_minor - self.received_minor, 0)
+
+    @property
+    def to_refund_minor(self) -> int:
+        """What the shop still owes back: all it keeps of a cancelled order, else what it
+        keeps beyond the total (a discount after payment)."""
+        if self.status == OrderStatus.CANCELLED:
+            return max(self.paid_minor, 0)
+        return max(self.paid_minor - self.total_minor, 0)
+
+
+class OrderAdjustment(Base):
+    """A discount (negative) or a charge (positive, e.g. delivery) on an order's total."""
+
+    __tablename__ = "order_adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # signed: -5000 is a ₹50 discount
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120), default="system")
+    actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    recorded_via: Mapped[str] = mapped_column(String(20), default="chat")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="adjustments")
 
 
 class OrderItem(Base):

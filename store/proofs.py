@@ -12,15 +12,21 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store import media as media_store
-from store import outbox, proof_limits
-from store.errors import AlreadyDecided, Forbidden, InvalidAmount, NotFound, OrderCancelled
+from store import outbox, proof_limits, stale_proofs
+from store.errors import (
+    AlreadyDecided,
+    Forbidden,
+    InvalidAmount,
+    NotFound,
+    NotSettled,
+    OrderCancelled,
+)
 from store.models import (
     Business,
     Chat,
     MediaFile,
     Order,
     OrderStatus,
-    OutboxMessage,
     PaymentProof,
     ProofStatus,
     Staff,
@@ -30,8 +36,8 @@ from store.models import (
 from store.services import Actor, lock_order, record_payment
 from store.staff_news import staff_addresses, staff_chats
 
-PROMPT = "proof_prompt"
-DECIDED = "proof_decided"  # to the staff asked about a proof that a colleague decided
+PROMPT = stale_proofs.PROMPT
+DECIDED = stale_proofs.DECIDED  # to the staff asked about a proof that a colleague decided
 # What a screenshot or receipt can show a payment was made by (not cash, not card).
 TRANSFER_METHODS = ("upi", "bank")
 RECENT_FOR_REUSE = 1000  # how many of a business's latest proofs a new one is compared with
@@ -219,15 +225,31 @@ def pending(session: Session, business_ids: set[int], limit: int = 20) -> list[P
 # ── deciding ─────────────────────────────────────────────────────────────────
 
 
-def _decider(session: Session, proof: PaymentProof, staff_id: int) -> Staff:
+API = Actor("api", via="api")
+
+
+def _decider(session: Session, proof: PaymentProof, staff_id: int | None) -> Actor:
+    """Who decides: an active staff member of the proof's business, or (no staff id)
+    the business's own API key."""
+    if staff_id is None:
+        return API
     staff = session.get(Staff, staff_id, populate_existing=True)
     if staff is None or not staff.active or staff.business_id != proof.business_id:
         raise Forbidden(proof=proof.number)
-    return staff
+    return Actor(staff.name, staff.id)
+
+
+def _proof_and_decider(
+    session: Session, proof_id: int, staff_id: int | None
+) -> tuple[PaymentProof, Actor]:
+    proof = proof_by_id(session, proof_id)
+    if proof is None:
+        raise NotFound(proof_id=proof_id)
+    return proof, _decider(session, proof, staff_id)
 
 
 def _claim(
-    session: Session, proof: PaymentProof, staff: Staff, status: ProofStatus, now: datetime,
+    session: Session, proof: PaymentProof, staff: Actor, status: ProofStatus, now: datetime,
     amount_minor: int | None = None, reason: str | None = None,
 ) -> None:
     """Take the decision for ourselves: only one transaction ever moves a proof out of
@@ -237,7 +259,7 @@ def _claim(
         .where(PaymentProof.id == proof.id, PaymentProof.status == ProofStatus.PENDING.value)
         .values(
             status=status.value,
-            decided_by_staff_id=staff.id,
+            decided_by_staff_id=staff.staff_id,
             decided_at=now,
             decided_amount_minor=amount_minor,
             reason=reason,
@@ -245,17 +267,25 @@ def _claim(
         .execution_options(synchronize_session=False)
     ).rowcount
     if not won:
-        fresh = proof_by_id(session, proof.id)
-        raise AlreadyDecided(
-            proof=fresh.number,
-            status=fresh.status,
-            by=fresh.decided_by.name if fresh.decided_by else "?",
-            at=fresh.decided_at,
-        )
+        _already_decided(session, proof)
+
+
+def _already_decided(session: Session, proof: PaymentProof) -> None:
+    """Refuse a second decision, saying who made the first and when."""
+    fresh = proof_by_id(session, proof.id)
+    raise AlreadyDecided(proof=fresh.number, status=fresh.status, by=decider_name(fresh),
+                         at=fresh.decided_at)
+
+
+def decider_name(proof: PaymentProof) -> str:
+    """Who decided a proof, as people read it: the staff member, else the API."""
+    if proof.decided_by is not None:
+        return proof.decided_by.name
+    return "API" if proof.status in (ProofStatus.APPROVED, ProofStatus.REJECTED) else "—"
 
 
 def _proof_event(
-    session: Session, proof: PaymentProof, staff: Staff, now: datetime, **detail: object
+    session: Session, proof: PaymentProof, staff: Actor, now: datetime, **detail: object
 ) -> StatusEvent:
     order = proof.order
     event = StatusEvent(
@@ -271,7 +301,7 @@ def _proof_event(
             **detail,
         },
         actor=staff.name,
-        actor_staff_id=staff.id,
+        actor_staff_id=staff.staff_id,
         created_at=now,
     )
     session.add(event)
@@ -280,40 +310,14 @@ def _proof_event(
         session, order, event, now=now,
         extra_chat_ids=(proof.chat_id,) if proof.chat_id else (),
     )
-    _tell_colleagues(session, proof, staff, now)
+    stale_proofs.tell_prompted(session, proof, staff.staff_id, now)
     return event
-
-
-def _tell_colleagues(session: Session, proof: PaymentProof, staff: Staff, now: datetime) -> None:
-    """Everyone else who was asked about the proof hears that it is decided, and by
-    whom, after the prompt (one recipient's messages keep their order)."""
-    prompts = session.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.kind == PROMPT,
-            OutboxMessage.order_id == proof.order_id,
-            OutboxMessage.idempotency_key.like(f"proof:{proof.id}:prompt:chat:%"),
-        ).order_by(OutboxMessage.id)
-    )
-    for prompt in prompts:
-        if prompt.payload.get("staff_id") == staff.id:
-            continue
-        outbox.enqueue(
-            session,
-            channel=prompt.channel,
-            address=prompt.address,
-            chat_id=prompt.chat_id,
-            kind=DECIDED,
-            payload={"proof_id": proof.id},
-            key=f"proof:{proof.id}:decided:chat:{prompt.chat_id or prompt.address}",
-            order_id=proof.order_id,
-            now=now,
-        )
 
 
 def approve(
     session: Session,
     proof_id: int,
-    staff_id: int,
+    staff_id: int | None,
     *,
     amount_minor: int | None = None,
     method: str | None = None,
@@ -324,10 +328,7 @@ def approve(
     timeline written and the customer told. All or nothing."""
     now = now or utcnow()
     with session.begin_nested():
-        proof = proof_by_id(session, proof_id)
-        if proof is None:
-            raise NotFound(proof_id=proof_id)
-        staff = _decider(session, proof, staff_id)
+        proof, staff = _proof_and_decider(session, proof_id, staff_id)
         amount = amount_minor if amount_minor is not None else proof.claimed_minor
         if amount is None:
             raise InvalidAmount(proof=proof.number)
@@ -339,7 +340,7 @@ def approve(
             raise OrderCancelled(order=order.number, proof=proof.number)
         method = method or method_of(proof)
         payment = record_payment(
-            session, proof.order, amount, method, Actor(staff.name, staff.id),
+            session, proof.order, amount, method, staff,
             reference=f"proof {proof.number}", proof_id=proof.id, now=now, notify=False,
         )
         proof = proof_by_id(session, proof.id)
@@ -362,7 +363,7 @@ def method_of(proof: PaymentProof) -> str:
 def reject(
     session: Session,
     proof_id: int,
-    staff_id: int,
+    staff_id: int | None,
     *,
     reason: str | None = None,
     now: datetime | None = None,
@@ -371,11 +372,24 @@ def reject(
     now = now or utcnow()
     reason = (reason or "").strip()[:500] or None
     with session.begin_nested():
-        proof = proof_by_id(session, proof_id)
-        if proof is None:
-            raise NotFound(proof_id=proof_id)
-        staff = _decider(session, proof, staff_id)
+        proof, staff = _proof_and_decider(session, proof_id, staff_id)
         _claim(session, proof, staff, ProofStatus.REJECTED, now, reason=reason)
         proof = proof_by_id(session, proof.id)
         event = _proof_event(session, proof, staff, now, reason=reason)
     return Decision(proof, event)
+
+
+def close(
+    session: Session, proof_id: int, staff_id: int | None, *, now: datetime | None = None
+) -> PaymentProof:
+    """Close a waiting proof whose order has nothing left to decide (paid in full, or
+    cancelled): no payment, no rejection; the colleagues asked about it are told."""
+    now = now or utcnow()
+    with session.begin_nested():
+        proof, staff = _proof_and_decider(session, proof_id, staff_id)
+        order = lock_order(session, proof.order_id)
+        if not stale_proofs.settled(order):
+            raise NotSettled(proof=proof.number, due=order.due_minor)
+        if not stale_proofs.close(session, order, proof.id, staff.staff_id, staff.name, now):
+            _already_decided(session, proof)
+    return proof_by_id(session, proof_id)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store import outbox, staff_news
+from store import outbox, staff_news, stale_proofs
 from store.errors import (
     InvalidAmount,
     InvalidTransition,
@@ -27,6 +27,7 @@ from store.errors import (
 from store.models import (
     Business,
     Order,
+    OrderAdjustment,
     OrderItem,
     OrderStatus,
     Payment,
@@ -110,6 +111,8 @@ def set_status(
     order.status_changed_at = now
     session.add(event)
     session.flush()
+    if target is S.CANCELLED:
+        stale_proofs.close_settled(session, order, actor.staff_id, now)
     if notify:
         outbox.notify_order(session, order, event, now=now)
         if target is S.CANCELLED:
@@ -131,8 +134,9 @@ def _recompute(session: Session, order: Order) -> None:
         ).all()
     )
     paid, refunded = int(sums.get("payment", 0)), int(sums.get("refund", 0))
-    order.paid_minor = paid - refunded
+    order.paid_minor = paid - refunded  # what the shop keeps
     order.refunded_minor = refunded
+    # What is due is Order.due_minor (store/models.py): the total less all received.
     if refunded:
         full = order.paid_minor == 0
         order.payment_status = PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED
@@ -205,6 +209,7 @@ def _book(
     session.flush()
     _recompute(session, order)
     event = _money_event(session, order, payment, actor, now)
+    stale_proofs.close_settled(session, order, actor.staff_id, now)
     if notify:
         outbox.notify_order(session, order, event, now=now)
         if payment.proof_id is None:  # a proof's decision tells the colleagues itself
@@ -215,16 +220,24 @@ def _book(
 def _money_event(
     session: Session, order: Order, payment: Payment, actor: Actor, now: datetime
 ) -> StatusEvent:
+    return _order_event(session, order, payment.kind, actor, now, payment_id=payment.id,
+                        amount_minor=payment.amount_minor, method=payment.method,
+                        refunded_minor=order.refunded_minor)
+
+
+def _order_event(
+    session: Session, order: Order, kind: str, actor: Actor, now: datetime, **detail: Any
+) -> StatusEvent:
+    """A money line of the timeline, with the order's balance after it."""
     event = StatusEvent(
         order_id=order.id,
-        kind=payment.kind,
+        kind=kind,
         to_status=order.payment_status,
         detail={
-            "payment_id": payment.id,
-            "amount_minor": payment.amount_minor,
-            "method": payment.method,
+            **detail,
             "paid_minor": order.paid_minor,
             "due_minor": order.due_minor,
+            "to_refund_minor": order.to_refund_minor,
         },
         actor=actor.name,
         actor_staff_id=actor.staff_id,
@@ -238,6 +251,51 @@ def _money_event(
 # An order's total at most (10^15 minor units, ten lakh crore rupees in paise): far
 # beyond any real order, far within the 64-bit integers every amount is kept in.
 MAX_TOTAL_MINOR = 10**15
+
+
+MAX_MINOR = 10**12  # ten thousand crore rupees: anything above is a mistake
+
+
+def adjust_order(
+    session: Session,
+    order: Order,
+    amount_minor: int,
+    reason: str | None,
+    actor: Actor = SYSTEM,
+    *,
+    now: datetime | None = None,
+) -> StatusEvent:
+    """A discount (negative) or a charge (positive) on the order's total: a line of the
+    order, a timeline entry and a notice. The total never goes below zero; below what
+    was paid, the difference is to be refunded (Order.to_refund_minor)."""
+    now = now or utcnow()
+    if not _is_int(amount_minor) or amount_minor == 0 or abs(amount_minor) >= MAX_MINOR:
+        raise InvalidAmount(amount=amount_minor)
+    order = lock_order(session, order.id)
+    if order.status == OrderStatus.CANCELLED:
+        raise OrderCancelled(order=order.number)
+    if not 0 <= order.total_minor + amount_minor <= MAX_TOTAL_MINOR:
+        raise InvalidAmount(amount=amount_minor, total=order.total_minor)
+    reason = (reason or "").strip()[:500] or None
+    session.add(OrderAdjustment(
+        order_id=order.id, amount_minor=amount_minor, reason=reason, actor=actor.name,
+        actor_staff_id=actor.staff_id, recorded_via=actor.via, created_at=now,
+    ))
+    order.total_minor += amount_minor
+    order.updated_at = now
+    session.flush()
+    _recompute(session, order)
+    event = _order_event(session, order, "adjustment", actor, now, amount_minor=amount_minor,
+                         reason=reason, total_minor=order.total_minor)
+    session.expire(order, ["adjustments"])
+    stale_proofs.close_settled(session, order, actor.staff_id, now)
+    outbox.notify_order(session, order, event, now=now)
+    staff_news.tell_colleagues(session, order, event, actor.staff_id, now)
+    return event
+
+
+def adjustments_total(order: Order) -> int:
+    return sum(a.amount_minor for a in order.adjustments)
 
 
 @dataclass(frozen=True)
@@ -358,12 +416,13 @@ def update_order(
     if order.status not in OPEN:
         raise OrderClosed(order=order.number, status=order.status)
     if new_items is not None and "items" in changed:
-        total = _total(new_items)
+        total = _total(new_items) + adjustments_total(order)
         if total < order.paid_minor:
             raise TotalBelowPaid(total=total, paid=order.paid_minor, currency=order.currency)
         order.items = _item_rows(new_items)
         order.total_minor = total
         _recompute(session, order)
+        stale_proofs.close_settled(session, order, actor.staff_id, now)
     for name, value in fields.items():
         setattr(order, name, value)
     order.updated_at = now

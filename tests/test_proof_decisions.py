@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from store import media as media_store
 from store import proofs
 from store.db import unit_of_work
-from store.errors import AlreadyDecided, Forbidden, OrderCancelled
+from store.errors import AlreadyDecided, Forbidden, OrderCancelled, Overpayment
 from store.models import Payment, PaymentProof, Staff
 from store.queries import order_by_number
 from store.services import Actor, set_status
@@ -86,11 +86,20 @@ def test_other_business_and_removed_staff_are_forbidden(demo) -> None:
 def test_a_refused_approval_leaves_the_proof_pending(demo) -> None:
     proof_id = _submit(demo)
     with unit_of_work(demo.sessions) as s:
+        with pytest.raises(Overpayment):
+            proofs.approve(s, proof_id, _staff(s, "+919800000001").id, amount_minor=99_900_00)
+        assert s.get(PaymentProof, proof_id, populate_existing=True).status == "pending"
+
+
+def test_cancelling_the_order_closes_its_waiting_proof(demo) -> None:
+    """Issue 16.3: nothing is left to decide, so the proof is closed, not approved."""
+    proof_id = _submit(demo)
+    with unit_of_work(demo.sessions) as s:
         set_status(s, order_by_number(s, "AK-1003"), "cancelled", Actor("Asha"))
     with unit_of_work(demo.sessions) as s:
-        with pytest.raises(OrderCancelled):
+        assert s.get(PaymentProof, proof_id, populate_existing=True).status == "closed"
+        with pytest.raises((AlreadyDecided, OrderCancelled)):
             proofs.approve(s, proof_id, _staff(s, "+919800000001").id)
-        assert s.get(PaymentProof, proof_id, populate_existing=True).status == "pending"
 
 
 def test_proof_numbers_count_per_business(demo) -> None:

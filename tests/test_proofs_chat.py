@@ -327,9 +327,11 @@ def test_a_proof_for_a_cancelled_order_cannot_be_approved(customer, vendor, demo
     _submitted(customer, "AK-1003")
     with unit_of_work(demo.sessions) as s:
         set_status(s, order_by_number(s, "AK-1003"), "cancelled", Actor("Asha"))
-    assert "cannot be approved" in vendor.text("approve 1")
-    assert _proofs(demo)[0].status == "pending"
-    assert "rejected" in vendor.text("reject 1 order cancelled")
+    # Issue 16.3: cancelling closed the waiting proof by itself; nothing is recorded.
+    assert "already closed" in vendor.text("approve 1")
+    assert _proofs(demo)[0].status == "closed"
+    assert "already closed" in vendor.text("reject 1 order cancelled")
+    assert _count(demo, Payment, Payment.proof_id.is_not(None)) == 0
 
 
 def test_a_vendor_of_another_business_is_refused(customer, demo) -> None:
