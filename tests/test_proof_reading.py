@@ -1,0 +1,88 @@
+"""Reading proofs: the text rules on their own (every Python), and the OCR engine on
+the fixtures' receipts (where the engine installs and loads)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from store import ocr_engine
+from store.proof_reading import Line, read_lines, read_text
+from tests.conftest import FIXTURES
+
+
+def test_google_pay_style_lines_with_heights() -> None:
+    got = read_lines([
+        Line("Payment successful", 48), Line("天250", 87), Line("Paid to", 33),
+        Line("Asha's Kitchen", 34), Line("UPIID", 31), Line("ashaskitchen@okaxis", 32),
+        Line("From", 37), Line("Ravi K (XXXXXX1111)", 32), Line("ravi@okicici", 30),
+        Line("UPI transaction ID", 35), Line("4321 5678 9012", 27),
+        Line("24 Nov 2026, 7:42 pm", 40), Line("Google transaction ID", 30),
+        Line("CICAgOCx9876", 30), Line("Powered by Google Pay", 20),
+    ])
+    assert got.amount_minor == 25000
+    assert got.utr == "432156789012"
+    assert got.payee_vpa == "ashaskitchen@okaxis"  # not the payer's
+    assert got.payee_name == "Asha's Kitchen"
+    assert got.paid_at == datetime(2026, 11, 24, 19, 42)
+    assert (got.app, got.outcome) == ("google_pay", "success")
+
+
+def test_phonepe_style_labels_on_one_line_and_pending() -> None:
+    got = read_text(
+        "PhonePe\nPayment Pending\nPaid to ASHAS KITCHEN\nashaskitchen@okaxis\n"
+        "Amount: ₹1,250.50\nTransaction ID: T2411241942123456789012\nUTR: 987654321098\n"
+        "Nov 24, 2026 at 07:05 AM"
+    )
+    assert got.amount_minor == 125050
+    assert got.utr == "987654321098"
+    assert got.payee_name == "ASHAS KITCHEN"
+    assert got.paid_at == datetime(2026, 11, 24, 7, 5)
+    assert (got.app, got.outcome) == ("phonepe", "pending")
+
+
+def test_failed_neft_and_hindi_labels() -> None:
+    got = read_text("HDFC Bank NetBanking\nTransaction Failed\nNEFT\nUTR HDFCN52026112412345678\n"
+                    "Rs. 500.00\n24/11/2026 19:42")
+    assert got.utr == "HDFCN52026112412345678"
+    assert (got.amount_minor, got.outcome, got.app) == (50000, "failed", "bank")
+    hindi = read_text("भुगतान सफल\n₹ ३००\nको भुगतान किया: आशा किचन\nUPI लेनदेन आईडी\n"
+                      "1111 2222 3333\n२४ नवंबर २०२६, 7:42 pm")
+    assert (hindi.amount_minor, hindi.utr, hindi.outcome) == (30000, "111122223333", "success")
+    assert hindi.payee_name == "आशा किचन"
+    assert hindi.paid_at == datetime(2026, 11, 24, 19, 42)
+
+
+def test_nothing_clear_is_left_out() -> None:
+    two_amounts = read_text("Amount ₹250.00\nAmount ₹300.00")
+    assert two_amounts.amount_minor is None  # two candidates: no guess
+    assert read_text("hello there").empty
+    masked = read_text("Account XXXX XXXX 1234\nsomething")
+    assert masked.utr is None
+
+
+def _engine_or_skip() -> None:
+    if ocr_engine.engine() is None:
+        pytest.skip(f"OCR engine not available here: {ocr_engine.unavailable_reason()}")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "amount", "utr"),
+    [
+        ("upi-payment-250.png", "image/png", 25000, "432156789012"),
+        ("upi-payment-150.jpg", "image/jpeg", 15000, "432156789999"),
+        ("bank-receipt-250.pdf", "application/pdf", 25000, "432156789012"),
+    ],
+)
+def test_fixture_receipts_read(name: str, kind: str, amount: int, utr: str) -> None:
+    _engine_or_skip()
+    got = ocr_engine.read_file((FIXTURES / "images" / name).read_bytes(), kind)
+    assert (got.amount_minor, got.utr) == (amount, utr)
+    assert got.payee_vpa == "ashaskitchen@okaxis"
+    assert got.outcome == "success"
+
+
+def test_broken_file_is_unreadable() -> None:
+    with pytest.raises(ocr_engine.Unreadable):
+        ocr_engine.read_file(b"%PDF-1.4 nonsense", "application/pdf")
