@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from handlers import i18n
 from handlers.media_links import media_image
 from handlers.notices import _buttons, _order_and_event, renderer, template_fields
+from handlers.proof_reading_view import flag_line, reading_lines
 from handlers.types import Button, Reply, Settings
 from store.models import OutboxMessage, PaymentProof, ProofStatus
-from store.proofs import proof_by_id
+from store.proofs import decider_name, proof_by_id
 
 
 def _money(proof: PaymentProof, minor: int, lang: str) -> str:
@@ -44,6 +45,8 @@ def flag_lines(proof: PaymentProof, lang: str) -> list[str]:
             lines.append(
                 i18n.t(key, lang, number=flag["order"], when=_when(proof, at, lang), proof=flag["proof"])
             )
+        elif (line := flag_line(proof, flag, lang)) is not None:
+            lines.append(line)
     return lines
 
 
@@ -53,7 +56,7 @@ def decided_line(proof: PaymentProof, lang: str) -> str:
         "proofs.already_" + proof.status,
         lang,
         proof=proof.number,
-        by=proof.decided_by.name if proof.decided_by else "?",
+        by=decider_name(proof),
         when=_when(proof, proof.decided_at, lang) if proof.decided_at else "",
     )
 
@@ -83,12 +86,14 @@ def prompt_replies(
     ]
     if proof.method:
         lines.append(i18n.t("proofs.prompt_method", lang, method=method_label(proof.method, lang)))
+    lines += reading_lines(proof, lang)
     lines += flag_lines(proof, lang)
     pending = proof.status == ProofStatus.PENDING.value
     lines.append(i18n.t("proofs.prompt_how", lang, proof=proof.number) if pending else
                  decided_line(proof, lang))
     alt = i18n.t("proofs.image_alt", lang, proof=proof.number, number=order.number)
-    image = media_image(settings, proof.media, alt) if settings is not None else None
+    has_file = settings is not None and proof.media is not None
+    image = media_image(settings, proof.media, alt) if has_file else None
     buttons = proof_buttons(proof, lang) if pending else ()
     return [Reply("\n".join(lines), buttons=buttons, image=image)]
 
@@ -135,7 +140,7 @@ def _decided_by_colleague(session: Session, message: OutboxMessage, lang: str) -
     facts = {
         "proof": proof.number,
         "number": order.number,
-        "by": proof.decided_by.name if proof.decided_by else "?",
+        "by": decider_name(proof),
         "when": i18n.when(proof.decided_at, business.timezone, lang, business.country),
     }
     if proof.status == ProofStatus.APPROVED.value:

@@ -160,6 +160,7 @@ def _submit(
         submission = proofs.submit(
             turn.session, order, media, amount, chat_id=turn.chat.id,
             staff_channels=settings.staff_channels, method=method, now=turn.now,
+            read=settings.read_proofs,
         )
     except OrderCancelled:
         turn.reset()

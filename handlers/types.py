@@ -86,6 +86,9 @@ class Settings:
     # Where staff are reached by phone besides their linked chats: "whatsapp" when it is
     # configured, else "console" (the terminal chat's address is the phone itself).
     staff_channels: tuple[str, ...] = ("console",)
+    # Payment proofs are read (OCR, off the request path) before staff are asked
+    # (ORDERBOT_PROOF_READING: on by default; the tests' configuration turns it off).
+    read_proofs: bool = False
 
 
 @dataclass

@@ -12,8 +12,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store import media as media_store
-from store import outbox
-from store.errors import AlreadyDecided, Forbidden, InvalidAmount, NotFound, OrderCancelled
+from store import outbox, proof_checks
+from store.errors import (
+    AlreadyDecided,
+    DomainError,
+    Forbidden,
+    InvalidAmount,
+    NotFound,
+    OrderCancelled,
+)
 from store.models import (
     Business,
     Chat,
@@ -31,6 +38,7 @@ from store.services import Actor, lock_order, record_payment
 from store.staff_news import staff_chats
 
 PROMPT = "proof_prompt"
+STATEMENT = "statement"  # the decider when the bank statement approved a proof by itself
 DECIDED = "proof_decided"  # to the staff asked about a proof that a colleague decided
 # What a screenshot or receipt can show a payment was made by (not cash, not card).
 TRANSFER_METHODS = ("upi", "bank")
@@ -52,19 +60,27 @@ class Decision:
 def submit(
     session: Session,
     order: Order,
-    media: MediaFile,
-    claimed_minor: int,
+    media: MediaFile | None,
+    claimed_minor: int | None,
     *,
     chat_id: int | None,
     staff_channels: Iterable[str] = ("console",),
     method: str | None = None,
     now: datetime | None = None,
+    read: bool = False,
+    utr: str | None = None,
 ) -> Submission:
     """A new pending proof for `order`, its flags worked out, and the prompt queued for
     the business's staff in the same transaction. `method` is how the customer says
-    they paid (upi, bank), if they said."""
+    they paid (upi, bank), if they said. With `read`, the file is read first (by the
+    worker, store/proof_checks.py) and the prompt waits for that; `utr` is one the
+    customer typed (a proof without a file). `claimed_minor` may be None only when the
+    file is to be read (the amount read is offered to the customer to confirm)."""
     now = now or utcnow()
-    if isinstance(claimed_minor, bool) or not isinstance(claimed_minor, int) or claimed_minor <= 0:
+    to_read = read and media is not None
+    if claimed_minor is None and to_read:
+        pass
+    elif isinstance(claimed_minor, bool) or not isinstance(claimed_minor, int) or claimed_minor <= 0:
         raise InvalidAmount(amount=claimed_minor)
     if method is not None and method not in TRANSFER_METHODS:
         raise InvalidAmount(method=method)
@@ -77,16 +93,27 @@ def submit(
         number=_next_number(session, order.business_id),
         order_id=order.id,
         chat_id=chat_id,
-        media_id=media.id,
+        media_id=media.id if media is not None else None,
         claimed_minor=claimed_minor,
         status=ProofStatus.PENDING.value,
         flags=flags,
         method=method,
         created_at=now,
+        utr=utr,
+        read_state=proof_checks.QUEUED if to_read else None,
     )
     session.add(proof)
     session.flush()
-    prompted = _queue_prompt(session, proof, tuple(staff_channels), now)
+    if to_read:
+        return Submission(proof, [])  # the prompt goes out once it is read
+    if utr:
+        reuse = proof_checks.utr_reuse(session, proof)
+        proof.flags = [*flags, reuse] if reuse else flags
+    prompted = queue_prompt(session, proof, tuple(staff_channels), now)
+    if utr:
+        from store import statements
+
+        statements.match_proof(session, proof, now)
     return Submission(proof, prompted)
 
 
@@ -100,11 +127,15 @@ def _next_number(session: Session, business_id: int) -> int:
     return (current or 0) + 1
 
 
-def _flags(session: Session, order: Order, media: MediaFile, claimed: int) -> list[dict]:
+def _flags(
+    session: Session, order: Order, media: MediaFile | None, claimed: int | None
+) -> list[dict]:
     """What staff should look at twice: more than is due, or a screenshot already used."""
     flags: list[dict] = []
-    if claimed > order.due_minor:
+    if claimed is not None and claimed > order.due_minor:
         flags.append({"kind": "over_due", "due_minor": order.due_minor})
+    if media is None:
+        return flags
     earlier = session.execute(
         select(PaymentProof, MediaFile.phash, Order.number)
         .join(MediaFile, MediaFile.id == PaymentProof.media_id)
@@ -129,7 +160,7 @@ def _flags(session: Session, order: Order, media: MediaFile, claimed: int) -> li
     return flags
 
 
-def _queue_prompt(
+def queue_prompt(
     session: Session, proof: PaymentProof, staff_channels: tuple[str, ...], now: datetime
 ) -> list[Chat]:
     prompted: list[Chat] = []
@@ -201,8 +232,8 @@ def _decider(session: Session, proof: PaymentProof, staff_id: int) -> Staff:
 
 
 def _claim(
-    session: Session, proof: PaymentProof, staff: Staff, status: ProofStatus, now: datetime,
-    amount_minor: int | None = None, reason: str | None = None,
+    session: Session, proof: PaymentProof, staff: Staff | None, status: ProofStatus,
+    now: datetime, amount_minor: int | None = None, reason: str | None = None,
 ) -> None:
     """Take the decision for ourselves: only one transaction ever moves a proof out of
     pending (a conditional update, on every database); the loser is told who won."""
@@ -211,7 +242,8 @@ def _claim(
         .where(PaymentProof.id == proof.id, PaymentProof.status == ProofStatus.PENDING.value)
         .values(
             status=status.value,
-            decided_by_staff_id=staff.id,
+            decided_by_staff_id=staff.id if staff else None,
+            decided_via=None if staff else STATEMENT,
             decided_at=now,
             decided_amount_minor=amount_minor,
             reason=reason,
@@ -223,13 +255,18 @@ def _claim(
         raise AlreadyDecided(
             proof=fresh.number,
             status=fresh.status,
-            by=fresh.decided_by.name if fresh.decided_by else "?",
+            by=decider_name(fresh),
             at=fresh.decided_at,
         )
 
 
+def decider_name(proof: PaymentProof) -> str:
+    """Who decided: the staff member, or "statement" (approved by the bank statement)."""
+    return proof.decided_by.name if proof.decided_by else (proof.decided_via or "?")
+
+
 def _proof_event(
-    session: Session, proof: PaymentProof, staff: Staff, now: datetime, **detail: object
+    session: Session, proof: PaymentProof, staff: Staff | None, now: datetime, **detail: object
 ) -> StatusEvent:
     order = proof.order
     event = StatusEvent(
@@ -244,8 +281,8 @@ def _proof_event(
             "due_minor": order.due_minor,
             **detail,
         },
-        actor=staff.name,
-        actor_staff_id=staff.id,
+        actor=staff.name if staff else STATEMENT,
+        actor_staff_id=staff.id if staff else None,
         created_at=now,
     )
     session.add(event)
@@ -258,7 +295,9 @@ def _proof_event(
     return event
 
 
-def _tell_colleagues(session: Session, proof: PaymentProof, staff: Staff, now: datetime) -> None:
+def _tell_colleagues(
+    session: Session, proof: PaymentProof, staff: Staff | None, now: datetime
+) -> None:
     """Everyone else who was asked about the proof hears that it is decided, and by
     whom, after the prompt (one recipient's messages keep their order)."""
     prompts = session.scalars(
@@ -269,7 +308,7 @@ def _tell_colleagues(session: Session, proof: PaymentProof, staff: Staff, now: d
         ).order_by(OutboxMessage.id)
     )
     for prompt in prompts:
-        if prompt.payload.get("staff_id") == staff.id:
+        if staff is not None and prompt.payload.get("staff_id") == staff.id:
             continue
         outbox.enqueue(
             session,
@@ -352,4 +391,35 @@ def reject(
         _claim(session, proof, staff, ProofStatus.REJECTED, now, reason=reason)
         proof = proof_by_id(session, proof.id)
         event = _proof_event(session, proof, staff, now, reason=reason)
+    return Decision(proof, event)
+
+
+def approve_by_statement(
+    session: Session, proof_id: int, *, now: datetime | None = None
+) -> Decision | None:
+    """Approve a pending proof that the bank statement confirmed (the business asked
+    for it: `--auto-approve statement`), with "statement" as the decider. Exactly once,
+    by the same conditional claim as a person's approval; None when it was decided
+    already or cannot be approved (then staff decide it as ever)."""
+    now = now or utcnow()
+    try:
+        with session.begin_nested():
+            proof = proof_by_id(session, proof_id)
+            if proof is None or not proof.claimed_minor:
+                return None
+            amount = proof.claimed_minor
+            _claim(session, proof, None, ProofStatus.APPROVED, now, amount_minor=amount)
+            order = lock_order(session, proof.order_id)
+            if order.status == OrderStatus.CANCELLED:
+                raise OrderCancelled(order=order.number, proof=proof.number)
+            method = method_of(proof)
+            payment = record_payment(
+                session, proof.order, amount, method, Actor(STATEMENT, None, via=STATEMENT),
+                reference=f"proof {proof.number}", proof_id=proof.id, now=now, notify=False,
+            )
+            proof = proof_by_id(session, proof.id)
+            event = _proof_event(session, proof, None, now, amount_minor=amount,
+                                 payment_id=payment.id, method=method)
+    except DomainError:
+        return None
     return Decision(proof, event)

@@ -1,0 +1,237 @@
+"""Proofs read off the request path and checked: the customer is answered first, the
+staff prompt goes out once the proof is read (or the budget runs out) carrying what
+was read and the flags; each flag raised and not raised; UTR reuse across businesses;
+no engine, proofs as before."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from conftest import FIXTURES, joined
+from sqlalchemy import select
+
+from bot import proof_reader
+from bot.config import Config
+from handlers import notices
+from handlers.proof_notices import prompt_replies
+from handlers.types import Media
+from store import ocr_engine, proof_checks, proofs
+from store.db import unit_of_work
+from store.models import Business, OutboxMessage, PaymentProof
+from store.proof_reading import Reading
+from store.queries import order_by_number
+
+IMAGES = FIXTURES / "images"
+ASHA = "+919800000001"
+
+
+@pytest.fixture
+def config(database_url: str, tmp_path) -> Config:
+    return Config.from_env(
+        {"ORDERBOT_PROOF_READING": "on", "ORDERBOT_PROOF_READ_BUDGET": "60"}, dotenv=False,
+        database_url=database_url, instance_dir=tmp_path / "instance",
+        media_dir=tmp_path / "media", secret_key="test-secret-key",
+        public_base_url="https://bot.example.test", testing=True,
+    )
+
+
+def photo(name: str = "upi-payment-250.png") -> tuple[Media, ...]:
+    kind = {"png": "image/png", "jpg": "image/jpeg", "pdf": "application/pdf"}[name[-3:]]
+    return (Media(data=(IMAGES / name).read_bytes(), content_type=kind, filename=name),)
+
+
+def prompts(runtime, lang: str | None = None) -> list[str]:
+    """The staff prompts queued, rendered as sent (or in `lang`)."""
+    with unit_of_work(runtime.sessions) as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "proof_prompt")
+                         .order_by(OutboxMessage.id)).all()
+        texts = [joined(notices.render(s, m, "en") if lang is None else prompt_replies(
+            proofs.proof_by_id(s, m.payload["proof_id"]), lang, None)) for m in rows]
+        return [text.replace("\u202f", " ") for text in texts]
+
+
+def the_proof(runtime, number: int = 1, business: str = "AK") -> PaymentProof:
+    with unit_of_work(runtime.sessions) as s:
+        return s.scalars(select(PaymentProof).join(Business).where(
+            Business.code == business, PaymentProof.number == number)).one()
+
+
+def engine_or_skip() -> None:
+    if ocr_engine.engine() is None:
+        pytest.skip(f"OCR engine not available here: {ocr_engine.unavailable_reason()}")
+
+
+# ── off the request path ────────────────────────────────────────────────────
+
+
+def test_customer_is_answered_before_reading_and_staff_get_what_was_read(customer, demo) -> None:
+    engine_or_skip()
+    answer = joined(customer.say("AK-1001")) and joined(customer.say("paid 250", media=photo()))
+    assert "Received your payment screenshot for AK-1001 (₹250.00)" in answer
+    assert prompts(demo) == []  # nothing for staff until it is read
+    assert the_proof(demo).read_state == "queued"
+
+    assert proof_reader.read_all(demo) == 1
+    [prompt] = prompts(demo)
+    assert ("🔎 Read: ₹250.00 to ashaskitchen@okaxis, UTR 4321 5678 9012, "
+            "24 Nov 2026, 7:42 pm ✓ matches") in prompt
+    proof = the_proof(demo)
+    assert (proof.read_state, proof.utr, proof_checks.codes(proof)) == ("read", "432156789012", [])
+    assert proof_reader.read_all(demo) == 0  # read once
+    assert "🔎 पढ़ा गया: ₹250.00 ashaskitchen@okaxis को" in prompts(demo, "hi")[0]
+
+
+def test_the_receipt_pdf_and_jpeg_are_read(customer, demo) -> None:
+    engine_or_skip()
+    customer.say("AK-1001")
+    customer.say("paid 150", media=photo("upi-payment-150.jpg"))
+    customer.say("AK-1003")
+    proof_reader.read_all(demo)
+    assert the_proof(demo).reading["amount_minor"] == 15000
+    assert the_proof(demo).utr == "432156789999"
+
+
+def test_past_the_budget_staff_hear_it_could_not_be_read(customer, demo, clock) -> None:
+    customer.say("AK-1001")
+    customer.say("paid 250", media=photo())
+    clock.advance(seconds=61)
+    assert proof_reader.expire(demo) == 1
+    [prompt] = prompts(demo)
+    assert "🔎 Could not read it." in prompt and "Payment proof 1 · AK-1001" in prompt
+    assert proof_checks.codes(the_proof(demo)) == ["unreadable"]
+    assert proof_reader.read_all(demo) == 0  # nothing left to read: no second prompt
+    assert len(prompts(demo)) == 1
+
+
+def test_without_an_engine_proofs_go_to_staff_as_before(
+    customer, demo, monkeypatch, caplog
+) -> None:
+    monkeypatch.setattr(ocr_engine, "_engine", None)
+    monkeypatch.setattr(ocr_engine, "_failure", None)
+    monkeypatch.setitem(__import__("sys").modules, "rapidocr_onnxruntime", None)
+    customer.say("AK-1001")
+    customer.say("paid 250", media=photo())
+    customer.say("paid 250", media=photo("upi-payment-150.jpg"))
+    with caplog.at_level("WARNING", logger="orderbot.ocr"):
+        assert proof_reader.read_all(demo) == 2
+    assert [r.message for r in caplog.records].count(
+        next(r.message for r in caplog.records if "could not load" in r.message)) == 1
+    first = prompts(demo)[0]
+    assert "Payment proof 1 · AK-1001" in first and "🔎" not in first
+    assert (the_proof(demo).read_state, the_proof(demo).flags) == ("off", [])
+
+
+def test_a_broken_file_is_unreadable(customer, demo, monkeypatch) -> None:
+    customer.say("AK-1001")
+    customer.say("paid 250", media=photo())
+
+    def broken(data: bytes, kind: str) -> Reading:
+        raise ocr_engine.Unreadable("bad")
+
+    monkeypatch.setattr(ocr_engine, "read_file", broken)
+    proof_reader.read_all(demo)
+    assert proof_checks.codes(the_proof(demo)) == ["unreadable"]
+
+
+# ── each flag, raised and not ───────────────────────────────────────────────
+
+GOOD = Reading(amount_minor=25000, utr="432156789012", payee_vpa="ashaskitchen@okaxis",
+               payee_name="Asha's Kitchen", paid_at=datetime(2026, 11, 24, 19, 42),
+               app="google_pay", outcome="success")
+
+
+def _finish(demo, reading: Reading | None, state: str = "read", order: str = "AK-1001",
+            claimed: int = 25000) -> PaymentProof:
+    """A queued proof finished with `reading`, as the reader would."""
+    with unit_of_work(demo.sessions) as s:
+        from store import media as media_store
+
+        media = media_store.store(s, demo.config.media_path,
+                                  (IMAGES / "upi-payment-250.png").read_bytes(), demo.clock())
+        submitted = proofs.submit(s, order_by_number(s, order), media, claimed, chat_id=None,
+                                  now=demo.clock(), read=True)
+        proof_id = submitted.proof.id
+    with unit_of_work(demo.sessions) as s:
+        assert proof_checks.finish(s, proof_id, reading, state, ("console",), demo.clock())
+    with unit_of_work(demo.sessions) as s:
+        return s.get(PaymentProof, proof_id)
+
+
+def _replace(**changes) -> Reading:
+    return Reading(**{**GOOD.as_dict(), **changes})
+
+
+@pytest.mark.parametrize(
+    ("reading", "code"),
+    [
+        (_replace(amount_minor=20000), "amount_mismatch"),
+        (_replace(payee_vpa="someone@ybl"), "payee_mismatch"),
+        (_replace(payee_vpa=None, payee_name="Raju Stores"), "payee_mismatch"),
+        (_replace(outcome="pending"), "not_successful"),
+        (_replace(outcome="failed"), "not_successful"),
+        (_replace(paid_at=datetime(2026, 11, 20, 9, 0)), "stale"),
+        (_replace(paid_at=datetime(2026, 11, 24, 10, 0)), "before_order"),
+        (Reading(), "unreadable"),
+    ],
+)
+def test_each_flag_is_raised(demo, reading, code) -> None:
+    proof = _finish(demo, reading)
+    assert code in proof_checks.codes(proof)
+    text = prompts(demo)[0]
+    assert "✓ matches" not in text
+
+
+def test_no_flag_when_it_all_matches(demo) -> None:
+    proof = _finish(demo, _replace(payee_vpa=None, payee_name="ASHAS KITCHEN"))
+    assert proof_checks.codes(proof) == []
+    assert "✓ matches" in prompts(demo)[0]
+
+
+def test_amount_mismatch_line_names_both(demo) -> None:
+    _finish(demo, _replace(amount_minor=20000))
+    assert "⚠️ The screenshot shows ₹200.00, not the ₹250.00 claimed." in prompts(demo)[0]
+    assert "⚠️ स्क्रीनशॉट में ₹200.00 है" in prompts(demo, "hi")[0]
+
+
+def test_utr_reused_in_the_same_business_and_across_businesses(demo) -> None:
+    first = _finish(demo, GOOD)
+    assert "utr_reused" not in proof_checks.codes(first)
+    again = _finish(demo, GOOD, order="AK-1003")
+    assert proof_checks.codes(again) == ["image_reused", "utr_reused"]
+    assert "⚠️ This UTR is already on proof 1 (AK-1001)." in prompts(demo)[1]
+    elsewhere = _finish(demo, GOOD, order="SB-2001", claimed=25000)
+    assert "utr_reused" in proof_checks.codes(elsewhere)
+    text = prompts(demo)[-1]
+    assert "another business" in text and "AK-1001" not in text  # nothing of Asha's shown
+
+
+def test_utr_on_a_recorded_payment_is_reused(demo) -> None:
+    from store.services import Actor, record_payment
+
+    with unit_of_work(demo.sessions) as s:
+        record_payment(s, order_by_number(s, "AK-1003"), 10000, "upi", Actor("Asha"),
+                       reference="432156789012", now=demo.clock())
+    assert "utr_reused" in proof_checks.codes(_finish(demo, GOOD))
+
+
+def test_the_flags_never_reach_the_customer(customer, demo) -> None:
+    _finish(demo, _replace(amount_minor=20000))
+    with unit_of_work(demo.sessions) as s:
+        kinds = set(s.scalars(select(OutboxMessage.kind).where(
+            OutboxMessage.address == customer.address)))
+    assert "proof_prompt" not in kinds
+    assert "screenshot shows" not in joined(customer.say("AK-1001"))
+
+
+def test_two_readers_finish_a_proof_once(demo) -> None:
+    with unit_of_work(demo.sessions) as s:
+        order = order_by_number(s, "AK-1001")
+        proof_id = proofs.submit(s, order, None, 25000, chat_id=None, now=demo.clock(),
+                                 utr=None).proof.id
+        s.get(PaymentProof, proof_id).read_state = "queued"
+    with unit_of_work(demo.sessions) as s:
+        assert proof_checks.finish(s, proof_id, GOOD, "read", ("console",), demo.clock())
+    with unit_of_work(demo.sessions) as s:
+        assert not proof_checks.finish(s, proof_id, None, "timeout", ("console",),
+                                       demo.clock() + timedelta(minutes=5))
