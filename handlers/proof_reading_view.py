@@ -4,9 +4,14 @@ read them in the prompt ("🔎 Read: ₹250.00 to ashaskitchen@okaxis, UTR 4321 
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from handlers import i18n
-from store.models import PaymentProof
-from store.proof_checks import read_fields
+from handlers.notices import renderer
+from handlers.types import Button, Reply
+from store.models import OutboxMessage, PaymentProof
+from store.proof_checks import ASK, CONFIRM, read_fields
+from store.proofs import proof_by_id
 
 # Kinds raised by reading (store/proof_checks.py); "over_due" and "reused" are older.
 READ_KINDS = ("amount_mismatch", "payee_mismatch", "utr_reused", "before_order", "stale",
@@ -80,3 +85,30 @@ def reading_lines(proof: PaymentProof, lang: str) -> list[str]:
                             amount=_money(proof, credit.amount_minor, lang),
                             when=_when(proof, credit.credited_at, lang)))
     return lines
+
+
+def _waiting(session: Session, message: OutboxMessage) -> PaymentProof:
+    proof = proof_by_id(session, message.payload["proof_id"])
+    if proof is None or proof.claimed_minor is not None:
+        raise LookupError("proof gone or its amount given")
+    return proof
+
+
+@renderer(CONFIRM)
+def _confirm(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
+    """To the customer: the amount read, to confirm with one tap."""
+    proof = _waiting(session, message)
+    amount = _money(proof, proof.reading["amount_minor"], lang)
+    buttons = (Button(i18n.t("ocr.button_yes", lang), f"proofyes:{proof.id}"),
+               Button(i18n.t("ocr.button_change", lang), f"proofchange:{proof.id}"))
+    return [Reply(i18n.t("ocr.confirm_amount", lang, amount=amount, number=proof.order.number),
+                  buttons=buttons)]
+
+
+@renderer(ASK)
+def _ask(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
+    """To the customer: nothing read; how much was it?"""
+    proof = _waiting(session, message)
+    order = proof.order
+    return [Reply(i18n.t("proofs.ask_amount", lang, number=order.number,
+                         due=_money(proof, order.due_minor, lang)))]

@@ -144,6 +144,8 @@ def _orders_in_play(turn: Turn) -> list[Order]:
 def _with_order(turn: Turn, order: Order, media: MediaFile, caption: str) -> list[Reply]:
     amount = parse_amount(caption, order.currency) if caption else None
     method = method_named(caption)
+    if amount is None and turn.ctx.settings.read_proofs:
+        return _submit(turn, order, media, None, method)  # the amount read is offered
     if amount is None:
         turn.set_state(State.AWAITING_AMOUNT, media_id=media.id, order_id=order.id, method=method)
         turn.chat.current_order_id = order.id
@@ -153,14 +155,15 @@ def _with_order(turn: Turn, order: Order, media: MediaFile, caption: str) -> lis
 
 
 def _submit(
-    turn: Turn, order: Order, media: MediaFile, amount: int, method: str | None
+    turn: Turn, order: Order, media: MediaFile | None, amount: int | None, method: str | None,
+    utr: str | None = None,
 ) -> list[Reply]:
     settings = turn.ctx.settings
     try:
         submission = proofs.submit(
             turn.session, order, media, amount, chat_id=turn.chat.id,
             staff_channels=settings.staff_channels, method=method, now=turn.now,
-            read=settings.read_proofs,
+            read=settings.read_proofs, utr=utr,
         )
     except OrderCancelled:
         turn.reset()
@@ -169,6 +172,12 @@ def _submit(
     turn.chat.current_order_id = order.id
     _offer_choices(submission)
     business = order.business.name
+    if amount is None:
+        key = "ocr.utr_ask_amount" if media is None else "ocr.reading"
+        return [Reply(turn.t(key, number=order.number, utr=utr or ""))]
+    if media is None:
+        return [Reply(turn.t("ocr.utr_proof_received", utr=utr, number=order.number,
+                             business=business))]
     lines = [turn.t("proofs.received", number=order.number, amount=_money(turn, order, amount),
                     business=business)]
     if amount > order.due_minor:

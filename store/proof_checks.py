@@ -176,9 +176,74 @@ def finish(
             proof.utr = normalise_utr(reading.utr)
     proof.flags = [*(proof.flags or []), *checks(session, proof, reading, state)]
     session.flush()
+    if proof.claimed_minor is None:
+        _ask_customer(session, proof, now)  # staff are asked once the amount is known
+        return True
     proofs.queue_prompt(session, proof, staff_channels, now)
     statements.match_proof(session, proof, now)
     return True
+
+
+CONFIRM = "proof_confirm_amount"  # to the customer: "₹250.00 — right? Yes / Change"
+ASK = "proof_ask_amount"  # to the customer: nothing read, how much was it?
+
+
+def _ask_customer(session: Session, proof: PaymentProof, now: datetime) -> None:
+    """The caption had no amount: offer the one read for one tap, else ask for it."""
+    from store import outbox
+    from store.models import Chat
+
+    chat = session.get(Chat, proof.chat_id) if proof.chat_id else None
+    if chat is None:
+        return
+    read = (proof.reading or {}).get("amount_minor")
+    kind = CONFIRM if read else ASK
+    outbox.enqueue_for(session, chat, kind=kind, payload={"proof_id": proof.id},
+                       key=f"proof:{proof.id}:{kind}", order_id=proof.order_id, now=now)
+    if read:  # where buttons are numbers, "1" / "2" answer it
+        chat.state_data = {**(chat.state_data or {}),
+                           "choices": [f"proofyes:{proof.id}", f"proofchange:{proof.id}"]}
+
+
+def awaiting_amount(session: Session, chat_id: int) -> PaymentProof | None:
+    """The chat's latest proof still waiting for its amount (once it has been read)."""
+    return session.scalars(
+        select(PaymentProof).where(
+            PaymentProof.chat_id == chat_id, PaymentProof.claimed_minor.is_(None),
+            PaymentProof.status == "pending",
+            or_(PaymentProof.read_state.is_(None), PaymentProof.read_state != QUEUED),
+        ).order_by(PaymentProof.id.desc()).limit(1)
+    ).one_or_none()
+
+
+def confirm_claim(
+    session: Session, proof_id: int, amount_minor: int, staff_channels: tuple[str, ...],
+    now: datetime,
+) -> PaymentProof | None:
+    """The customer gave (or confirmed) the amount: kept once, checked, staff asked.
+    None when the proof has its amount already."""
+    from store import proofs, statements
+
+    won = session.execute(
+        update(PaymentProof)
+        .where(PaymentProof.id == proof_id, PaymentProof.claimed_minor.is_(None))
+        .values(claimed_minor=amount_minor)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:
+        return None
+    proof = proofs.proof_by_id(session, proof_id)
+    flags = list(proof.flags or [])
+    read = (proof.reading or {}).get("amount_minor")
+    if read is not None and read != amount_minor:
+        flags.append({"kind": "amount_mismatch", "read_minor": read})
+    if amount_minor > proof.order.due_minor:
+        flags.insert(0, {"kind": "over_due", "due_minor": proof.order.due_minor})
+    proof.flags = flags
+    session.flush()
+    proofs.queue_prompt(session, proof, staff_channels, now)
+    statements.match_proof(session, proof, now)
+    return proof
 
 
 def _stored(reading: Reading) -> dict:

@@ -78,9 +78,11 @@ def submit(
     file is to be read (the amount read is offered to the customer to confirm)."""
     now = now or utcnow()
     to_read = read and media is not None
-    if claimed_minor is None and to_read:
-        pass
-    elif isinstance(claimed_minor, bool) or not isinstance(claimed_minor, int) or claimed_minor <= 0:
+    if claimed_minor is None and (to_read or utr):
+        pass  # asked of the customer later (store/proof_checks.confirm_claim)
+    elif isinstance(claimed_minor, bool) or not isinstance(claimed_minor, int) or (
+        claimed_minor <= 0
+    ):
         raise InvalidAmount(amount=claimed_minor)
     if method is not None and method not in TRANSFER_METHODS:
         raise InvalidAmount(method=method)
@@ -104,11 +106,11 @@ def submit(
     )
     session.add(proof)
     session.flush()
-    if to_read:
-        return Submission(proof, [])  # the prompt goes out once it is read
     if utr:
         reuse = proof_checks.utr_reuse(session, proof)
         proof.flags = [*flags, reuse] if reuse else flags
+    if to_read or claimed_minor is None:
+        return Submission(proof, [])  # the prompt goes out once it is read / its amount known
     prompted = queue_prompt(session, proof, tuple(staff_channels), now)
     if utr:
         from store import statements

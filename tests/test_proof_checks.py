@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import FIXTURES, joined
+from conftest import FIXTURES, ChatDriver, joined
 from sqlalchemy import select
 
 from bot import proof_reader
@@ -235,3 +235,83 @@ def test_two_readers_finish_a_proof_once(demo) -> None:
     with unit_of_work(demo.sessions) as s:
         assert not proof_checks.finish(s, proof_id, None, "timeout", ("console",),
                                        demo.clock() + timedelta(minutes=5))
+
+
+# ── less typing ─────────────────────────────────────────────────────────────
+
+
+def _own_notices(runtime, address: str = "+919811111111") -> list:
+    with unit_of_work(runtime.sessions) as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.address == address)
+                         .order_by(OutboxMessage.id)).all()
+        return [(m.kind, notices.render(s, m, "en")) for m in rows]
+
+
+def test_no_amount_in_the_caption_the_amount_read_is_confirmed_with_one_tap(customer, demo) -> None:
+    engine_or_skip()
+    customer.say("AK-1001")
+    answer = joined(customer.say("", media=photo()))
+    assert "One moment while I read the amount" in answer
+    proof_reader.read_all(demo)
+    assert prompts(demo) == []  # staff wait for the amount
+    [(kind, replies)] = _own_notices(demo)
+    assert kind == "proof_confirm_amount"
+    assert "I read ₹250.00 on your screenshot for AK-1001 — right?" in replies[0].text
+    assert [b.label for b in replies[0].buttons] == ["Yes", "Change"]
+    done = joined(customer.say("1"))  # the numbered choice, as the terminal shows it
+    assert "Received your payment screenshot for AK-1001 (₹250.00)" in done
+    [prompt] = prompts(demo)
+    assert "Claimed: ₹250.00" in prompt and "✓ matches" in prompt
+    assert "Received" not in joined(customer.say("1"))  # once
+
+
+def test_change_then_typed_amount_is_flagged_against_the_reading(customer, demo) -> None:
+    _finish_unclaimed = _submit_unclaimed(demo, customer)
+    replies = customer.say(button=f"proofchange:{_finish_unclaimed}")
+    assert "How much did you pay for AK-1001?" in joined(replies)
+    assert "(₹200.00)" in joined(customer.say("200"))
+    proof = the_proof(demo)
+    assert proof.claimed_minor == 20000
+    assert "amount_mismatch" in proof_checks.codes(proof)
+
+
+def _submit_unclaimed(demo, customer) -> int:
+    """A photo without an amount, read as ₹250 (no engine needed: finished by hand)."""
+    customer.say("AK-1001")
+    customer.say("", media=photo())
+    proof = the_proof(demo)
+    with unit_of_work(demo.sessions) as s:
+        proof_checks.finish(s, proof.id, GOOD, "read", ("console",), demo.clock())
+    return proof.id
+
+
+def test_nothing_read_the_customer_is_asked(customer, demo) -> None:
+    customer.say("AK-1001")
+    customer.say("", media=photo())
+    with unit_of_work(demo.sessions) as s:
+        proof_checks.finish(s, the_proof(demo).id, None, "timeout", ("console",), demo.clock())
+    [(kind, replies)] = _own_notices(demo)
+    assert kind == "proof_ask_amount" and "How much did you pay" in replies[0].text
+    assert "(₹250.00)" in joined(customer.say("250"))
+    assert "Could not read it" in prompts(demo)[0]
+
+
+def test_a_utr_sent_as_text_becomes_a_proof_without_a_picture(customer, demo) -> None:
+    customer.say("AK-1001")
+    answer = joined(customer.say("paid UTR 4321 5678 9012 250"))
+    assert "UTR 432156789012 for AK-1001" in answer
+    proof = the_proof(demo)
+    assert (proof.media_id, proof.utr, proof.claimed_minor) == (None, "432156789012", 25000)
+    [prompt] = prompts(demo)
+    assert "Payment proof 1 · AK-1001" in prompt and "[image" not in prompt
+
+    other = ChatDriver(demo, address="+919822222222", phone="+919822222222")
+    other.say("AK-1003")
+    asked = joined(other.say("paid utr 432156789012"))
+    assert "How much did you pay with UTR 432156789012 for AK-1003?" in asked
+    other.say("250")
+    assert "⚠️ This UTR is already on proof 1 (AK-1001)." in prompts(demo)[1]
+
+
+def test_a_utr_without_an_order_in_play_asks_which(stranger) -> None:
+    assert "Which order is UTR 432156789012 for?" in joined(stranger.say("UTR 432156789012"))
