@@ -189,6 +189,9 @@ def business_show(code: str) -> None:
 @business.command("edit")
 @click.argument("code")
 @business_options(with_code=False)
+@click.option("--auto-approve", "auto_approve",
+              help='"statement": a proof the bank statement confirms (UTR and amount) is '
+                   'approved by itself; "off": staff decide every proof. [default: off]')
 @refusals
 def business_edit(code: str, **values: str | None) -> None:
     """Change settings of the business CODE: each option given is set; an empty
@@ -310,5 +313,7 @@ def orders_import(code: str, file: Path, dry_run: bool) -> None:
 
 
 def register(main: click.Group) -> None:
-    for group in (business, staff, orders):
+    from bot.cli_statements import statements
+
+    for group in (business, staff, orders, statements):
         main.add_command(group)

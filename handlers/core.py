@@ -93,9 +93,9 @@ ButtonHandler = Callable[[Turn, str], list[Reply] | None]
 
 def _modules() -> list[Any]:
     # Order is priority: staff commands first, then files, phones, and the customer's.
-    from handlers import customer, phone, proof_claims, proofs, vendor
+    from handlers import customer, phone, proof_claims, proofs, statement_chat, vendor
 
-    return [vendor, proofs, proof_claims, phone, customer]
+    return [statement_chat, vendor, proofs, proof_claims, phone, customer]
 
 
 def handle(inbound: Inbound, ctx: Context) -> list[Reply]:

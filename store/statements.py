@@ -114,7 +114,11 @@ def rows_of(data: bytes, filename: str) -> list[list[object]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    return list(islice(csv.reader(io.StringIO(text), dialect), MAX_ROWS))
+    try:
+        return list(islice(csv.reader(io.StringIO(text.replace("\r\n", "\n")), dialect),
+                           MAX_ROWS))
+    except csv.Error as exc:  # binary, NUL bytes…: not a statement
+        raise StatementError("broken") from exc
 
 
 def _find(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -129,6 +133,8 @@ def detect(rows: list[list[object]]) -> tuple[Layout, int, dict[str, int | None]
             columns = {field: _find(header, getattr(layout, field)) for field in
                        ("date", "credit", "narration", "reference", "payer", "amount", "drcr")}
             money = columns["credit"] is not None or columns["amount"] is not None
+            if layout.drcr and columns["drcr"] is None:
+                continue  # one amount column, but not the Dr / Cr kind
             if columns["date"] is not None and money:
                 return layout, index, columns
     raise StatementError("unknown_layout")
@@ -179,31 +185,44 @@ def parse_money(value: object) -> int | None:
     return minor if minor > 0 else None
 
 
-UTR_IN_TEXT = re.compile(r"(?<!\d)(\d{12})(?!\d)")
-BANK_REF = re.compile(r"\b([A-Z]{4}[A-Z0-9]?\d{10,17})\b")
+UTR_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{12})(?!\d)")
+BANK_REF = re.compile(r"(?<![A-Z0-9])([A-Z]{4}[A-Z0-9]?\d{10,17})(?![A-Z0-9])")
+IFSC = re.compile(r"[A-Z]{4}0[A-Z0-9]{6}")
+RAILS = ("UPI", "IMPS", "NEFT", "CR", "RTGS", "MMT")
+SIDES = ("CR", "DR", "P2M", "P2A")
 
 
 def utr_of(narration: str, reference: str) -> str | None:
-    """The UTR: a 12-digit number in the narration (UPI/IMPS), the reference column
-    without its zero padding, or a NEFT/RTGS reference."""
-    ref = re.sub(r"\s", "", reference or "")
+    """The UTR: the reference column's (zero padding gone, or a NEFT/RTGS reference),
+    else a 12-digit number standing alone in the narration, else a bank reference."""
+    ref = re.sub(r"\s", "", reference or "").upper()
     if ref.isdigit() and len(ref.lstrip("0")) == 12:
         return ref.lstrip("0")
+    if BANK_REF.fullmatch(ref) and not IFSC.fullmatch(ref):
+        return ref
     found = UTR_IN_TEXT.search(narration or "")
     if found:
         return found.group(1)
-    if ref and not ref.isdigit() and len(ref) >= 12:
-        return ref.upper()
-    bank = BANK_REF.search((narration or "").upper())
-    return bank.group(1) if bank else None
+    refs = [m for m in BANK_REF.findall((narration or "").upper()) if not IFSC.fullmatch(m)]
+    return refs[-1] if refs else None
 
 
 def payer_of(narration: str) -> str | None:
-    """"UPI-RAVI K-ravi@okicici-…": the name after the rail, as banks write it."""
-    parts = [p.strip() for p in re.split(r"[-/]", narration or "") if p.strip()]
-    if len(parts) >= 2 and parts[0].upper() in ("UPI", "IMPS", "NEFT CR", "NEFT", "RTGS", "MMT"):
-        return parts[1][:200]
-    return None
+    """"UPI-RAVI K-ravi@okicici-…", "NEFT CR-SBIN0001234-MEERA TRADERS-…": the name
+    after the rail as banks write it (else the payer's UPI ID)."""
+    text = narration or ""
+    parts = [p.strip() for p in re.split("/" if "/" in text else "-", text) if p.strip()]
+    rail = next((i for i, p in enumerate(parts[:3]) if p.upper().split()[-1:] and
+                 p.upper().split()[-1] in RAILS), None)
+    if rail is None:
+        return None
+    for part in parts[rail + 1:rail + 5]:
+        plain = part.upper() not in SIDES and not IFSC.fullmatch(part.upper()) and (
+            "BANK" not in part.upper())
+        if plain and re.fullmatch(r"[A-Za-z][A-Za-z .&']+", part):
+            return part[:200]
+    vpa = re.search(r"[\w.-]+@[A-Za-z]+", text)
+    return vpa.group(0) if vpa else None
 
 
 def credits(data: bytes, filename: str = "") -> tuple[str, list[Credit]]:
