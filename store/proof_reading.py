@@ -49,8 +49,8 @@ UTR_LABELS = re.compile(
     r"transaction\s*(id|ref)|txn\s*id|rrn|लेनदेन|संदर्भ|यूटीआर",
     re.I,
 )
-PAYEE_LABELS = re.compile(r"^(paid\s*to|to|sent\s*to|payee|banking\s*name|beneficiary|"
-                          r"प्राप्तकर्ता|को\s*भुगतान(\s*किया)?|किसको)(?=[\s:]|$)\s*:?", re.I)
+PAYEE_LABELS = re.compile(r"^(paid\s*(successfully\s*)?to|to|sent\s*to|payee|banking\s*name|"
+                          r"beneficiary|प्राप्तकर्ता|को\s*भुगतान(\s*किया)?|किसको)(?=[\s:]|$)\s*:?", re.I)
 PAYER_LABELS = re.compile(r"^(from|debited\s*from|paid\s*by|sender|से|भेजने\s*वाला)(?=[\s:]|$)",
                           re.I)
 AMOUNT_LABELS = re.compile(r"amount|total|paid|राशि|रकम", re.I)
@@ -192,7 +192,9 @@ def _utr_in(text: str) -> str | None:
 
 def _utr(lines: list[Line]) -> str | None:
     """The UTR next to its label ("UPI transaction ID", "UTR", "UPI Ref No"), on the
-    label's line or the next; else the one 12-digit number on the screen."""
+    label's line or the next (a 12-digit one before a bank reference: apps print their
+    own transaction ids beside it); else the one 12-digit number on the screen."""
+    labelled = []
     for i, line in enumerate(lines):
         label = UTR_LABELS.search(line.text)
         if not label or re.search(r"google|order|phonepe|merchant", line.text, re.I):
@@ -201,7 +203,11 @@ def _utr(lines: list[Line]) -> str | None:
         for candidate in (after, lines[i + 1].text if i + 1 < len(lines) else ""):
             found = _utr_in(candidate)
             if found:
-                return found
+                labelled.append(found)
+                break
+    upi = [u for u in labelled if u.isdigit()]
+    if upi or labelled:
+        return (upi or labelled)[0]
     twelve = {re.sub(r"\s", "", m.group(1)) for x in lines for m in UPI_UTR.finditer(x.text)
               if not re.search(r"[xX*]{2}", x.text)}
     return twelve.pop() if len(twelve) == 1 else None

@@ -83,6 +83,26 @@ def test_fixture_receipts_read(name: str, kind: str, amount: int, utr: str) -> N
     assert got.outcome == "success"
 
 
+@pytest.mark.parametrize(
+    ("name", "amount", "utr", "vpa", "outcome"),
+    [
+        ("other-paytm-serif-1499.jpg", 149900, "556677889900", "glowsalon@okicici", "success"),
+        ("other-bank-dark-hindi-75.png", 7550, "123498761234", "glowsalon@okicici", None),
+        ("other-phonepe-pending-800.jpg", 80000, "998877665544", "ashaskitchen@okaxis",
+         "pending"),
+    ],
+)
+def test_receipts_drawn_unlike_the_benchmark_corpus(name, amount, utr, vpa, outcome) -> None:
+    """Other fonts (Liberation Serif, DejaVu Mono), "label: value" lines, a two-column
+    table, dark with Hindi labels and rotated: none of them the generator's."""
+    _engine_or_skip()
+    kind = "image/png" if name.endswith("png") else "image/jpeg"
+    got = ocr_engine.read_file((FIXTURES / "images" / name).read_bytes(), kind)
+    assert (got.amount_minor, got.utr, got.payee_vpa) == (amount, utr, vpa)
+    if outcome:
+        assert got.outcome == outcome
+
+
 def test_broken_file_is_unreadable() -> None:
     with pytest.raises(ocr_engine.Unreadable):
         ocr_engine.read_file(b"%PDF-1.4 nonsense", "application/pdf")
