@@ -49,8 +49,9 @@ UTR_LABELS = re.compile(
     r"transaction\s*(id|ref)|txn\s*id|rrn|लेनदेन|संदर्भ|यूटीआर",
     re.I,
 )
-PAYEE_LABELS = re.compile(r"^(paid\s*(successfully\s*)?to|to|sent\s*to|payee|banking\s*name|"
-                          r"beneficiary|प्राप्तकर्ता|को\s*भुगतान(\s*किया)?|किसको)(?=[\s:]|$)\s*:?", re.I)
+PAYEE_LABELS = re.compile(
+    r"^(paid\s*(successfully\s*)?to|to|sent\s*to|payee|banking\s*name|beneficiary|"
+    r"प्राप्तकर्ता|को\s*भुगतान(\s*किया)?|किसको)(?=[\s:]|$)\s*:?", re.I)
 PAYER_LABELS = re.compile(r"^(from|debited\s*from|paid\s*by|sender|से|भेजने\s*वाला)(?=[\s:]|$)",
                           re.I)
 AMOUNT_LABELS = re.compile(r"amount|total|paid|राशि|रकम", re.I)
@@ -64,7 +65,7 @@ APP_WORDS = [
     ("google_pay", re.compile(r"google\s*pay|\bg\s?pay\b|google\s*transaction", re.I)),
     ("phonepe", re.compile(r"phone\s*pe", re.I)),
     ("paytm", re.compile(r"paytm", re.I)),
-    ("bhim", re.compile(r"\bbhim\b", re.I)),
+    ("bhim", re.compile(r"\bbhim", re.I)),
     ("bank", re.compile(r"\b(hdfc|sbi|yono|icici|imobile|axis|kotak|bank)\b|बैंक", re.I)),
 ]
 
@@ -93,7 +94,8 @@ _MONTH = r"(?P<mon>[A-Za-z]{3,9}|" + "|".join(HINDI_MONTHS) + ")"
 DATES = [
     re.compile(r"(?P<d>\d{1,2})\s*" + _MONTH + r"\.?,?\s*(?P<y>\d{4})", re.I),
     re.compile(_MONTH + r"\.?\s*(?P<d>\d{1,2}),?\s*(?P<y>\d{4})", re.I),
-    re.compile(r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})\b"),
+    # (OCR may join the time on: "14/11/202619:21")
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2}(?!\d))"),
 ]
 TIME = re.compile(r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.]\d{2})?\s*(?P<ap>[ap]\.?\s?m\.?)?",
                   re.I)
@@ -110,7 +112,7 @@ def read_lines(lines: list[Line]) -> Reading:
         payee_vpa=_payee_vpa(lines),
         payee_name=_payee_name(lines),
         paid_at=_paid_at(text),
-        app=next((app for app, words in APP_WORDS if words.search(text)), None),
+        app=next((app for app, words in APP_WORDS if words.search(VPA.sub(" ", text))), None),
         outcome=_outcome(text),
     )
 

@@ -315,3 +315,43 @@ def test_a_utr_sent_as_text_becomes_a_proof_without_a_picture(customer, demo) ->
 
 def test_a_utr_without_an_order_in_play_asks_which(stranger) -> None:
     assert "Which order is UTR 432156789012 for?" in joined(stranger.say("UTR 432156789012"))
+
+
+def test_done_when_in_terminal_chats(demo, database_url, tmp_path) -> None:
+    """Issue 19's "done when": the demo receipt sent for AK-1001 without a caption is read
+    as ₹250 with its UTR, confirmed with one tap, and the staff prompt shows the reading;
+    the same screenshot for AK-1003 is flagged utr_reused; the statement confirms and,
+    with --auto-approve statement, approves the first once."""
+    engine_or_skip()
+    from click.testing import CliRunner
+    from test_foundation import _run_chat
+
+    from bot.cli import main
+
+    receipt = IMAGES / "upi-payment-250.png"
+
+    def chat(script: str, phone: str) -> str:
+        done = _run_chat(database_url, tmp_path, script, "--phone", phone)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.replace("\u202f", " ")
+
+    first = chat(f"AK-1001\n/photo {receipt}\n1\n", "+919811111111")
+    assert "I read ₹250.00 on your screenshot for AK-1001 — right?" in first
+    # (the terminal runs on today's clock: the receipt of 24 Nov may be flagged "stale")
+    assert ("[to Asha] 🔎 Read: ₹250.00 to ashaskitchen@okaxis, UTR 4321 5678 9012, "
+            "24 Nov 2026, 7:42 pm") in first
+    assert "[to Asha] Claimed: ₹250.00" in first
+    again = chat(f"AK-1003\n/photo {receipt} paid 250\n", "+919822222222")
+    assert "[to Asha] ⚠️ This UTR is already on proof 1 (AK-1001)." in again
+
+    env = {"DATABASE_URL": database_url, "ORDERBOT_INSTANCE_DIR": str(tmp_path)}
+    run = lambda *a: CliRunner().invoke(main, list(a), env=env)  # noqa: E731
+    assert run("business", "edit", "AK", "--auto-approve", "statement").exit_code == 0
+    imported = run("statements", "import", "AK", str(FIXTURES.parent.parent / "samples"
+                                                     / "statement.csv"))
+    assert "Confirmed 1 proofs" in imported.output
+    assert "approved by themselves 1" in imported.output
+    assert the_proof(demo, 1).decided_via == "statement"
+    assert the_proof(demo, 2).status == "pending"
+    assert "approved by themselves 0" in run("statements", "import", "AK", str(
+        FIXTURES.parent.parent / "samples" / "statement.csv")).output

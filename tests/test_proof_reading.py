@@ -54,6 +54,13 @@ def test_failed_neft_and_hindi_labels() -> None:
     assert hindi.paid_at == datetime(2026, 11, 24, 19, 42)
 
 
+def test_what_ocr_joins_and_the_app_not_taken_from_a_upi_id() -> None:
+    got = read_text("BHIMUPI\nTransaction Successful\n79,752\nrajustores@paytm\n"
+                    "UPI Ref ID\n279835806966\n14/11/202619:21")
+    assert got.app == "bhim"  # not "paytm", the payee's handle
+    assert got.paid_at == datetime(2026, 11, 14, 19, 21)
+
+
 def test_nothing_clear_is_left_out() -> None:
     two_amounts = read_text("Amount ₹250.00\nAmount ₹300.00")
     assert two_amounts.amount_minor is None  # two candidates: no guess
