@@ -38,7 +38,7 @@ def engine() -> Any:
                 try:  # one thread: less CPU per image than ONNX Runtime's spinning pool
                     _engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1,
                                        det_limit_side_len=MAX_WIDTH)
-                except TypeError:  # older releases (Python 3.13's) take no settings
+                except (TypeError, KeyError):  # 1.2 (Python 3.13's) names settings otherwise
                     _engine = RapidOCR()
             except Exception as exc:  # missing package, missing libGL, broken model…
                 _failure = f"{exc.__class__.__name__}: {exc}"
