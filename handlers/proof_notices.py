@@ -115,7 +115,7 @@ def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[
     if proof is None:
         raise LookupError("proof gone")
     order = proof.order
-    notes = flag_lines(proof, lang)
+    notes = reading_lines(proof, lang) + flag_lines(proof, lang)
     if proof.method:
         notes.insert(0, i18n.t("proofs.prompt_method", lang,
                                method=method_label(proof.method, lang)))

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from conftest import FIXTURES
 
 from store import ocr_engine
 from store.proof_reading import Line, read_lines, read_text
-from tests.conftest import FIXTURES
 
 
 def test_google_pay_style_lines_with_heights() -> None:
@@ -113,3 +113,46 @@ def test_receipts_drawn_unlike_the_benchmark_corpus(name, amount, utr, vpa, outc
 def test_broken_file_is_unreadable() -> None:
     with pytest.raises(ocr_engine.Unreadable):
         ocr_engine.read_file(b"%PDF-1.4 nonsense", "application/pdf")
+
+
+def _load_generator():  # noqa: ANN202 - the module bench/ocr.py
+    """bench/ocr.py (bench/ is not an installed package: loaded by its path)."""
+    import importlib.util
+    import sys
+
+    path = FIXTURES.parent.parent / "bench" / "ocr.py"
+    spec = importlib.util.spec_from_file_location("bench_ocr_generator", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _generator_or_skip() -> None:
+    import shutil
+
+    if shutil.which("fc-match") is None:
+        pytest.skip("fontconfig is not installed: the benchmark's generator needs its fonts")
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_generated_screenshots_in_both_languages(lang: str) -> None:
+    """Two of the benchmark's screenshots (bench/ocr.py), one light, one dark, with English
+    or Hindi labels: the amount and UTR read are the truth."""
+    _engine_or_skip()
+    _generator_or_skip()
+    import io
+    import random
+
+    generator = _load_generator()
+    Fonts, draw, truth_for = generator.Fonts, generator.draw, generator.truth_for  # noqa: N806
+    rng = random.Random(7)
+    fonts = Fonts()
+    for app, dark in (("google_pay", False), ("phonepe", True)):
+        truth = truth_for(rng, app)
+        image = draw(truth, rng, fonts, lang, dark, (720, 1600))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=70)
+        got = ocr_engine.read_file(out.getvalue(), "image/jpeg")
+        assert (got.amount_minor, got.utr) == (truth.amount_minor, truth.utr), (app, lang)
+        assert got.payee_vpa == truth.payee_vpa
