@@ -292,7 +292,7 @@ def report(result: dict) -> str:
     mean = sum(cpu) / len(cpu)
     p95 = cpu[min(len(cpu) - 1, int(0.95 * len(cpu)))]
     lines += ["", f"CPU s/image   mean {mean:.2f}   p95 {p95:.2f}   max {cpu[-1]:.2f}"
-              f"   target ≤ {TARGETS['cpu']:g} (the first includes loading the models)"]
+              f"   target ≤ {TARGETS['cpu']:g} (models loaded before timing)"]
     if result["wrong"]:
         lines += ["", "wrong amounts and UTRs:", *(f"  {w}" for w in result["wrong"][:20])]
     return "\n".join(lines)
