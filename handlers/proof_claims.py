@@ -13,7 +13,7 @@ from handlers.proofs import _money, _orders_in_play, _payable, _submit
 from handlers.types import Reply
 from store import proof_checks
 from store.models import PaymentProof
-from store.proof_reading import _utr_in
+from store.proof_reading import utr_in
 from store.queries import order_by_number
 
 
@@ -69,7 +69,7 @@ def _utr_text(turn: Turn) -> list[Reply] | None:
     """"paid UTR 432156789012 250" (an order number too, when none is in play)."""
     if turn.staff or turn.inbound.media or not mentions(turn.text, phrases("ocr.keywords.utr")):
         return None
-    utr = _utr_in(turn.text)
+    utr = utr_in(turn.text)
     if not utr:
         return None
     utr = proof_checks.normalise_utr(utr)

@@ -184,7 +184,7 @@ def _amount(lines: list[Line]) -> int | None:
 # ── UTR ─────────────────────────────────────────────────────────────────────
 
 
-def _utr_in(text: str) -> str | None:
+def utr_in(text: str) -> str | None:
     match = UPI_UTR.search(text)
     if match:
         return re.sub(r"\s", "", match.group(1))
@@ -203,7 +203,7 @@ def _utr(lines: list[Line]) -> str | None:
             continue
         after = line.text[label.end():]
         for candidate in (after, lines[i + 1].text if i + 1 < len(lines) else ""):
-            found = _utr_in(candidate)
+            found = utr_in(candidate)
             if found:
                 labelled.append(found)
                 break
