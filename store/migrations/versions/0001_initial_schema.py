@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-24 22:23:15.692092
 """
 
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import store.models
+
 
 revision = '0001'
 down_revision = None
