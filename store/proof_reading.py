@@ -50,7 +50,8 @@ UTR_LABELS = re.compile(
     re.I,
 )
 PAYEE_LABELS = re.compile(
-    r"^(paid\s*(successfully\s*)?to|to|sent\s*to|payee|banking\s*name|beneficiary|"
+    r"^(paid\s*(successfully\s*)?to|to|sent\s*to|payee(\s*name)?|banking\s*name|"
+    r"beneficiary(\s*name)?|"
     r"प्राप्तकर्ता|को\s*भुगतान(\s*किया)?|किसको)(?=[\s:]|$)\s*:?", re.I)
 PAYER_LABELS = re.compile(r"^(from|debited\s*from|paid\s*by|sender|से|भेजने\s*वाला)(?=[\s:]|$)",
                           re.I)

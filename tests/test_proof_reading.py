@@ -110,6 +110,17 @@ def test_receipts_drawn_unlike_the_benchmark_corpus(name, amount, utr, vpa, outc
         assert got.outcome == outcome
 
 
+def test_a_pdf_receipt_is_read_by_its_text_layer(monkeypatch) -> None:
+    """A bank's e-receipt as text: no OCR engine needed (none is loaded here)."""
+    monkeypatch.setattr(ocr_engine, "engine", lambda: None)
+    got = ocr_engine.read_file((FIXTURES / "images" / "bank-receipt-text-480.pdf").read_bytes(),
+                               "application/pdf")
+    assert (got.amount_minor, got.utr, got.payee_vpa, got.payee_name) == (
+        48000, "612398745601", "glowsalon@okicici", "Glow Salon")
+    assert (got.app, got.outcome) == ("bank", "success")
+    assert got.paid_at == datetime(2026, 11, 26, 11, 5)
+
+
 def test_broken_file_is_unreadable() -> None:
     with pytest.raises(ocr_engine.Unreadable):
         ocr_engine.read_file(b"%PDF-1.4 nonsense", "application/pdf")
