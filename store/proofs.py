@@ -206,7 +206,8 @@ def find(session: Session, business_ids: set[int], number: int) -> PaymentProof 
 
 
 def pending(session: Session, business_ids: set[int], limit: int = 20) -> list[PaymentProof]:
-    """Proofs waiting for a decision, oldest first."""
+    """Proofs waiting for a decision, oldest first (not those still waiting for the
+    customer's amount: staff are asked once it is known)."""
     if not business_ids:
         return []
     return list(
@@ -215,6 +216,7 @@ def pending(session: Session, business_ids: set[int], limit: int = 20) -> list[P
             .where(
                 PaymentProof.business_id.in_(business_ids),
                 PaymentProof.status == ProofStatus.PENDING.value,
+                PaymentProof.claimed_minor.is_not(None),
             )
             .order_by(PaymentProof.id)
             .options(selectinload(PaymentProof.order).selectinload(Order.business))

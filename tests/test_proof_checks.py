@@ -285,6 +285,15 @@ def _submit_unclaimed(demo, customer) -> int:
     return proof.id
 
 
+def test_staff_do_not_list_a_proof_still_waiting_for_its_amount(customer, demo) -> None:
+    _submit_unclaimed(demo, customer)
+    staff = ChatDriver(demo, address=ASHA, phone=ASHA)
+    assert "Payment proof" not in staff.text("proofs")
+    assert "proof 1" not in staff.text("proofs")
+    customer.say("1")  # the customer confirms the amount read
+    assert "proof 1 · AK-1001" in staff.text("proofs")
+
+
 def test_nothing_read_the_customer_is_asked(customer, demo) -> None:
     customer.say("AK-1001")
     customer.say("", media=photo())
