@@ -84,6 +84,7 @@ AMOUNT = re.compile(
     r"(\d{1,3}(?:,\d{2,3})+|\d{1,7})(?:\.(\d{1,2}))?(?![\d,])",
     re.I,
 )
+DOTTED = re.compile(r"\D?(\d{1,3}(?:\.\d{2})*\.\d{3}\.\d{2})")
 CURRENCY_MARK = re.compile(r"₹|\brs\.?|\binr\b", re.I)
 
 MONTHS = {m: i for i, m in enumerate(
@@ -141,7 +142,12 @@ def _to_minor(whole: str, paise: str | None) -> int | None:
 def _lone_amount(text: str) -> int | None:
     """A line that is just an amount: "₹250", "₹ 1,250.00", "Rs. 99" (or "F250",
     ₹ read as another glyph)."""
-    match = AMOUNT.fullmatch(text.replace(" ", "")) or AMOUNT.fullmatch(text)
+    squeezed = text.replace(" ", "")
+    dotted = DOTTED.fullmatch(squeezed)
+    if dotted:  # "3.804.25": OCR read the grouping commas as dots
+        squeezed = squeezed[:dotted.start(1)] + dotted.group(1)[:-3].replace(".", ",") + (
+            dotted.group(1)[-3:])
+    match = AMOUNT.fullmatch(squeezed) or AMOUNT.fullmatch(text)
     if not match:
         return None
     whole = match.group(1)
@@ -155,6 +161,13 @@ def _amount(lines: list[Line]) -> int | None:
     with a currency next to an amount label; else one labelled "Amount"."""
     lone = [(x.height, value) for x in lines if (value := _lone_amount(x.text)) is not None]
     tall = [entry for entry in lone if entry[0] > 0]
+    top_line = max(lines, key=lambda x: x.height, default=None)
+    if top_line is not None and top_line.height > 0 and (
+        re.search(r"\d.*\d", top_line.text) and _lone_amount(top_line.text) is None
+    ):
+        return None  # the headline is a number we could not read: no guess from the rest
+    if tall and max(h for h, _ in tall) < 0.8 * top_line.height:
+        tall = lone = []  # the headline is not an amount at all: the rows decide, if marked
     if tall:
         top = max(h for h, _ in tall)
         biggest = {v for h, v in tall if h >= top * 0.9}

@@ -61,6 +61,14 @@ def test_what_ocr_joins_and_the_app_not_taken_from_a_upi_id() -> None:
     assert got.paid_at == datetime(2026, 11, 14, 19, 21)
 
 
+def test_grouping_read_as_dots_and_no_guess_when_the_headline_is_unread() -> None:
+    assert read_lines([Line("PhonePe", 35), Line("3.804.25", 71), Line("231", 30)]
+                      ).amount_minor == 380425
+    assert read_lines([Line("PhonePe", 35), Line("3,8O4.25", 71), Line("231", 30),
+                       Line("₹231", 30)]).amount_minor is None
+    assert read_lines([Line("24.11.26", 40)]).amount_minor is None
+
+
 def test_nothing_clear_is_left_out() -> None:
     two_amounts = read_text("Amount ₹250.00\nAmount ₹300.00")
     assert two_amounts.amount_minor is None  # two candidates: no guess
