@@ -26,7 +26,12 @@ from store.apikeys import business_for_key
 from store.db import unit_of_work
 from store.errors import DomainError, NotFound
 from store.models import Business, Order
-from store.vendor_reads import business_order, proofs_waiting
+from store.vendor_reads import (
+    business_order,
+    business_proof,
+    business_proofs,
+    proofs_waiting,
+)
 
 API = services.Actor("api", via="api")
 Action = Callable[[Session, Business, dict[str, Any]], tuple[int, dict[str, Any]]]
@@ -151,11 +156,32 @@ def record_payment(number: str) -> tuple[Response, int]:
     return _change(action)
 
 
+PROOF_STATUSES = ("pending", "approved", "rejected", "all")
+
+
 @bp.get("/proofs")
 def list_proofs() -> Response:
+    """`?status=pending` (the default), approved, rejected or all; oldest first."""
+    status = request.args.get("status", "pending")
+    if status not in PROOF_STATUSES:
+        raise ApiError(422, "invalid_choice", "status", choices=", ".join(PROOF_STATUSES))
     with unit_of_work(runtime_of(current_app).sessions) as session:
-        proofs = proofs_waiting(session, g.business_id)
+        if status == "pending":
+            proofs = proofs_waiting(session, g.business_id)
+        else:
+            proofs = business_proofs(session, g.business_id, None if status == "all" else status)
         return jsonify(proofs=[proof_json(proof) for proof in proofs])
+
+
+@bp.get("/proofs/<id>")
+def get_proof(id: str) -> Response:  # noqa: A002 - the documented path's name
+    """One proof by its number in this business (what staff see: "proof 12")."""
+    with unit_of_work(runtime_of(current_app).sessions) as session:
+        number = int(id) if id.isascii() and id.isdigit() and len(id) < 10 else 0
+        proof = business_proof(session, g.business_id, number)
+        if proof is None:
+            raise ApiError(404, "not_found", msg="proof_not_found")
+        return jsonify(proof_json(proof))
 
 
 @bp.get("/openapi.json")

@@ -3,13 +3,15 @@ proofs and shipments; money always integer minor units beside the currency."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from handlers.links import order_page_url
 from store.models import Order, PaymentProof
+from store.proof_checks import codes, read_fields
+from store.proofs import decider_name
 from store.shipments import shipments_of
 from store.vendor_reads import proofs_of
 
@@ -18,15 +20,44 @@ def stamp(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
+def _read_json(proof: PaymentProof) -> dict[str, Any] | None:
+    """What was read off the proof (None: not read, or nothing in it)."""
+    fields = read_fields(proof)
+    if not fields:
+        return None
+    return {
+        "amount_minor": fields.get("amount_minor"),
+        "utr": fields.get("utr"),
+        "payee_vpa": fields.get("payee_vpa"),
+        "payee_name": fields.get("payee_name"),
+        "paid_at": stamp(fields["paid_at"].astimezone(UTC)) if fields.get("paid_at") else None,
+        "app": fields.get("app"),
+        "outcome": fields.get("outcome"),
+    }
+
+
+def _statement_json(proof: PaymentProof) -> dict[str, Any] | None:
+    credit = proof.statement_credit
+    if credit is None or not proof.statement_match:
+        return None
+    return {"match": proof.statement_match, "utr": credit.utr,
+            "amount_minor": credit.amount_minor, "credited_at": stamp(credit.credited_at)}
+
+
 def proof_json(proof: PaymentProof) -> dict[str, Any]:
     return {
+        "id": proof.number,
         "number": proof.number,
         "order_number": proof.order.number,
         "status": proof.status,
         "claimed_minor": proof.claimed_minor,
         "method": proof.method,
         "currency": proof.order.currency,
-        "flags": list(proof.flags or []),
+        "flags": codes(proof),
+        "utr": proof.utr,
+        "read": _read_json(proof),
+        "statement": _statement_json(proof),
+        "decided_by": decider_name(proof) if proof.decided_at else None,
         "created_at": stamp(proof.created_at),
         "decided_at": stamp(proof.decided_at),
         "decided_amount_minor": proof.decided_amount_minor,

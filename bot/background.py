@@ -20,4 +20,11 @@ def start(runtime: Runtime, stop: threading.Event) -> list[threading.Thread]:
         target, name = housekeeping.run_forever, "housekeeping"
     thread = threading.Thread(target=target, args=(runtime, stop), name=name, daemon=True)
     thread.start()
-    return [thread, *start_polling(runtime, stop)]
+    threads = [thread]
+    if runtime.settings.read_proofs and not runtime.senders:  # else the worker reads them
+        from bot import proof_reader
+
+        threads.append(threading.Thread(target=proof_reader.run_forever, args=(runtime, stop),
+                                        name="proof-reader", daemon=True))
+        threads[-1].start()
+    return [*threads, *start_polling(runtime, stop)]

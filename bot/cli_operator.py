@@ -206,6 +206,9 @@ def business_show(code: str) -> None:
               help="The secret this business's carriers sign their reports with, at "
                    "/webhooks/shipping/<provider>/CODE (16+ characters; \"\" clears it).")
 @gateway_options.options
+@click.option("--auto-approve", "auto_approve",
+              help='"statement": a proof the bank statement confirms (UTR and amount) is '
+                   'approved by itself; "off": staff decide every proof. [default: off]')
 @refusals
 def business_edit(code: str, lookup_check: str | None = None,
                   shipping_secret: str | None = None, **values: str | None) -> None:
@@ -354,5 +357,7 @@ def orders_import(code: str, file: Path, dry_run: bool, update: bool) -> None:
 
 
 def register(main: click.Group) -> None:
-    for group in (business, staff, orders):
+    from bot.cli_statements import statements
+
+    for group in (business, staff, orders, statements):
         main.add_command(group)

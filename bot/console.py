@@ -11,6 +11,7 @@ from typing import TextIO
 
 from sqlalchemy import func, select
 
+from bot import proof_reader
 from bot.runtime import Runtime, Unavailable, reach_phones_on, respond
 from handlers import i18n, notices
 from handlers.core import numbered
@@ -80,6 +81,8 @@ class ConsoleChat:
             return
         for reply in replies:
             self._print(render(reply))
+        if self.runtime.settings.read_proofs:
+            proof_reader.read_all(self.runtime)  # after the reply: as the worker would
         self._print_others()
         self._print_own_notices()
 

@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from store.models import OrderStatus
+from store.proof_checks import CODES as FLAG_CODES
 from store.services import PAYMENT_METHODS
 from store.shipments import STEPS
 
@@ -76,8 +77,35 @@ SCHEMAS: dict[str, Any] = {
         },
         ["amount_minor", "method"],
     ),
+    "ProofRead": obj(
+        {
+            "amount_minor": {"type": ["integer", "null"]},
+            "utr": {"type": ["string", "null"],
+                    "description": "12 digits for UPI and IMPS; NEFT/RTGS references as printed"},
+            "payee_vpa": NULLABLE_STRING,
+            "payee_name": NULLABLE_STRING,
+            "paid_at": {"type": ["string", "null"], "format": "date-time"},
+            "app": {"enum": ["google_pay", "phonepe", "paytm", "bhim", "bank", None]},
+            "outcome": {"enum": ["success", "pending", "failed", None]},
+        },
+        ["amount_minor", "utr", "payee_vpa", "payee_name", "paid_at", "app", "outcome"],
+        description="what was read off the screenshot or receipt (OCR, or a PDF's text)",
+    ),
+    "ProofStatement": obj(
+        {
+            "match": {"enum": ["confirmed", "possible"],
+                      "description": "confirmed: UTR and amount equal; possible: the same "
+                      "amount within a day, no UTR to compare"},
+            "utr": NULLABLE_STRING,
+            "amount_minor": MINOR,
+            "credited_at": TIME,
+        },
+        ["match", "utr", "amount_minor", "credited_at"],
+    ),
     "Proof": obj(
         {
+            "id": {"type": "integer", "description": "the proof's number in this business "
+                   "(GET /proofs/{id}); the same as number"},
             "number": {"type": "integer"},
             "order_number": STRING,
             "status": {"enum": ["pending", "approved", "rejected", "closed"],
@@ -87,9 +115,14 @@ SCHEMAS: dict[str, Any] = {
             "method": {"enum": ["upi", "bank", None],
                        "description": "how the customer says they paid, if they said"},
             "currency": STRING,
-            "flags": {"type": "array", "items": {"type": "object"},
-                      "description": "what staff should look at twice: {kind: over_due | "
-                      "reused, …}"},
+            "flags": {"type": "array", "items": {"enum": list(FLAG_CODES)},
+                      "description": "what staff should look at twice, as stable codes"},
+            "utr": {"type": ["string", "null"], "description": "read off the proof, or typed"},
+            "read": {"oneOf": [ref("ProofRead"), {"type": "null"}]},
+            "statement": {"oneOf": [ref("ProofStatement"), {"type": "null"}]},
+            "decided_by": {"type": ["string", "null"],
+                           "description": "the staff member, or \"statement\" when the bank "
+                           "statement approved it by itself"},
             "created_at": TIME,
             "decided_at": {"type": ["string", "null"], "format": "date-time"},
             "decided_amount_minor": {"type": ["integer", "null"]},
@@ -338,9 +371,24 @@ def document() -> dict[str, Any]:
                 "PaymentInput", {"amount_minor": 20000, "method": "cash", "reference": "till 4"},
                 {"201": _answer("recorded", order)}, [NUMBER])},
             "/proofs": {"get": {
-                "summary": "Payment proofs waiting for a decision, oldest first",
+                "summary": "Payment proofs, oldest first: waiting for a decision (the "
+                           "default), approved, rejected or all",
+                "parameters": [{"name": "status", "in": "query", "required": False,
+                                "schema": {"enum": ["pending", "approved", "rejected", "all"],
+                                           "default": "pending"}}],
                 "responses": {"200": _answer("the proofs", ref("ProofList"), {"proofs": []}),
-                              "401": ERRORS["401"]}}},
+                              "401": ERRORS["401"],
+                              "422": _answer("status is not one of the four", ref("Error"))}}},
+            "/proofs/{id}": {"get": {
+                "summary": "One proof: what was read off it, its flags, the bank statement's "
+                           "match",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "integer"},
+                                "description": "the proof's number in this business"}],
+                "responses": {"200": _answer("the proof", ref("Proof")),
+                              "401": ERRORS["401"],
+                              "404": _answer("no such proof for this business",
+                                             ref("Error"))}}},
             "/openapi.json": {"get": {
                 "summary": "This document", "security": [],
                 "responses": {"200": _answer("the OpenAPI document", {"type": "object"})}}},

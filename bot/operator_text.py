@@ -27,6 +27,7 @@ LABELS = {
     "bank_name": "Bank name",
     "accepted_methods": "Accepted methods",
     "payment_note": "Payment note",
+    "auto_approve": "Auto-approve",
     "phone": "Phone",
     "lookup_check": "Lookup check",
     "shipping_secret": "Shipping secret",
@@ -50,6 +51,7 @@ REASONS = {
     "ifsc": "'{value}' is not an IFSC (4 letters, 0, then 6 letters or digits, like HDFC0001234)",
     "account_number": "'{value}' is not a bank account number (6 to 20 digits)",
     "method": "'{value}' is not a payment method ({choices})",
+    "choice": "'{value}' is not one of: {choices}",
     "upi_needs_id": "UPI is accepted but there is no UPI ID: give --upi-id",
     "bank_needs_account": "bank transfer is accepted but the account number or IFSC is missing",
     # CSV lines

@@ -95,6 +95,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None
         **otp_settings(config),
         whatsapp_number=(config.twilio_whatsapp_from or "").removeprefix("whatsapp:") or None,
         telegram_bot_username=(config.raw.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
+        read_proofs=proof_reading_on(config),
     )
     runtime = Runtime(
         config=config,
@@ -130,6 +131,14 @@ def reach_phones_on(runtime: Runtime, *channels: str) -> None:
     known = tuple(info.get(PHONE_CHANNELS, ()))
     merged = tuple(dict.fromkeys((*known, *channels)))
     runtime.sessions.configure(info={**info, PHONE_CHANNELS: merged})
+
+
+def proof_reading_on(config: Config) -> bool:
+    """ORDERBOT_PROOF_READING: on unless "off" (off by default under test)."""
+    raw = (config.raw.get("ORDERBOT_PROOF_READING") or "").strip().lower()
+    if raw:
+        return raw not in ("0", "off", "false", "no")
+    return not config.testing
 
 
 def whatsapp_configured(config: Config) -> bool:

@@ -16,7 +16,10 @@ log = logging.getLogger("orderbot.telegram")
 CHANNEL = "telegram"
 MAX_MEDIA_BYTES = 10 * 1024 * 1024  # what we keep as a payment proof
 BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what the Bot API lets a bot download at all
-DOCUMENT_TYPES = ("image/", "application/pdf")
+# Proofs (images, PDF) and, from staff, bank statements (CSV, XLSX).
+DOCUMENT_TYPES = ("image/", "application/pdf", "text/csv", "text/comma-separated-values",
+                  "application/vnd.ms-excel",
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # Commands that stand for a button of the core; the rest become text.
 COMMAND_BUTTONS = {"myorders": "myorders", "language": "lang"}

@@ -316,6 +316,12 @@ def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0)
         runtime.extras[PACE_ENGINE] = make_engine(
             runtime.config.database_url, pool_size=len(threads), max_overflow=0,
             pool_pre_ping=False, isolation_level="AUTOCOMMIT")
+    if runtime.settings.read_proofs:
+        from bot import proof_reader
+
+        threads.append(threading.Thread(target=proof_reader.run_forever,
+                                        args=(runtime, stop, idle_wait),
+                                        name="proof-reader", daemon=True))
     try:
         for lane in threads:
             lane.start()

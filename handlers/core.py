@@ -93,11 +93,11 @@ ButtonHandler = Callable[[Turn, str], list[Reply] | None]
 
 
 def _modules() -> list[Any]:
-    # Order is priority: staff commands first, then files, phones, small talk and asking
-    # for a person, and the customer's.
-    from handlers import customer, people, phone, proofs, vendor
+    # Order is priority: staff statements and commands first, then files, phones, small
+    # talk and asking for a person, and the customer's.
+    from handlers import customer, people, phone, proof_claims, proofs, statement_chat, vendor
 
-    return [vendor, proofs, phone, people, customer]
+    return [statement_chat, vendor, proofs, proof_claims, phone, people, customer]
 
 
 def handle(inbound: Inbound, ctx: Context) -> list[Reply]:

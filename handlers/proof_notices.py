@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from handlers import i18n
 from handlers.media_links import media_image
 from handlers.notices import _buttons, _order_and_event, renderer, template_fields
+from handlers.proof_reading_view import flag_line, reading_lines
 from handlers.types import Button, Reply, Settings
 from store.models import OutboxMessage, PaymentProof, ProofStatus
 from store.proofs import decider_name, proof_by_id
@@ -46,9 +47,11 @@ def flag_lines(proof: PaymentProof, lang: str, *, over_due: bool = True) -> list
                 i18n.t(key, lang, number=flag["order"], when=_when(proof, at, lang), proof=flag["proof"])
             )
         elif flag.get("kind") == "unproven_sender":
-            from handlers.proof_guard import flag_line
+            from handlers.proof_guard import flag_line as sender_line
 
-            lines.append(flag_line(flag, lang))
+            lines.append(sender_line(flag, lang))
+        elif (line := flag_line(proof, flag, lang)) is not None:
+            lines.append(line)
     return lines
 
 
@@ -99,6 +102,7 @@ def prompt_replies(
     ]
     if proof.method:
         lines.append(i18n.t("proofs.prompt_method", lang, method=method_label(proof.method, lang)))
+    lines += reading_lines(proof, lang)
     pending = proof.status == ProofStatus.PENDING.value
     if pending and settled(order):  # "more than the ₹250 due" beside "due ₹0" helps no one
         lines += flag_lines(proof, lang, over_due=False)
@@ -108,7 +112,8 @@ def prompt_replies(
         lines.append(i18n.t("proofs.prompt_how", lang, proof=proof.number) if pending else
                      decided_line(proof, lang))
     alt = i18n.t("proofs.image_alt", lang, proof=proof.number, number=order.number)
-    image = media_image(settings, proof.media, alt) if settings is not None else None
+    has_file = settings is not None and proof.media is not None
+    image = media_image(settings, proof.media, alt) if has_file else None
     buttons = proof_buttons(proof, lang) if pending else ()
     return [Reply("\n".join(lines), buttons=buttons, image=image)]
 
@@ -130,10 +135,11 @@ def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[
     if proof is None:
         raise LookupError("proof gone")
     order = proof.order
+    notes = reading_lines(proof, lang)
     if settled(order):  # nothing is due: say so rather than "more than the ₹0.00 due"
-        notes = flag_lines(proof, lang, over_due=False) + [settled_line(proof, lang)]
+        notes += flag_lines(proof, lang, over_due=False) + [settled_line(proof, lang)]
     else:
-        notes = flag_lines(proof, lang)
+        notes += flag_lines(proof, lang)
     if proof.method:
         notes.insert(0, i18n.t("proofs.prompt_method", lang,
                                method=method_label(proof.method, lang)))

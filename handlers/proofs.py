@@ -38,6 +38,7 @@ from handlers.proof_notices import (
     prompt_replies,
     proof_buttons,
 )
+from handlers.statement_chat import is_statement
 from handlers.types import Button, Inbound, Reply
 from handlers.vendor_parse import amount_in, is_only, method_in, statuses_in, vocabulary
 from store import media as media_store
@@ -113,6 +114,8 @@ def check_file(inbound: Inbound) -> Inbound:
     if not inbound.media or inbound.media[0].error or not inbound.media[0].data:
         return inbound
     first, *rest = inbound.media
+    if is_statement(first.content_type, first.filename):
+        return inbound  # a bank statement for staff (handlers/statement_chat.py), no picture
     try:
         first = replace(first, checked=media_store.check(first.data))
     except MediaRefused as refused:
@@ -179,6 +182,8 @@ def _with_order(turn: Turn, order: Order, media: MediaFile, caption: str) -> lis
         return full
     amount = parse_amount(caption, order.currency) if caption else None
     method = method_named(caption)
+    if amount is None and turn.ctx.settings.read_proofs:
+        return _submit(turn, order, media, None, method)  # the amount read is offered
     if amount is None:
         turn.set_state(State.AWAITING_AMOUNT, media_id=media.id, order_id=order.id, method=method)
         turn.chat.current_order_id = order.id
@@ -189,7 +194,8 @@ def _with_order(turn: Turn, order: Order, media: MediaFile, caption: str) -> lis
 
 
 def _submit(
-    turn: Turn, order: Order, media: MediaFile, amount: int, method: str | None
+    turn: Turn, order: Order, media: MediaFile | None, amount: int | None, method: str | None,
+    utr: str | None = None,
 ) -> list[Reply]:
     settings = turn.ctx.settings
     try:
@@ -197,6 +203,7 @@ def _submit(
             turn.session, order, media, amount, chat_id=turn.chat.id,
             staff_channels=settings.staff_channels, method=method, now=turn.now,
             sender_flags=proof_guard.sender_flags(turn, order),
+            read=settings.read_proofs, utr=utr,
         )
     except TooManyProofs as refused:
         return proof_guard.refused(turn, order, **refused.params)
@@ -207,6 +214,12 @@ def _submit(
     turn.chat.current_order_id = order.id
     _offer_choices(submission)
     business = order.business.name
+    if amount is None:
+        key = "ocr.utr_ask_amount" if media is None else "ocr.reading"
+        return [Reply(turn.t(key, number=order.number, utr=utr or ""))]
+    if media is None:
+        return [Reply(turn.t("ocr.utr_proof_received", utr=utr, number=order.number,
+                             business=business))]
     staffed = active_staff(turn.session, order.business_id)
     key = "proofs.received" if staffed else "words.received_no_staff"
     contact = order.business.contact_phone or order.business.contact_email

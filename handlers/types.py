@@ -97,6 +97,9 @@ class Settings:
     # (TELEGRAM_BOT_USERNAME); None when unknown.
     whatsapp_number: str | None = None
     telegram_bot_username: str | None = None
+    # Payment proofs are read (OCR, off the request path) before staff are asked
+    # (ORDERBOT_PROOF_READING: on by default; the tests' configuration turns it off).
+    read_proofs: bool = False
 
 
 @dataclass

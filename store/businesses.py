@@ -34,7 +34,7 @@ FIELDS = (
     "contact_phone", "contact_email", "address",
     "upi_id", "upi_payee_name",
     "bank_account_name", "bank_account_number", "bank_ifsc", "bank_name",
-    "accepted_methods", "payment_note",
+    "accepted_methods", "payment_note", "auto_approve",
 )
 LOOKUP_CHECKS = ("none", "phone4")  # Business.lookup_check
 REQUIRED = ("name", "code", "currency", "timezone", "country", "default_locale")
@@ -123,6 +123,19 @@ def _email(value: str) -> str:
     return _text("contact_email", value)
 
 
+AUTO_APPROVE = ("statement",)  # what may approve a proof by itself (never OCR alone)
+
+
+def _auto_approve(value: str) -> str | None:
+    """"statement" (a proof the bank statement confirms approves itself), or "off"."""
+    value = value.lower()
+    if value == "off":
+        return None
+    if value not in AUTO_APPROVE:
+        raise _bad("auto_approve", value, "choice", choices="statement, off")
+    return value
+
+
 def _methods(value: str | list[str]) -> list[str]:
     names = value if isinstance(value, list) else re.split(r"[\s,]+", value)
     methods: list[str] = []
@@ -147,6 +160,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "bank_account_number": _account_number,
     "contact_email": _email,
     "accepted_methods": _methods,
+    "auto_approve": _auto_approve,
 }
 
 

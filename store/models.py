@@ -127,6 +127,8 @@ class Business(Base):
     # Checks its carriers' reports at /webhooks/shipping/<provider>/<CODE>; never shown.
     shipping_secret: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "statement": a proof the bank statement confirms is approved by itself.
+    auto_approve: Mapped[str | None] = mapped_column(String(20))
 
     staff: Mapped[list[Staff]] = relationship(back_populates="business")
 
@@ -259,7 +261,7 @@ class Payment(Base):
     kind: Mapped[str] = mapped_column(String(10), default="payment")
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     method: Mapped[str] = mapped_column(String(20))  # upi, cash, bank, card, other
-    reference: Mapped[str | None] = mapped_column(String(120))
+    reference: Mapped[str | None] = mapped_column(String(120), index=True)  # a UTR is found by it
     # At most one payment per proof: approving twice can never pay twice.
     proof_id: Mapped[int | None] = mapped_column(ForeignKey("payment_proofs.id"), unique=True)
     recorded_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
@@ -447,7 +449,7 @@ class PaymentProof(Base):
     number: Mapped[int] = mapped_column(Integer)  # short, per business: "proof 12"
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     chat_id: Mapped[int | None] = mapped_column(ForeignKey("chats.id", ondelete="SET NULL"))
-    media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id"))
+    media_id: Mapped[int | None] = mapped_column(ForeignKey("media_files.id"))  # None: UTR only
     claimed_minor: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(10), default=ProofStatus.PENDING.value)
     flags: Mapped[list[Any]] = mapped_column(default=list)  # "over_due", "reused:AK-1003:…"
@@ -458,10 +460,44 @@ class PaymentProof(Base):
     # How the customer says they paid ("upi", "bank": the caption's words), if they said.
     method: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who decided when no staff member did ("statement": the bank statement confirmed it).
+    decided_via: Mapped[str | None] = mapped_column(String(20))
+    # The UTR the proof carries (read off it, or typed): found across every business.
+    utr: Mapped[str | None] = mapped_column(String(40), index=True)
+    # Reading it (store/proof_checks.py): "queued" until the worker has read it (or the
+    # time budget ran out), then "read", "unreadable", "timeout" or "off" (no engine).
+    read_state: Mapped[str | None] = mapped_column(String(12), index=True)
+    read_lease_until: Mapped[datetime | None] = mapped_column()
+    reading: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the fields read
+    statement_credit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement_credits.id", ondelete="SET NULL"), index=True)
+    statement_match: Mapped[str | None] = mapped_column(String(10))  # confirmed, possible
 
     order: Mapped[Order] = relationship()
-    media: Mapped[MediaFile] = relationship()
+    media: Mapped[MediaFile | None] = relationship()
     decided_by: Mapped[Staff | None] = relationship()
+    statement_credit: Mapped[StatementCredit | None] = relationship(
+        foreign_keys=[statement_credit_id])
+
+
+class StatementCredit(Base):
+    """One credit line of a business's bank or UPI statement. The same line in two
+    overlapping files is kept once (the fingerprint of its own fields)."""
+
+    __tablename__ = "statement_credits"
+    __table_args__ = (UniqueConstraint("business_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    credited_at: Mapped[datetime] = mapped_column()
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="INR")
+    utr: Mapped[str | None] = mapped_column(String(40), index=True)
+    reference: Mapped[str | None] = mapped_column(String(200))  # the narration as printed
+    payer: Mapped[str | None] = mapped_column(String(200))
+    layout: Mapped[str] = mapped_column(String(30))  # which bank's export it came from
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Shipment(Base):

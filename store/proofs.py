@@ -12,9 +12,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store import media as media_store
-from store import outbox, proof_limits, stale_proofs
+from store import outbox, proof_checks, proof_limits, stale_proofs
 from store.errors import (
     AlreadyDecided,
+    DomainError,
     Forbidden,
     InvalidAmount,
     NotFound,
@@ -38,6 +39,8 @@ from store.staff_news import staff_addresses, staff_chats
 
 PROMPT = stale_proofs.PROMPT
 DECIDED = stale_proofs.DECIDED  # to the staff asked about a proof that a colleague decided
+STATEMENT = "statement"  # the decider when the bank statement approved a proof by itself
+BY_STATEMENT = Actor(STATEMENT, None, via=STATEMENT)
 # What a screenshot or receipt can show a payment was made by (not cash, not card).
 TRANSFER_METHODS = ("upi", "bank")
 RECENT_FOR_REUSE = 1000  # how many of a business's latest proofs a new one is compared with
@@ -58,21 +61,32 @@ class Decision:
 def submit(
     session: Session,
     order: Order,
-    media: MediaFile,
-    claimed_minor: int,
+    media: MediaFile | None,
+    claimed_minor: int | None,
     *,
     chat_id: int | None,
     staff_channels: Iterable[str] = ("console",),
     method: str | None = None,
     now: datetime | None = None,
     sender_flags: Sequence[dict] = (),
+    read: bool = False,
+    utr: str | None = None,
 ) -> Submission:
     """A new pending proof for `order`, its flags worked out, and the prompt queued for
     the business's staff in the same transaction. `method` is how the customer says
     they paid (upi, bank), if they said; `sender_flags` what the chat knows of who sent
-    it. Raises TooManyProofs past the chat's hourly or the order's waiting limit."""
+    it. With `read`, the file is read first (by the worker, store/proof_checks.py) and
+    the prompt waits for that; `utr` is one the customer typed (a proof without a file).
+    `claimed_minor` may be None only when the file is to be read (the amount read is
+    offered to the customer to confirm). Raises TooManyProofs past the chat's hourly or
+    the order's waiting limit."""
     now = now or utcnow()
-    if isinstance(claimed_minor, bool) or not isinstance(claimed_minor, int) or claimed_minor <= 0:
+    to_read = read and media is not None
+    if claimed_minor is None and (to_read or utr):
+        pass  # asked of the customer later (store/proof_checks.confirm_claim)
+    elif isinstance(claimed_minor, bool) or not isinstance(claimed_minor, int) or (
+        claimed_minor <= 0
+    ):
         raise InvalidAmount(amount=claimed_minor)
     if method is not None and method not in TRANSFER_METHODS:
         raise InvalidAmount(method=method)
@@ -87,16 +101,27 @@ def submit(
         number=number,
         order_id=order.id,
         chat_id=chat_id,
-        media_id=media.id,
+        media_id=media.id if media is not None else None,
         claimed_minor=claimed_minor,
         status=ProofStatus.PENDING.value,
         flags=flags,
         method=method,
         created_at=now,
+        utr=utr,
+        read_state=proof_checks.QUEUED if to_read else None,
     )
     session.add(proof)
     session.flush()
-    prompted = _queue_prompt(session, proof, tuple(staff_channels), now)
+    if utr:
+        reuse = proof_checks.utr_reuse(session, proof)
+        proof.flags = [*flags, reuse] if reuse else flags
+    if to_read or claimed_minor is None:
+        return Submission(proof, [])  # the prompt goes out once it is read / its amount known
+    prompted = queue_prompt(session, proof, tuple(staff_channels), now)
+    if utr:
+        from store import statements
+
+        statements.match_proof(session, proof, now)
     return Submission(proof, prompted)
 
 
@@ -110,11 +135,15 @@ def _next_number(session: Session, business_id: int) -> int:
     return (current or 0) + 1
 
 
-def _flags(session: Session, order: Order, media: MediaFile, claimed: int) -> list[dict]:
+def _flags(
+    session: Session, order: Order, media: MediaFile | None, claimed: int | None
+) -> list[dict]:
     """What staff should look at twice: more than is due, or a screenshot already used."""
     flags: list[dict] = []
-    if claimed > order.due_minor:
+    if claimed is not None and claimed > order.due_minor:
         flags.append({"kind": "over_due", "due_minor": order.due_minor})
+    if media is None:
+        return flags
     earlier = session.execute(
         select(PaymentProof, MediaFile.phash, Order.number)
         .join(MediaFile, MediaFile.id == PaymentProof.media_id)
@@ -139,7 +168,7 @@ def _flags(session: Session, order: Order, media: MediaFile, claimed: int) -> li
     return flags
 
 
-def _queue_prompt(
+def queue_prompt(
     session: Session, proof: PaymentProof, staff_channels: tuple[str, ...], now: datetime
 ) -> list[Chat]:
     prompted: list[Chat] = []
@@ -205,7 +234,8 @@ def find(session: Session, business_ids: set[int], number: int) -> PaymentProof 
 
 
 def pending(session: Session, business_ids: set[int], limit: int = 20) -> list[PaymentProof]:
-    """Proofs waiting for a decision, oldest first."""
+    """Proofs waiting for a decision, oldest first (not those still waiting for the
+    customer's amount: staff are asked once it is known)."""
     if not business_ids:
         return []
     return list(
@@ -214,6 +244,7 @@ def pending(session: Session, business_ids: set[int], limit: int = 20) -> list[P
             .where(
                 PaymentProof.business_id.in_(business_ids),
                 PaymentProof.status == ProofStatus.PENDING.value,
+                PaymentProof.claimed_minor.is_not(None),
             )
             .order_by(PaymentProof.id)
             .options(selectinload(PaymentProof.order).selectinload(Order.business))
@@ -260,6 +291,7 @@ def _claim(
         .values(
             status=status.value,
             decided_by_staff_id=staff.staff_id,
+            decided_via=STATEMENT if staff.via == STATEMENT else None,
             decided_at=now,
             decided_amount_minor=amount_minor,
             reason=reason,
@@ -278,9 +310,12 @@ def _already_decided(session: Session, proof: PaymentProof) -> None:
 
 
 def decider_name(proof: PaymentProof) -> str:
-    """Who decided a proof, as people read it: the staff member, else the API."""
+    """Who decided a proof, as people read it: the staff member, "statement" (approved
+    by the bank statement), else the API."""
     if proof.decided_by is not None:
         return proof.decided_by.name
+    if proof.decided_via:
+        return proof.decided_via
     return "API" if proof.status in (ProofStatus.APPROVED, ProofStatus.REJECTED) else "—"
 
 
@@ -393,3 +428,34 @@ def close(
         if not stale_proofs.close(session, order, proof.id, staff.staff_id, staff.name, now):
             _already_decided(session, proof)
     return proof_by_id(session, proof_id)
+
+
+def approve_by_statement(
+    session: Session, proof_id: int, *, now: datetime | None = None
+) -> Decision | None:
+    """Approve a pending proof that the bank statement confirmed (the business asked
+    for it: `--auto-approve statement`), with "statement" as the decider. Exactly once,
+    by the same conditional claim as a person's approval; None when it was decided
+    already or cannot be approved (then staff decide it as ever)."""
+    now = now or utcnow()
+    try:
+        with session.begin_nested():
+            proof = proof_by_id(session, proof_id)
+            if proof is None or not proof.claimed_minor:
+                return None
+            amount = proof.claimed_minor
+            _claim(session, proof, BY_STATEMENT, ProofStatus.APPROVED, now, amount_minor=amount)
+            order = lock_order(session, proof.order_id)
+            if order.status == OrderStatus.CANCELLED:
+                raise OrderCancelled(order=order.number, proof=proof.number)
+            method = method_of(proof)
+            payment = record_payment(
+                session, proof.order, amount, method, BY_STATEMENT,
+                reference=f"proof {proof.number}", proof_id=proof.id, now=now, notify=False,
+            )
+            proof = proof_by_id(session, proof.id)
+            event = _proof_event(session, proof, BY_STATEMENT, now, amount_minor=amount,
+                                 payment_id=payment.id, method=method)
+    except DomainError:
+        return None
+    return Decision(proof, event)

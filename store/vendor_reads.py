@@ -45,3 +45,29 @@ def proofs_waiting(session: Session, business_id: int) -> list[PaymentProof]:
             .order_by(PaymentProof.created_at, PaymentProof.id)
         )
     )
+
+
+LIST_LIMIT = 500  # the newest so many, oldest first
+
+
+def business_proofs(session: Session, business_id: int, status: str | None) -> list[PaymentProof]:
+    """The business's proofs of one status (None: every status), oldest first."""
+    query = select(PaymentProof).where(PaymentProof.business_id == business_id)
+    if status is not None:
+        query = query.where(PaymentProof.status == status)
+    newest = list(session.scalars(
+        query.options(selectinload(PaymentProof.order),
+                      selectinload(PaymentProof.statement_credit))
+        .order_by(PaymentProof.id.desc()).limit(LIST_LIMIT)
+    ))
+    return newest[::-1]
+
+
+def business_proof(session: Session, business_id: int, number: int) -> PaymentProof | None:
+    if not 0 < number < 2**31:
+        return None
+    return session.scalars(
+        select(PaymentProof).where(PaymentProof.business_id == business_id,
+                                   PaymentProof.number == number)
+        .options(selectinload(PaymentProof.order), selectinload(PaymentProof.statement_credit))
+    ).one_or_none()
