@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot import apikey_cli, cli_operator, media_cli, telegram_web
+from bot import apikey_cli, cli_data, cli_operator, media_cli, telegram_web
 
 
 def register(main: click.Group) -> None:
@@ -12,3 +12,5 @@ def register(main: click.Group) -> None:
     main.add_command(apikey_cli.apikey)  # apikey create|revoke
     main.add_command(telegram_web.telegram)  # telegram set-webhook
     main.add_command(media_cli.media)  # media prune
+    main.add_command(cli_data.backup)  # backup FILE
+    main.add_command(cli_data.restore)  # restore FILE

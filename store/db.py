@@ -86,3 +86,122 @@ def insert_for(session: Session) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+# ---- is the schema what its revision promises? -------------------------------------------
+# A database can be "at head" by its alembic_version yet lack what the models need (one
+# made while revision 0001 was still being edited). `schema_drift` names every difference
+# between the database and the models; `repair_schema` adds what is missing.
+
+
+def _compare(conn: Any) -> list[Any]:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from store.models import Base
+
+    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    flat: list[Any] = []
+    for diff in compare_metadata(context, Base.metadata):
+        flat.extend(diff if isinstance(diff, list) else [diff])
+    return flat
+
+
+def _describe(diff: tuple) -> str:
+    kind = diff[0]
+    if kind in ("add_table", "remove_table"):
+        what = f"table {diff[1].name}"
+    elif kind in ("add_column", "remove_column"):
+        what = f"column {diff[2]}.{diff[3].name}"
+    elif kind in ("add_index", "remove_index"):
+        what = f"index {diff[1].name} on {diff[1].table.name}"
+    elif kind in ("add_constraint", "remove_constraint", "add_fk", "remove_fk"):
+        label = "foreign key" if kind.endswith("_fk") else "constraint"
+        what = f"{label} {diff[1].name} on {diff[1].table.name}"
+    elif kind.startswith("modify_"):
+        _, _, table, column, _, db_value, model_value = diff
+        return (f"column {table}.{column}: {kind.removeprefix('modify_')} is {db_value} in the "
+                f"database, {model_value} in the models")
+    else:
+        return " ".join(str(part) for part in diff)
+    if kind.startswith("add_"):
+        return f"{what} is missing"
+    return f"{what} is in the database but not in the models"
+
+
+def schema_drift(engine: Engine) -> list[str]:
+    """Every way the database's tables differ from the models, one line each (none when
+    the schema is what its revision promises)."""
+    with engine.connect() as conn:
+        return [_describe(diff) for diff in _compare(conn)]
+
+
+REPAIRABLE = ("add_table", "add_column", "add_index", "add_constraint", "add_fk")
+
+
+@contextmanager
+def _foreign_keys_off(engine: Engine) -> Iterator[Any]:
+    """A connection on which SQLite's batch mode can copy a table without its foreign keys
+    deleting or refusing rows (the pragma is a no-op inside a transaction, so set before)."""
+    with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            yield conn
+        finally:
+            if sqlite:
+                conn.rollback()
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def repair_schema(engine: Engine) -> list[str]:
+    """Add, in one transaction, what the models have and the database lacks: tables,
+    columns, indexes, unique constraints. Removes and changes nothing. Returns what it
+    added; raises (having changed nothing) when the database refuses, e.g. a required
+    column without a default on a table that holds rows."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from store.models import Base
+
+    with _foreign_keys_off(engine) as conn, conn.begin():
+        diffs = [d for d in _compare(conn) if d[0] in REPAIRABLE]
+        new_tables = {d[1].name for d in diffs if d[0] == "add_table"}
+        for table in Base.metadata.sorted_tables:
+            if table.name in new_tables:
+                table.create(conn)
+        changes: dict[str, list[tuple]] = {}
+        for diff in diffs:
+            if diff[0] == "add_column":
+                changes.setdefault(diff[2], []).append(diff)
+            elif diff[0] != "add_table" and diff[1].table.name not in new_tables:
+                changes.setdefault(diff[1].table.name, []).append(diff)
+        operations = Operations(MigrationContext.configure(conn))
+        for table_name, items in changes.items():
+            with operations.batch_alter_table(
+                table_name, naming_convention=Base.metadata.naming_convention
+            ) as batch:
+                for diff in items:
+                    if diff[0] == "add_column":
+                        column = diff[3]._copy()
+                        column.unique = column.index = None  # their own diffs add them, named
+                        batch.add_column(column)
+                    elif diff[0] == "add_index":
+                        index = diff[1]
+                        batch.create_index(index.name, [c.name for c in index.columns],
+                                           unique=bool(index.unique))
+                    elif diff[0] == "add_fk":
+                        fk = diff[1]
+                        batch.create_foreign_key(
+                            fk.name, fk.elements[0].column.table.name,
+                            [c.name for c in fk.columns],
+                            [e.column.name for e in fk.elements], ondelete=fk.ondelete)
+                    else:
+                        batch.create_unique_constraint(
+                            diff[1].name, [c.name for c in diff[1].columns])
+        if engine.dialect.name == "sqlite":
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign key check failed after the repair: {broken[:5]}")
+        return [_describe(diff).removesuffix(" is missing") for diff in diffs]
