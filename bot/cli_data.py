@@ -8,16 +8,17 @@ from pathlib import Path
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 # What these commands print (English: an operator's tool, as in bot/operator_text.py).
 DRIFT_HEAD = ("The database is marked as migrated, but its tables differ from what "
               "orderbot needs ({count} difference(s)):")
 DRIFT_REPAIR = ("To repair: back it up first (orderbot backup FILE), then run "
-                "`orderbot initdb --repair`: it adds the missing tables, columns, indexes "
-                "and constraints from the models, and changes nothing else.")
-DRIFT_BY_HAND = ("Differences other than missing tables, columns, indexes or constraints "
-                 "are not repaired automatically: change them by hand (or restore a backup).")
-REPAIRED = "added {what}"
+                "`orderbot initdb --repair`: it adds the missing tables, columns and "
+                "constraints from the models and rebuilds the indexes, and changes nothing else.")
+DRIFT_BY_HAND = ("The other differences (column types, extra tables or columns) are not "
+                 "repaired automatically: change them by hand, or restore a backup.")
+REPAIRED = "{what}"
 REPAIR_FAILED = "Error: the repair was refused by the database and nothing was changed: {error}"
 BACKED_UP = "backup written to {path} ({kind}); copy MEDIA_DIR ({media}) beside it for proof files"
 RESTORED = ("restored {path} into {url}; run `orderbot initdb` before serving (it migrates an "
@@ -50,7 +51,7 @@ def check_schema(engine: Engine, repair: bool = False) -> None:
         try:
             for line in repair_schema(engine):
                 click.echo(REPAIRED.format(what=line))
-        except Exception as exc:  # the database's own refusal, shown as it said it
+        except (SQLAlchemyError, RuntimeError) as exc:  # the database's refusal, as it said it
             click.echo(REPAIR_FAILED.format(error=str(exc).splitlines()[0]), err=True)
             sys.exit(1)
         drift = schema_drift(engine)
@@ -59,9 +60,9 @@ def check_schema(engine: Engine, repair: bool = False) -> None:
     click.echo(DRIFT_HEAD.format(count=len(drift)), err=True)
     for line in drift:
         click.echo(f"  - {line}", err=True)
-    if any(line.endswith(" is missing") for line in drift) and not repair:
+    if schema_drift(engine, repairable=True):
         click.echo(DRIFT_REPAIR, err=True)
-    if any(not line.endswith(" is missing") for line in drift):
+    if schema_drift(engine, repairable=False):
         click.echo(DRIFT_BY_HAND, err=True)
     sys.exit(1)
 

@@ -91,10 +91,13 @@ def insert_for(session: Session) -> Any:
 # ---- is the schema what its revision promises? -------------------------------------------
 # A database can be "at head" by its alembic_version yet lack what the models need (one
 # made while revision 0001 was still being edited). `schema_drift` names every difference
-# between the database and the models; `repair_schema` adds what is missing.
+# between the database and the models; `repair_schema` adds what is missing and rebuilds
+# indexes (they hold no data), and touches nothing else.
 
 
 def _compare(conn: Any) -> list[Any]:
+    """Alembic's autogenerate comparison, flat; an index of the same name in both but on
+    other columns comes as one ("change_index", database's, models') instead of a pair."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
@@ -104,11 +107,26 @@ def _compare(conn: Any) -> list[Any]:
     flat: list[Any] = []
     for diff in compare_metadata(context, Base.metadata):
         flat.extend(diff if isinstance(diff, list) else [diff])
-    return flat
+    added = {d[1].name: d[1] for d in flat if d[0] == "add_index"}
+    removed = {d[1].name: d[1] for d in flat if d[0] == "remove_index"}
+    changed = added.keys() & removed.keys()
+    flat = [d for d in flat if not (d[0] in ("add_index", "remove_index") and d[1].name in changed)]
+    return flat + [("change_index", removed[name], added[name]) for name in sorted(changed)]
+
+
+def _columns(index: Any) -> str:
+    return ", ".join(str(getattr(c, "name", c)) for c in index.expressions)
 
 
 def _describe(diff: tuple) -> str:
     kind = diff[0]
+    if kind == "change_index":
+        return (f"index {diff[1].name} on {diff[1].table.name} differs: ({_columns(diff[1])}) "
+                f"in the database, ({_columns(diff[2])}) in the models")
+    if kind.startswith("modify_"):
+        _, _, table, column, _, db_value, model_value = diff
+        return (f"column {table}.{column}: {kind.removeprefix('modify_')} is {db_value} in the "
+                f"database, {model_value} in the models")
     if kind in ("add_table", "remove_table"):
         what = f"table {diff[1].name}"
     elif kind in ("add_column", "remove_column"):
@@ -118,10 +136,6 @@ def _describe(diff: tuple) -> str:
     elif kind in ("add_constraint", "remove_constraint", "add_fk", "remove_fk"):
         label = "foreign key" if kind.endswith("_fk") else "constraint"
         what = f"{label} {diff[1].name} on {diff[1].table.name}"
-    elif kind.startswith("modify_"):
-        _, _, table, column, _, db_value, model_value = diff
-        return (f"column {table}.{column}: {kind.removeprefix('modify_')} is {db_value} in the "
-                f"database, {model_value} in the models")
     else:
         return " ".join(str(part) for part in diff)
     if kind.startswith("add_"):
@@ -129,14 +143,17 @@ def _describe(diff: tuple) -> str:
     return f"{what} is in the database but not in the models"
 
 
-def schema_drift(engine: Engine) -> list[str]:
+def schema_drift(engine: Engine, repairable: bool | None = None) -> list[str]:
     """Every way the database's tables differ from the models, one line each (none when
-    the schema is what its revision promises)."""
+    the schema is what its revision promises); only those `repair_schema` mends when
+    `repairable` is True, only the others when False."""
     with engine.connect() as conn:
-        return [_describe(diff) for diff in _compare(conn)]
+        return [_describe(diff) for diff in _compare(conn)
+                if repairable is None or (diff[0] in REPAIRABLE) == repairable]
 
 
-REPAIRABLE = ("add_table", "add_column", "add_index", "add_constraint", "add_fk")
+REPAIRABLE = ("add_table", "add_column", "add_constraint", "add_fk",
+              "add_index", "remove_index", "change_index")
 
 
 @contextmanager
@@ -155,11 +172,16 @@ def _foreign_keys_off(engine: Engine) -> Iterator[Any]:
                 conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
+def _table_of(diff: tuple) -> str:
+    return diff[2] if diff[0] == "add_column" else diff[1].table.name
+
+
 def repair_schema(engine: Engine) -> list[str]:
-    """Add, in one transaction, what the models have and the database lacks: tables,
-    columns, indexes, unique constraints. Removes and changes nothing. Returns what it
-    added; raises (having changed nothing) when the database refuses, e.g. a required
-    column without a default on a table that holds rows."""
+    """In one transaction: add what the models have and the database lacks (tables,
+    columns, unique constraints, foreign keys) and rebuild indexes as the models define
+    them. Drops and changes no table or column. Returns what it did; raises (having
+    changed nothing) when the database refuses, e.g. a required column without a default
+    on a table that holds rows."""
     from alembic.migration import MigrationContext
     from alembic.operations import Operations
 
@@ -167,17 +189,19 @@ def repair_schema(engine: Engine) -> list[str]:
 
     with _foreign_keys_off(engine) as conn, conn.begin():
         diffs = [d for d in _compare(conn) if d[0] in REPAIRABLE]
+        operations = Operations(MigrationContext.configure(conn))
         new_tables = {d[1].name for d in diffs if d[0] == "add_table"}
         for table in Base.metadata.sorted_tables:
             if table.name in new_tables:
                 table.create(conn)
+        for diff in diffs:  # indexes hold no data: the database's go, the models' come
+            if diff[0] in ("remove_index", "change_index"):
+                operations.drop_index(diff[1].name, table_name=diff[1].table.name)
         changes: dict[str, list[tuple]] = {}
         for diff in diffs:
-            if diff[0] == "add_column":
-                changes.setdefault(diff[2], []).append(diff)
-            elif diff[0] != "add_table" and diff[1].table.name not in new_tables:
-                changes.setdefault(diff[1].table.name, []).append(diff)
-        operations = Operations(MigrationContext.configure(conn))
+            if diff[0] in ("add_column", "add_constraint", "add_fk") \
+                    and _table_of(diff) not in new_tables:
+                changes.setdefault(_table_of(diff), []).append(diff)
         for table_name, items in changes.items():
             with operations.batch_alter_table(
                 table_name, naming_convention=Base.metadata.naming_convention
@@ -187,10 +211,6 @@ def repair_schema(engine: Engine) -> list[str]:
                         column = diff[3]._copy()
                         column.unique = column.index = None  # their own diffs add them, named
                         batch.add_column(column)
-                    elif diff[0] == "add_index":
-                        index = diff[1]
-                        batch.create_index(index.name, [c.name for c in index.columns],
-                                           unique=bool(index.unique))
                     elif diff[0] == "add_fk":
                         fk = diff[1]
                         batch.create_foreign_key(
@@ -200,8 +220,19 @@ def repair_schema(engine: Engine) -> list[str]:
                     else:
                         batch.create_unique_constraint(
                             diff[1].name, [c.name for c in diff[1].columns])
+        for diff in diffs:
+            if diff[0] in ("add_index", "change_index") and _table_of(diff) not in new_tables:
+                diff[-1].create(conn)
         if engine.dialect.name == "sqlite":
             broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise RuntimeError(f"foreign key check failed after the repair: {broken[:5]}")
-        return [_describe(diff).removesuffix(" is missing") for diff in diffs]
+        return [_repaired(diff) for diff in diffs]
+
+
+def _repaired(diff: tuple) -> str:
+    if diff[0] == "change_index":
+        return f"rebuilt index {diff[2].name} on ({_columns(diff[2])})"
+    if diff[0] == "remove_index":
+        return f"dropped index {diff[1].name}, which the models do not have"
+    return "added " + _describe(diff).removesuffix(" is missing")

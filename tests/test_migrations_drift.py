@@ -5,6 +5,8 @@ repair it, exits 1; `--repair` adds it and keeps every row."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
@@ -12,7 +14,17 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from bot.cli import main
-from store.db import _foreign_keys_off, make_engine, schema_drift, upgrade
+from sqlalchemy.engine import make_url
+
+from conftest import TEST_DATABASE_URL, requires_postgres
+from store.db import (
+    _foreign_keys_off,
+    make_engine,
+    make_session_factory,
+    schema_drift,
+    unit_of_work,
+    upgrade,
+)
 from store.demo import seed
 
 MISSING = [
@@ -20,17 +32,25 @@ MISSING = [
     "column payment_proofs.method is missing",
     "column status_events.dedupe_key is missing",
     "constraint uq_status_events_dedupe_key on status_events is missing",
+    "index ix_outbox_due on outbox differs: (status, next_attempt_at) in the database, "
+    "(status, channel, next_attempt_at, id) in the models",
 ]
 
 
-@pytest.fixture
-def drifted(tmp_path, runtime, monkeypatch) -> str:
-    """A database 'at head' with the demo data, as an older edited 0001 left it."""
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=requires_postgres)])
+def drifted(request, tmp_path, runtime, monkeypatch) -> Iterator[str]:
+    """A database 'at head' with the demo data, as an older edited 0001 left it (its own
+    schema of the test database on PostgreSQL)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = make_url(TEST_DATABASE_URL).update_query_dict(
+            {"options": "-csearch_path=drift"}).render_as_string(hide_password=False)
+        with runtime.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS drift CASCADE"))
+            conn.execute(text("CREATE SCHEMA drift"))
     engine = make_engine(url)
     upgrade(engine)
-    from store.db import make_session_factory, unit_of_work
-
     with unit_of_work(make_session_factory(engine)) as session:
         seed(session, runtime.clock())
     with _foreign_keys_off(engine) as conn, conn.begin():
@@ -40,15 +60,14 @@ def drifted(tmp_path, runtime, monkeypatch) -> str:
             batch.drop_column("dedupe_key")
         with op.batch_alter_table("payment_proofs") as batch:
             batch.drop_column("method")
+        op.drop_index("ix_outbox_due", table_name="outbox")
+        op.create_index("ix_outbox_due", "outbox", ["status", "next_attempt_at"])
     engine.dispose()
     monkeypatch.setenv("DATABASE_URL", url)
-    return url
-
-
-@pytest.fixture(autouse=True)
-def _instance(tmp_path, monkeypatch) -> None:
-    """`orderbot` run here keeps its instance folder in the test's own folder."""
-    monkeypatch.setenv("ORDERBOT_INSTANCE_DIR", str(tmp_path / "instance"))
+    yield url
+    if request.param == "postgres":
+        with runtime.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS drift CASCADE"))
 
 
 def count(url: str, table: str) -> int:
@@ -76,6 +95,7 @@ def test_initdb_repair_adds_them_and_keeps_the_rows(drifted) -> None:
     assert result.exit_code == 0, result.output
     assert "added table rate_paces" in result.output
     assert "added column status_events.dedupe_key" in result.output
+    assert "rebuilt index ix_outbox_due on (status, channel, next_attempt_at, id)" in result.output
     assert "database ready" in result.output
     engine = make_engine(drifted)
     assert schema_drift(engine) == []
