@@ -1,0 +1,50 @@
+"""The locks a deployment installs from agree with pyproject.toml: every dependency (and
+every extra locked) is pinned to one version inside its range, with hashes."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from conftest import PROJECT
+
+PROJECT_TABLE = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]
+PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;\\]+)")
+
+
+def pins(lock: str) -> dict[str, str]:
+    text = (PROJECT / lock).read_text()
+    found = {canonicalize_name(m[1]): m[2] for m in map(PIN.match, text.splitlines()) if m}
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[-1])
+    unhashed = [b.split("==")[0] for b in blocks if "==" in b and "--hash=sha256:" not in b]
+    assert unhashed == [], f"{lock}: no hashes for {unhashed}"
+    return found
+
+
+@pytest.mark.parametrize(("lock", "extras"), [
+    ("requirements.lock", ["server"]),
+    ("requirements-test.lock", ["server", "test"]),
+])
+def test_the_lock_pins_every_dependency_within_its_range(lock, extras) -> None:
+    pinned = pins(lock)
+    wanted = [*PROJECT_TABLE["dependencies"]]
+    for extra in extras:
+        wanted += PROJECT_TABLE["optional-dependencies"][extra]
+    for line in wanted:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        assert name in pinned, f"{lock} lacks {name}: remake it (README, Production)"
+        assert requirement.specifier.contains(pinned[name], prereleases=True), (
+            f"{lock} pins {name}=={pinned[name]}, outside {requirement.specifier}")
+
+
+def test_every_dependency_has_an_upper_bound() -> None:
+    lines = [*PROJECT_TABLE["dependencies"],
+             *(d for deps in PROJECT_TABLE["optional-dependencies"].values() for d in deps)]
+    unbounded = [d for d in lines if not any(s.operator in ("<", "<=", "==", "~=")
+                                             for s in Requirement(d).specifier)]
+    assert unbounded == []
