@@ -28,7 +28,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # The suite reads nothing beside the project (a clone alone must pass): every `open` of a
 # path in the project's parent folder but outside the project (and outside the Python
-# running the tests and the temporary folder) is recorded, and fails the session at its end.
+# running the tests and the temporary folder), and of ../shared wherever the project is,
+# is recorded, and fails the session at its end.
 PROJECT = Path(__file__).resolve().parents[1]
 OUTSIDE_READS: list[str] = []
 
@@ -40,18 +41,19 @@ def _allowed_roots() -> tuple[str, ...]:
     return tuple(os.path.join(r, "") for r in both)
 
 
-def _watch_outside_reads(watched: str, allowed: tuple[str, ...]) -> None:
+def _watch_outside_reads(watched: str, allowed: tuple[str, ...], never: str) -> None:
     def hook(event: str, args: tuple) -> None:
         if event != "open" or not isinstance(args[0], str | bytes | os.PathLike):
             return
         path = os.path.abspath(os.fsdecode(args[0]))
-        if path.startswith(watched) and not path.startswith(allowed):
+        if path.startswith(never) or (path.startswith(watched) and not path.startswith(allowed)):
             OUTSIDE_READS.append(path)
 
     sys.addaudithook(hook)
 
 
-_watch_outside_reads(os.path.join(str(PROJECT.parent), ""), _allowed_roots())
+_watch_outside_reads(os.path.join(str(PROJECT.parent), ""), _allowed_roots(),
+                     os.path.join(str(PROJECT.parent / "shared"), ""))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -111,7 +111,7 @@ def upgraded_and_checked(engine: Engine, media: Path) -> None:
 
 @pytest.fixture
 def media(tmp_path: Path) -> Path:
-    shutil.copytree(BASELINE / "media", tmp_path / "media")
+    shutil.copytree(BASELINE / "files", tmp_path / "media")
     return tmp_path / "media"
 
 
