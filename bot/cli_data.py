@@ -80,7 +80,8 @@ def _refused(exc: Exception) -> None:
 def backup(file: Path) -> None:
     """Write a consistent copy of the database to FILE while the bot keeps serving."""
     from bot.cli import _runtime
-    from store.backup import BackupError, backup as make_backup
+    from store.backup import BackupError
+    from store.backup import backup as make_backup
 
     runtime = _runtime()  # the database as it is: a backup migrates nothing
     try:
@@ -97,7 +98,8 @@ def backup(file: Path) -> None:
 def restore(file: Path) -> None:
     """Put the backup FILE into DATABASE_URL, which must be an empty database."""
     from bot.cli import _runtime
-    from store.backup import BackupError, restore as put_back
+    from store.backup import BackupError
+    from store.backup import restore as put_back
 
     runtime = _runtime()
     try:

@@ -8,15 +8,14 @@ import shutil
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ON_POSTGRES, ChatDriver
 from sqlalchemy import MetaData, select, text
 from sqlalchemy.engine import make_url
 
 from bot.cli import main
-from conftest import ON_POSTGRES, ChatDriver
 from store.backup import BackupError, _run_pg
 from store.db import make_engine, make_session_factory, unit_of_work, upgrade
 from store.demo import seed

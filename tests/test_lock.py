@@ -7,10 +7,9 @@ import re
 import tomllib
 
 import pytest
+from conftest import PROJECT
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-
-from conftest import PROJECT
 
 PROJECT_TABLE = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;\\]+)")

@@ -18,10 +18,10 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
+from conftest import FIXTURES, TEST_DATABASE_URL, ChatDriver, requires_postgres
 from sqlalchemy import Engine, MetaData, select, text
 from sqlalchemy.engine import make_url
 
-from conftest import FIXTURES, TEST_DATABASE_URL, ChatDriver, requires_postgres
 from store.db import MIGRATIONS, alembic_config, make_engine, schema_drift
 
 BASELINE = FIXTURES / "baseline_0001"

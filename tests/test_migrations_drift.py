@@ -11,12 +11,11 @@ import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from click.testing import CliRunner
+from conftest import TEST_DATABASE_URL, requires_postgres
 from sqlalchemy import func, select, text
-
-from bot.cli import main
 from sqlalchemy.engine import make_url
 
-from conftest import TEST_DATABASE_URL, requires_postgres
+from bot.cli import main
 from store.db import (
     _foreign_keys_off,
     make_engine,

@@ -9,9 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import OUTSIDE_READS, PROJECT
 
 from handlers import i18n
-from conftest import OUTSIDE_READS, PROJECT
 
 
 def test_a_read_beside_the_project_is_caught() -> None:
