@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -20,7 +19,7 @@ from store.backup import BackupError, _run_pg
 from store.db import make_engine, make_session_factory, unit_of_work, upgrade
 from store.demo import seed
 
-STAMP = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+STAMP = "2026-11-24 14:00:00.000000"  # as SQLite keeps a UTC time (no sqlite3 adapter)
 
 
 @pytest.fixture(autouse=True)
@@ -58,18 +57,22 @@ class Writer(threading.Thread):
         self.goal = 0
 
     def run(self) -> None:
-        for n in range(20000):  # bounded, whatever happens
-            if self.stop.is_set():
-                break
-            with self.engine.begin() as conn:
-                conn.execute(text("INSERT INTO rate_events (key, at) VALUES (:k, :at), (:k, :at)"),
-                             {"k": f"w{n}", "at": STAMP})
-            self.commits += 1
-            if self.commits == 20:
-                self.warmed.set()
-            if self.goal and self.commits >= self.goal:
-                self.stop.set()
-        self.engine.dispose()
+        try:
+            for n in range(20000):  # bounded, whatever happens
+                if self.stop.is_set():
+                    break
+                with self.engine.begin() as conn:
+                    conn.execute(text(
+                        "INSERT INTO rate_events (key, at) VALUES (:k, :at), (:k, :at)"),
+                        {"k": f"w{n}", "at": STAMP})
+                self.commits += 1
+                if self.commits == 20:
+                    self.warmed.set()
+                if self.goal and self.commits >= self.goal:
+                    self.stop.set()
+        finally:
+            self.warmed.set()  # a writer that failed does not keep the test waiting
+            self.engine.dispose()
 
 
 @pytest.fixture
@@ -86,7 +89,7 @@ def shop(tmp_path, clock) -> str:
 def test_a_sqlite_backup_under_writes_restores_row_for_row(shop, tmp_path, config, clock):
     writer = Writer(shop)
     writer.start()
-    assert writer.warmed.wait(60)
+    assert writer.warmed.wait(60) and writer.commits >= 20
     code, out = cli("backup", str(tmp_path / "copy.db"), database_url=shop)
     writer.goal = writer.commits + 20  # the bot writes on after the copy is made
     writer.join(60)
