@@ -37,7 +37,8 @@ def main() -> None:
 
 @main.command()
 @click.option("--repair", is_flag=True,
-              help="Add the tables and columns the models have and the database lacks.")
+              help="Add the tables, columns and constraints the models have and the "
+              "database lacks, and rebuild indexes that differ; change nothing else.")
 def initdb(repair: bool) -> None:
     """Create or migrate the database schema (safe to run again), then check that its
     tables are what the models need: exits 1 naming what differs."""

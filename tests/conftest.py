@@ -61,6 +61,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         lines = "\n  ".join(sorted(set(OUTSIDE_READS)))
         print(f"\ntests opened files outside the project:\n  {lines}", file=sys.stderr)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 TEST_DATABASE_URL = os.environ.get("ORDERBOT_TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
 
