@@ -37,10 +37,20 @@ def main() -> None:
 
 
 @main.command()
-def initdb() -> None:
-    """Create or migrate the database schema (safe to run again)."""
+@click.option("--repair", is_flag=True,
+              help="Add the tables, columns and constraints the models have and the "
+              "database lacks, and rebuild indexes that differ; change nothing else.")
+def initdb(repair: bool) -> None:
+    """Create or migrate the database schema (safe to run again), then check that its
+    tables are what the models need: exits 1 naming what differs."""
+    from bot.cli_data import check_schema
+
     runtime = _runtime()
-    upgrade(runtime.engine)
+    try:
+        upgrade(runtime.engine)
+        check_schema(runtime.engine, repair=repair)
+    finally:
+        runtime.close()
     click.echo(f"database ready: {runtime.engine.url.render_as_string(hide_password=True)}")
 
 

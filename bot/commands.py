@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from bot import apikey_cli, cli_gateway, cli_operator, media_cli, orders_cli, telegram_web
+from bot import (
+    apikey_cli,
+    cli_data,
+    cli_gateway,
+    cli_operator,
+    media_cli,
+    orders_cli,
+    telegram_web,
+)
 
 
 def register(main: click.Group) -> None:
@@ -14,3 +22,5 @@ def register(main: click.Group) -> None:
     main.add_command(telegram_web.telegram)  # telegram set-webhook
     main.add_command(media_cli.media)  # media prune
     main.add_command(cli_gateway.payments)  # payments sync
+    main.add_command(cli_data.backup)  # backup FILE
+    main.add_command(cli_data.restore)  # restore FILE

@@ -5,6 +5,8 @@ hand; the runtime, the Flask app, the demo data, and a chat driver."""
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,6 +25,44 @@ from store.models import Base
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# The suite reads nothing beside the project (a clone alone must pass): every `open` of a
+# path in the project's parent folder but outside the project (and outside the Python
+# running the tests and the temporary folder), and of ../shared wherever the project is,
+# is recorded, and fails the session at its end.
+PROJECT = Path(__file__).resolve().parents[1]
+OUTSIDE_READS: list[str] = []
+
+
+def _allowed_roots() -> tuple[str, ...]:
+    roots = {str(PROJECT), tempfile.gettempdir(), sys.prefix, sys.base_prefix, sys.exec_prefix}
+    roots.update(p for p in sys.path if p and not p.startswith(str(PROJECT)))
+    both = {f(r) for r in roots for f in (os.path.abspath, os.path.realpath)}
+    return tuple(os.path.join(r, "") for r in both)
+
+
+def _watch_outside_reads(watched: str, allowed: tuple[str, ...], never: str) -> None:
+    def hook(event: str, args: tuple) -> None:
+        if event != "open" or not isinstance(args[0], str | bytes | os.PathLike):
+            return
+        path = os.path.abspath(os.fsdecode(args[0]))
+        if path.startswith(never) or (path.startswith(watched) and not path.startswith(allowed)):
+            OUTSIDE_READS.append(path)
+
+    sys.addaudithook(hook)
+
+
+_watch_outside_reads(os.path.join(str(PROJECT.parent), ""), _allowed_roots(),
+                     os.path.join(str(PROJECT.parent / "shared"), ""))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if OUTSIDE_READS:
+        lines = "\n  ".join(sorted(set(OUTSIDE_READS)))
+        print(f"\ntests opened files outside the project:\n  {lines}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 TEST_DATABASE_URL = os.environ.get("ORDERBOT_TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
 
