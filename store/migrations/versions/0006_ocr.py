@@ -1,7 +1,7 @@
 """proofs read and checked: reading, UTR, statement credits, auto-approval
 
 Revision ID: 0006_ocr
-Revises: 0001
+Revises: 0005_money
 """
 
 from datetime import UTC
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.types import TypeDecorator
 
 revision = "0006_ocr"
-down_revision = "0004_money"
+down_revision = "0005_money"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """Razorpay payment links: a business's account, the links made, the payments reported.
 
-Revision ID: 0007_gateway
-Revises: 0001
+Revision ID: 0003_gateway
+Revises: 0002_guard
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_gateway"
+revision = "0003_gateway"
 down_revision = "0002_guard"
 branch_labels = None
 depends_on = None

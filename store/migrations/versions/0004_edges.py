@@ -1,14 +1,14 @@
 """a shipping secret per business
 
-Revision ID: 0003_edges
-Revises: 0001
+Revision ID: 0004_edges
+Revises: 0003_gateway
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_edges"
-down_revision = "0007_gateway"
+revision = "0004_edges"
+down_revision = "0003_gateway"
 branch_labels = None
 depends_on = None
 

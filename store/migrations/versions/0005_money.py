@@ -1,7 +1,7 @@
 """order adjustments: discounts and charges on an order's total
 
-Revision ID: 0004_money
-Revises: 0001
+Revision ID: 0005_money
+Revises: 0004_edges
 """
 
 from datetime import UTC
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.types import TypeDecorator
 
-revision = "0004_money"
-down_revision = "0003_edges"
+revision = "0005_money"
+down_revision = "0004_edges"
 branch_labels = None
 depends_on = None
 
