@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from store import outbox
 from store.db import insert_for
-from store.models import Order, OrderStatus, Shipment, StatusEvent, utcnow
+from store.models import Business, Order, OrderStatus, Shipment, StatusEvent, utcnow
 from store.numbers import number_key
 from store.services import OPEN, Actor, lock_order, set_status
 
@@ -51,8 +51,14 @@ def find_order(
 ) -> Order | None:
     """The order an update is about: by the shipment's AWB when we know it, else by
     the order number the carrier was given; only among `business_id`'s orders when
-    the report came with that business's own secret."""
-    mine = (Order.business_id == business_id,) if business_id is not None else ()
+    the report came with that business's own secret. A report checked with the
+    instance-wide secret never moves the orders of a business that has a secret of
+    its own (that business's carrier account is the only one that may)."""
+    if business_id is not None:
+        mine = (Order.business_id == business_id,)
+    else:
+        guarded = select(Business.id).where(Business.shipping_secret.is_not(None))
+        mine = (Order.business_id.not_in(guarded),)
     if update.awb:
         order_id = session.scalar(
             select(Shipment.order_id).join(Order, Order.id == Shipment.order_id).where(

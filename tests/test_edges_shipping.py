@@ -90,3 +90,17 @@ def test_the_cli_stores_the_secret_and_never_prints_it(orderbot, demo) -> None: 
     assert cleared.exit_code == 0
     with unit_of_work(demo.sessions) as session:
         assert business_by_code(session, "AK").shipping_secret is None
+
+
+def test_the_instance_wide_secret_cannot_move_a_business_with_its_own(demo) -> None:
+    """Once a business has its own carrier secret, only that secret moves its orders:
+    a report checked with the instance-wide secret finds none of them."""
+    with unit_of_work(demo.sessions) as session:
+        business_by_code(session, "AK").shipping_secret = AK_SECRET
+    demo.config = demo.config.with_(raw={"SHIPPING_GENERIC_SECRET": "gen-secret"})
+    client = create_app(runtime=demo).test_client()
+    before = row_counts(demo)
+    response = client.post("/webhooks/shipping/generic", headers={"X-Orderbot-Token": "gen-secret"},
+                           json={"order_number": "AK-1003", "status": "in_transit"})
+    assert response.status_code == 200 and response.json["result"] == "unknown_order"
+    assert row_counts(demo) == before and _shipments(demo, "AK-1003") == 0
