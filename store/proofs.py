@@ -128,7 +128,9 @@ def submit(
 def _next_number(session: Session, business_id: int) -> int:
     """The business's next proof number. The business row is locked first (PostgreSQL;
     SQLite writers are serialised already), so two proofs never draw the same one."""
-    session.scalars(select(Business.id).where(Business.id == business_id).with_for_update()).one()
+    session.scalars(  # NO KEY UPDATE: rows referring to the business do not block it
+        select(Business.id).where(Business.id == business_id).with_for_update(key_share=True)
+    ).one()
     current = session.scalar(
         select(func.max(PaymentProof.number)).where(PaymentProof.business_id == business_id)
     )

@@ -66,11 +66,14 @@ def allowed_next(status: str) -> list[OrderStatus]:
 
 def lock_order(session: Session, order_id: int) -> Order:
     """The order, re-read and row-locked for the rest of the transaction (PostgreSQL;
-    SQLite serialises writers at BEGIN IMMEDIATE)."""
+    SQLite serialises writers at BEGIN IMMEDIATE). FOR NO KEY UPDATE: two lockers still
+    wait for each other, but a row that merely refers to the order (a chat's current
+    order, a watch, an outbox row) does not block it — with FOR UPDATE two views that
+    had each set their chat's current order deadlocked on the order."""
     order = session.scalars(
         select(Order)
         .where(Order.id == order_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one_or_none()
     if order is None:
