@@ -8,14 +8,15 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
-from handlers import i18n, lookup_guard
-from handlers.core import State, Turn
+from handlers import gateway_notices, i18n, lookup_guard, order_notices
+from handlers.feature import Feature
+from handlers.turn import State, Turn
 from handlers.parse import find_order_numbers, matches, mentions, words
 from handlers.types import Button, Reply
 from handlers.views import Audience, audience_for, order_view, payment_lines, qr_reply
 from store.models import Order, OrderStatus, OrderWatch
 from store.numbers import number_key
-from store.queries import business_codes, order_by_number, order_for_view, record_miss
+from store.queries import business_codes, order_by_id, order_by_number, order_for_view, record_miss
 
 MISS_LIMIT = 10
 MISS_WINDOW = timedelta(hours=1)
@@ -204,8 +205,6 @@ def _track_without_number(turn: Turn) -> list[Reply] | None:
 def current_order(turn: Turn) -> Order | None:
     if turn.chat.current_order_id is None:
         return None
-    from store.queries import order_by_id
-
     return order_by_id(turn.session, turn.chat.current_order_id)
 
 
@@ -297,23 +296,26 @@ def _help_button(turn: Turn, _arg: str) -> list[Reply]:
     return help_replies(turn)
 
 
-BUTTONS = {
-    "help": _help_button,
-    "lang": _language_button,
-    "refresh": _refresh,
-    "open": _open,
-    "pay": _pay,
-    "notify": _notify,
-    "stop": _stop,
-}
-
-# Tried in this order on free text, after the other modules' intents.
-INTENTS = [
-    _language,
-    _order_number,
-    _greeting,
-    _pay_intent,
-    _notify_intent,
-    _track_without_number,
-]
-STATES = {State.AWAITING_LAST4.value: _awaiting_last4}
+FEATURE = Feature(
+    "orders",
+    buttons={
+            "help": _help_button,
+        "lang": _language_button,
+        "refresh": _refresh,
+        "open": _open,
+        "pay": _pay,
+        "notify": _notify,
+        "stop": _stop,
+    },
+    # Tried in this order on free text, after the other features' intents.
+    intents=(
+        _language,
+        _order_number,
+        _greeting,
+        _pay_intent,
+        _notify_intent,
+        _track_without_number,
+    ),
+    states={State.AWAITING_LAST4: _awaiting_last4},
+    renderers={**order_notices.RENDERERS, **gateway_notices.RENDERERS},
+)

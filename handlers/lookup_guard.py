@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from handlers.core import State, Turn
+from handlers.turn import State, Turn
 from handlers.types import Reply
 from handlers.views import Audience, audience_for
 from store import throttle

@@ -172,7 +172,7 @@ def payment(
         }
     known = i18n.catalog("en")
     return Payment(
-        due=_money(order, due, lang),
+        due=i18n.order_money(order, due, lang),
         qr_path=f"/qr/{qr_token(settings.secret_key, order.id, due)}.png" if link else None,
         upi_id=business.upi_id if link else None,
         upi_link=link,
@@ -211,7 +211,7 @@ def _event_text(order: Order, event: StatusEvent, lang: str) -> str | None:
         method = detail.get("method", "other")
         return t(
             "web.event." + event.kind,
-            amount=_money(order, int(detail["amount_minor"]), lang),
+            amount=i18n.order_money(order, int(detail["amount_minor"]), lang),
             method=t("method." + method) if f"method.{method}" in i18n.catalog("en") else method,
         )
     if event.kind == "adjustment" and "amount_minor" in detail:
@@ -269,18 +269,18 @@ def build(session: Session, settings: Settings, order: Order, lang: str, *,
             Line(
                 name=item.name,
                 quantity=i18n.number(item.quantity, lang),
-                unit=_money(order, item.unit_price_minor, lang),
-                total=_money(order, item.line_total_minor, lang),
+                unit=i18n.order_money(order, item.unit_price_minor, lang),
+                total=i18n.order_money(order, item.line_total_minor, lang),
             )
             for item in order.items
         ],
         adjustments=adjustment_lines(order, lang),
-        total=_money(order, order.total_minor, lang),
-        paid=_money(order, order.paid_minor, lang),
-        refunded=_money(order, order.refunded_minor, lang) if order.refunded_minor else None,
-        to_refund=_money(order, order.to_refund_minor, lang) if order.to_refund_minor else None,
+        total=i18n.order_money(order, order.total_minor, lang),
+        paid=i18n.order_money(order, order.paid_minor, lang),
+        refunded=i18n.order_money(order, order.refunded_minor, lang) if order.refunded_minor else None,
+        to_refund=i18n.order_money(order, order.to_refund_minor, lang) if order.to_refund_minor else None,
         payment_status=i18n.t("payment_status." + order.payment_status, lang),
-        due=_money(order, order.due_minor, lang),
+        due=i18n.order_money(order, order.due_minor, lang),
         due_minor=order.due_minor,
         payment=payment(order, settings, lang, pay_now),
         timeline=timeline(order, lang),
@@ -293,10 +293,6 @@ def build(session: Session, settings: Settings, order: Order, lang: str, *,
 def _web_link(url: str | None) -> str | None:
     """A carrier's tracking link, only if it is one a browser should follow (http or https)."""
     return url if url and url.lower().startswith(("https://", "http://")) else None
-
-
-def _money(order: Order, minor: int, lang: str) -> str:
-    return i18n.money(minor, order.currency, lang, order.business.country)
 
 
 def _when(order: Order, moment: datetime, lang: str) -> str:

@@ -20,8 +20,9 @@ import re
 from sqlalchemy import select
 
 from handlers import i18n
-from handlers.core import PROVEN_LINK, State, Turn
+from handlers.turn import PROVEN_LINK, State, Turn
 from handlers.customer import help_replies, keywords
+from handlers.feature import Feature
 from handlers.parse import display_phone, find_order_number, matches, parse_phone
 from handlers.types import Button, Reply
 from store import otp
@@ -296,6 +297,9 @@ def _shared_contact_intent(turn: Turn) -> list[Reply] | None:
     return shared_contact(turn) if turn.inbound.shared_phone else None
 
 
-BUTTONS = {"myorders": _my_orders_button, "otpresend": _resend}
-INTENTS = [_shared_contact_intent, _forget_intent, _code_intent, _my_orders_intent]
-STATES = {State.AWAITING_PHONE.value: _awaiting_phone, State.AWAITING_CODE.value: _awaiting_code}
+FEATURE = Feature(
+    "phone",
+    buttons={"myorders": _my_orders_button, "otpresend": _resend},
+    intents=(_shared_contact_intent, _forget_intent, _code_intent, _my_orders_intent),
+    states={State.AWAITING_PHONE: _awaiting_phone, State.AWAITING_CODE: _awaiting_code},
+)

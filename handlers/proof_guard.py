@@ -8,7 +8,7 @@ import math
 from datetime import datetime
 
 from handlers import i18n
-from handlers.core import Turn
+from handlers.turn import Turn
 from handlers.parse import display_phone
 from handlers.phone import proven_phone
 from handlers.types import Reply

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from handlers import i18n
 from handlers.media_links import media_image
-from handlers.notices import _buttons, _order_and_event, renderer, template_fields
+from handlers.feature import Renderer, TemplateFields
+from handlers.order_notices import order_and_event, order_buttons
+from handlers.proof_guard import flag_line as sender_line
 from handlers.proof_reading_view import flag_line, reading_lines
 from handlers.types import Button, Reply, Settings
 from store.models import OutboxMessage, PaymentProof, ProofStatus
@@ -17,9 +19,6 @@ from store.proofs import decider_name, proof_by_id
 from store.stale_proofs import settled
 
 
-def _money(proof: PaymentProof, minor: int, lang: str) -> str:
-    order = proof.order
-    return i18n.money(minor, order.currency, lang, order.business.country)
 
 
 def _when(proof: PaymentProof, moment: datetime, lang: str) -> str:
@@ -38,7 +37,7 @@ def flag_lines(proof: PaymentProof, lang: str, *, over_due: bool = True) -> list
     for flag in proof.flags or []:
         if flag.get("kind") == "over_due" and over_due:
             lines.append(
-                i18n.t("proofs.flag_over_due", lang, due=_money(proof, flag["due_minor"], lang))
+                i18n.t("proofs.flag_over_due", lang, due=i18n.order_money(proof.order, flag["due_minor"], lang))
             )
         elif flag.get("kind") == "reused":
             key = "proofs.flag_reused_same" if flag["how"] == "same" else "proofs.flag_reused_similar"
@@ -47,8 +46,6 @@ def flag_lines(proof: PaymentProof, lang: str, *, over_due: bool = True) -> list
                 i18n.t(key, lang, number=flag["order"], when=_when(proof, at, lang), proof=flag["proof"])
             )
         elif flag.get("kind") == "unproven_sender":
-            from handlers.proof_guard import flag_line as sender_line
-
             lines.append(sender_line(flag, lang))
         elif (line := flag_line(proof, flag, lang)) is not None:
             lines.append(line)
@@ -96,8 +93,8 @@ def prompt_replies(
             proof=proof.number,
             number=order.number,
             customer=order.customer_name or "—",
-            claimed=_money(proof, proof.claimed_minor or 0, lang),
-            due=_money(proof, order.due_minor, lang),
+            claimed=i18n.order_money(proof.order, proof.claimed_minor or 0, lang),
+            due=i18n.order_money(proof.order, order.due_minor, lang),
         )
     ]
     if proof.method:
@@ -118,7 +115,6 @@ def prompt_replies(
     return [Reply("\n".join(lines), buttons=buttons, image=image)]
 
 
-@renderer("proof_prompt")
 def _prompt(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     proof = proof_by_id(session, message.payload["proof_id"])
     if proof is None:
@@ -126,7 +122,6 @@ def _prompt(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     return prompt_replies(proof, lang, session.info.get("settings"))
 
 
-@template_fields("proof_prompt")
 def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[str, str]:
     """The prompt as the quick-reply template's variables (README, "TWILIO_TEMPLATE_PROOF_PROMPT"):
     {{1}} proof number, {{2}} order, {{3}} customer, {{4}} claimed, {{5}} due, {{6}} flags.
@@ -147,13 +142,12 @@ def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[
         "1": str(proof.number),
         "2": order.number,
         "3": order.customer_name or "—",
-        "4": _money(proof, proof.claimed_minor or 0, lang),
-        "5": _money(proof, order.due_minor, lang),
+        "4": i18n.order_money(proof.order, proof.claimed_minor or 0, lang),
+        "5": i18n.order_money(proof.order, order.due_minor, lang),
         "6": " ".join(notes) or i18n.t("proofs.template_no_flags", lang),
     }
 
 
-@renderer("proof_decided")
 def _decided_by_colleague(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     """To the staff asked about a proof: a colleague decided it; nothing left to do."""
     proof = proof_by_id(session, message.payload["proof_id"])
@@ -178,10 +172,9 @@ def _decided_by_colleague(session: Session, message: OutboxMessage, lang: str) -
     return [Reply(text)]
 
 
-@renderer("order_proof")
 def _decision(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     """The customer's notice: approved with the new balance, or rejected with why."""
-    order, event = _order_and_event(session, message.payload)
+    order, event = order_and_event(session, message.payload)
     detail = event.detail
     money = lambda minor: i18n.money(minor, order.currency, lang, order.business.country)  # noqa: E731
     if detail["decision"] == ProofStatus.APPROVED.value:
@@ -207,4 +200,12 @@ def _decision(session: Session, message: OutboxMessage, lang: str) -> list[Reply
     lines.append(
         i18n.t("notice.due", lang, amount=money(due)) if due > 0 else i18n.t("notice.paid_full", lang)
     )
-    return [Reply("\n".join(lines), buttons=_buttons(order, lang))]
+    return [Reply("\n".join(lines), buttons=order_buttons(order, lang))]
+
+
+RENDERERS: dict[str, Renderer] = {
+    "proof_prompt": _prompt,
+    "proof_decided": _decided_by_colleague,
+    "order_proof": _decision,
+}
+TEMPLATE_FIELDS: dict[str, TemplateFields] = {"proof_prompt": _prompt_fields}

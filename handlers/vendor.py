@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from handlers import i18n
 from handlers.amounts import amount_question
-from handlers.core import State, Turn
+from handlers.turn import State, Turn
+from handlers.feature import Feature
 from handlers.parse import (
     find_order_number,
     find_order_numbers,
@@ -35,7 +36,7 @@ from handlers.vendor_parse import (
     verb_of,
     vocabulary,
 )
-from handlers.vendor_view import open_orders, vendor_buttons, vendor_view
+from handlers.vendor_view import open_orders, vendor_buttons, vendor_section, vendor_view
 from handlers.views import money
 from store import outbox
 from store.errors import DomainError, InvalidAmount, InvalidTransition, Overpayment
@@ -384,6 +385,10 @@ def _list_button(turn: Turn, _arg: str) -> list[Reply] | None:
     return open_orders(turn)
 
 
-BUTTONS = {"vo": _open_button, "st": _status_button, "vl": _list_button}
-INTENTS = [_command]
-STATES = {State.AWAITING_CANCEL_REASON: _cancel_reason}
+FEATURE = Feature(
+    "vendor",
+    buttons={"vo": _open_button, "st": _status_button, "vl": _list_button},
+    intents=(_command,),
+    states={State.AWAITING_CANCEL_REASON: _cancel_reason},
+    sections=(vendor_section,),
+)

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from handlers import i18n
 from handlers.adjustments import adjustment_event
-from handlers.core import Turn
+from handlers.turn import Turn
 from handlers.parse import display_phone
 from handlers.types import Button, Reply
-from handlers.views import SECTIONS, Audience, money, order_view, when
+from handlers.views import Audience, money, order_view, when
 from store.models import Order, PaymentProof, StatusEvent
 from store.services import OPEN, allowed_next
 
@@ -181,5 +181,3 @@ def vendor_section(turn: Turn, order: Order, audience: Audience) -> list[str]:
         *([""] + proofs if (proofs := _proof_lines(turn, order)) else []),
     ]
 
-
-SECTIONS.append(vendor_section)

@@ -4,12 +4,11 @@ owner, and the business's own staff."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 
 from sqlalchemy import select
 
 from handlers import i18n
-from handlers.core import Turn
+from handlers.turn import Turn
 from handlers.adjustments import adjustment_lines
 from handlers.links import order_page_url, pay_url
 from handlers.parse import display_phone
@@ -28,13 +27,6 @@ class Audience(enum.Enum):
 
 DONE, CURRENT, AHEAD = "✅", "🔵", "⚪"
 
-# Extra sections other features add to the view (a shipment, a tracking link):
-# each takes (turn, order, audience) and returns lines, possibly none.
-SECTIONS: list[Callable[[Turn, Order, Audience], list[str]]] = []
-# Steps other features add to the progress line (a shipment's): each takes
-# (turn, order, marks) and returns the marks to show.
-PROGRESS: list[Callable[[Turn, Order, list[str]], list[str]]] = []
-
 
 def audience_for(turn: Turn, order: Order) -> Audience:
     if order.business_id in turn.business_ids():
@@ -49,7 +41,7 @@ def audience_for(turn: Turn, order: Order) -> Audience:
 
 
 def money(turn: Turn, order: Order, minor: int) -> str:
-    return i18n.money(minor, order.currency, turn.lang, order.business.country)
+    return i18n.order_money(order, minor, turn.lang)
 
 
 def when(turn: Turn, order: Order, moment) -> str:  # noqa: ANN001 - a datetime
@@ -66,8 +58,9 @@ def progress(turn: Turn, order: Order) -> str:
             CURRENT if n == reached else AHEAD
         )
         marks.append(f"{mark} {turn.t('status.' + step.value)}")
-    for extend in PROGRESS:
-        marks = extend(turn, order, marks)
+    for feature in turn.features:  # steps other features add (a shipment's)
+        for extend in feature.progress:
+            marks = extend(turn, order, marks)
     return " → ".join(marks)
 
 
@@ -117,8 +110,8 @@ def order_text(turn: Turn, order: Order, audience: Audience) -> str:
         lines.append(t("order.due", amount=money(turn, order, order.due_minor)))
     if audience is not Audience.PUBLIC and order.customer_note:
         lines.append(t("order.customer_note", note=order.customer_note))
-    for section in SECTIONS:
-        extra = section(turn, order, audience)
+    for section in (s for feature in turn.features for s in feature.sections):
+        extra = section(turn, order, audience)  # a shipment, the staff's part, …
         if extra:
             lines.append("")
             lines.extend(extra)

@@ -214,7 +214,7 @@ def test_proof_commands_are_left_to_the_proofs_feature(asha: ChatDriver, words: 
     replies = asha.say(words)
     assert not any(b.payload.startswith(("vo:", "st:", "vl")) for r in replies for b in r.buttons)
     assert not any(r.text.startswith(("Open orders", "✅", "💰")) for r in replies)
-    assert vendor.INTENTS[0].__name__ == "_command"
+    assert vendor.FEATURE.intents[0].__name__ == "_command"
 
 
 def test_watchers_hear_and_a_completed_order_says_thank_you(asha: ChatDriver, demo) -> None:
