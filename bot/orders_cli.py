@@ -17,7 +17,7 @@ from store import businesses, outbox
 from store.errors import InvalidTransition
 from store.models import Order, OrderStatus, StatusEvent
 from store.queries import order_by_number
-from store.services import OPEN, Actor, allowed_next, set_status
+from store.orders import OPEN, Actor, allowed_next, set_status
 
 LIMIT = 50
 OPERATOR = Actor("operator", via="cli")

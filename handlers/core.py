@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers import i18n
-from handlers.customer import help_replies
+from handlers.orders.customer import help_replies
 from handlers.features import FEATURES
 from handlers.parse import clean
 from handlers.routing import route

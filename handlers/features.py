@@ -5,21 +5,17 @@ above the staff's in the order view (sections follow this order too)."""
 
 from __future__ import annotations
 
-from handlers import (
-    customer,
-    people,
-    phone,
-    proof_claims,
-    proofs,
-    shipping,
-    statement_chat,
-    vendor,
-)
+from handlers import people, phone, shipping
 from handlers.feature import Feature
+from handlers.orders import customer
+from handlers.proofs import chat as proofs
+from handlers.proofs import claims as proof_claims
+from handlers.proofs import statements
+from handlers.vendor import commands as vendor
 
 FEATURES: tuple[Feature, ...] = (
     shipping.FEATURE,
-    statement_chat.FEATURE,
+    statements.FEATURE,
     vendor.FEATURE,
     proofs.FEATURE,
     proof_claims.FEATURE,

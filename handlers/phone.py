@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from handlers import i18n
 from handlers.turn import PROVEN_LINK, State, Turn
-from handlers.customer import help_replies, keywords
+from handlers.orders.customer import help_replies, keywords
 from handlers.feature import Feature
 from handlers.parse import display_phone, find_order_number, matches, parse_phone
 from handlers.types import Button, Reply

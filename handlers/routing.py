@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from handlers.customer import help_replies
+from handlers.orders.customer import help_replies
 from handlers.turn import State, Turn
 from handlers.types import Reply
 

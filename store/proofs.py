@@ -34,7 +34,7 @@ from store.models import (
     StatusEvent,
     utcnow,
 )
-from store.services import Actor, lock_order, record_payment
+from store.orders import Actor, lock_order, record_payment
 from store.staff_news import staff_addresses, staff_chats
 
 PROMPT = stale_proofs.PROMPT

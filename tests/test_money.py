@@ -11,8 +11,9 @@ import pytest
 from conftest import ChatDriver, joined
 from sqlalchemy import select
 
-from handlers import notices, page
-from handlers.links import order_page_path
+from handlers import notices
+from handlers.orders import page
+from handlers.orders.links import order_page_path
 from store.db import unit_of_work
 from store.models import OutboxMessage, Payment, PaymentProof, Staff
 from store.queries import order_by_number

@@ -21,7 +21,7 @@ from store.models import (
     Staff,
 )
 from store.queries import order_by_number
-from store.services import Actor, set_status
+from store.orders import Actor, set_status
 
 IMAGES = FIXTURES / "images"
 ASHA = "+919800000001"

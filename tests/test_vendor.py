@@ -209,7 +209,7 @@ def test_customers_cannot_use_vendor_commands(customer: ChatDriver, demo) -> Non
 @pytest.mark.parametrize("words", ["approve 12", "reject 12 blurry photo", "proofs",
                                    "approve 3 200"])
 def test_proof_commands_are_left_to_the_proofs_feature(asha: ChatDriver, words: str) -> None:
-    from handlers import vendor
+    from handlers.vendor import commands as vendor
 
     replies = asha.say(words)
     assert not any(b.payload.startswith(("vo:", "st:", "vl")) for r in replies for b in r.buttons)
@@ -232,7 +232,7 @@ def test_watchers_hear_and_a_completed_order_says_thank_you(asha: ChatDriver, de
 
 def test_a_change_that_rolls_back_leaves_no_notice(asha: ChatDriver, priya: ChatDriver, demo,
                                                    monkeypatch) -> None:
-    from handlers import vendor
+    from handlers.vendor import commands as vendor
 
     def crash(*_args, **_kwargs):
         raise RuntimeError("crash after the change, before the commit")

@@ -13,7 +13,7 @@ from handlers import i18n
 from store.db import unit_of_work
 from store.models import Chat, InboundDelivery
 from store.queries import order_by_number
-from store.services import Actor, record_payment
+from store.orders import Actor, record_payment
 
 API = {"X-Requested-With": "orderbot"}
 RAVI = "+919811111111"

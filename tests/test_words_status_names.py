@@ -17,7 +17,7 @@ from handlers import i18n
 from store.db import unit_of_work
 from store.models import OrderStatus
 from store.queries import order_by_number
-from store.services import FLOW, Actor, set_status
+from store.orders import FLOW, Actor, set_status
 
 ASHA = "+919800000001"
 

@@ -20,7 +20,7 @@ from store import outbox
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus
 from store.queries import chat_for, order_by_number
-from store.services import set_status
+from store.orders import set_status
 
 from .conftest import RAVI
 

@@ -19,7 +19,7 @@ from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus
 from store.outbox import enqueue
 from store.queries import order_by_number
-from store.services import Actor, set_status
+from store.orders import Actor, set_status
 
 from .conftest import BUSINESS_NUMBER, CUSTOMER, WhatsAppUser, make_runtime, user_for
 

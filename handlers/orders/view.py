@@ -9,14 +9,14 @@ from sqlalchemy import select
 
 from handlers import i18n
 from handlers.turn import Turn
-from handlers.adjustments import adjustment_lines
-from handlers.links import order_page_url, pay_url
+from handlers.orders.adjustments import adjustment_lines
+from handlers.orders.links import order_page_url, pay_url
 from handlers.parse import display_phone
-from handlers.pay_now import pay_now_line
-from handlers.payments import qr_png, qr_token, upi_link
+from handlers.orders.pay_now import pay_now_line
+from handlers.orders.payments import qr_png, qr_token, upi_link
 from handlers.types import Button, Image, Reply
 from store.models import Order, OrderStatus, OrderWatch, PaymentStatus
-from store.services import FLOW
+from store.orders import FLOW
 
 
 class Audience(enum.Enum):

@@ -4,7 +4,7 @@ record a payment taken in person, cancel with a reason, refund.
 Only ever their own business's orders: another business's order number falls through
 to the customer's answer (the masked public view, or not found); a command on it is
 refused ("SB-2001 is not an order of Asha's Kitchen"). Words that belong to
-payment proofs (`approve 12`, `proofs`) are left to handlers/proofs.py."""
+payment proofs (`approve 12`, `proofs`) are left to handlers/proofs/chat.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import select
 
 from handlers import i18n
-from handlers.amounts import amount_question
+from handlers.orders.amounts import amount_question
 from handlers.turn import State, Turn
 from handlers.feature import Feature
 from handlers.parse import (
@@ -26,7 +26,7 @@ from handlers.parse import (
     words,
 )
 from handlers.types import Reply
-from handlers.vendor_parse import (
+from handlers.vendor.parse import (
     MONEY_VERBS,
     STATUSES,
     Command,
@@ -36,13 +36,13 @@ from handlers.vendor_parse import (
     verb_of,
     vocabulary,
 )
-from handlers.vendor_view import open_orders, vendor_buttons, vendor_section, vendor_view
-from handlers.views import money
+from handlers.vendor.view import open_orders, vendor_buttons, vendor_section, vendor_view
+from handlers.orders.view import money
 from store import outbox
 from store.errors import DomainError, InvalidAmount, InvalidTransition, Overpayment
 from store.models import Order, OrderStatus, StatusEvent
 from store.queries import order_by_id, order_by_number
-from store.services import (
+from store.orders import (
     PAYMENT_METHODS,
     Actor,
     adjust_order,

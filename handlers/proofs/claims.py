@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
-from handlers import proof_reading_view
+from handlers.proofs import reading_view
 from handlers.feature import Feature
 from handlers.turn import Turn
 from handlers.i18n import phrases
 from handlers.parse import find_order_number, mentions, parse_amount
-from handlers.proofs import orders_in_play, payable, submit
-from handlers.views import money
+from handlers.proofs.chat import orders_in_play, payable, submit
+from handlers.orders.view import money
 from handlers.types import Reply
 from store import proof_checks
 from store.models import PaymentProof
@@ -94,5 +94,5 @@ FEATURE = Feature(
     "proof_claims",
     buttons={"proofyes": _yes, "proofchange": _change},
     intents=(_utr_text, _typed_amount),
-    renderers=proof_reading_view.RENDERERS,
+    renderers=reading_view.RENDERERS,
 )

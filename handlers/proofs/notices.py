@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.media_links import media_image
+from handlers.proofs.file_links import media_image
 from handlers.feature import Renderer, TemplateFields
-from handlers.order_notices import order_and_event, order_buttons
-from handlers.proof_guard import flag_line as sender_line
-from handlers.proof_reading_view import flag_line, reading_lines
+from handlers.orders.notices import order_and_event, order_buttons
+from handlers.proofs.guard import flag_line as sender_line
+from handlers.proofs.reading_view import flag_line, reading_lines
 from handlers.types import Button, Reply, Settings
 from store.models import OutboxMessage, PaymentProof, ProofStatus
 from store.proofs import decider_name, proof_by_id

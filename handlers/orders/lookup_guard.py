@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from handlers.turn import State, Turn
 from handlers.types import Reply
-from handlers.views import Audience, audience_for
+from handlers.orders.view import Audience, audience_for
 from store import throttle
 from store.models import Business, Order
 

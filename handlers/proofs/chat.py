@@ -18,13 +18,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from handlers import i18n, proof_guard, proof_notices
-from handlers.amounts import amount_question
+from handlers import i18n
+from handlers.proofs import guard, notices
+from handlers.orders.amounts import amount_question
 from handlers.feature import Feature
 from handlers.routing import route
 from handlers.turn import State, Turn
-from handlers.customer import find_for
-from handlers.customer import keywords as customer_keywords
+from handlers.orders.customer import find_for
+from handlers.orders.customer import keywords as customer_keywords
 from handlers.parse import (
     display_phone,
     find_order_number,
@@ -33,17 +34,17 @@ from handlers.parse import (
     parse_amount,
     words,
 )
-from handlers.proof_notices import (
+from handlers.proofs.notices import (
     decided_line,
     flag_lines,
     method_label,
     prompt_replies,
     proof_buttons,
 )
-from handlers.statement_chat import is_statement
+from handlers.proofs.statements import is_statement
 from handlers.types import Button, Inbound, Reply
-from handlers.views import money
-from handlers.vendor_parse import amount_in, is_only, method_in, statuses_in, vocabulary
+from handlers.orders.view import money
+from handlers.vendor.parse import amount_in, is_only, method_in, statuses_in, vocabulary
 from store import media as media_store
 from store import proofs
 from store.errors import AlreadyDecided, DomainError, NotSettled, OrderCancelled, Overpayment
@@ -114,7 +115,7 @@ def check_file(inbound: Inbound) -> Inbound:
         return inbound
     first, *rest = inbound.media
     if is_statement(first.content_type, first.filename):
-        return inbound  # a bank statement for staff (handlers/statement_chat.py), no picture
+        return inbound  # a bank statement for staff (handlers/proofs/statements.py), no picture
     try:
         first = replace(first, checked=media_store.check(first.data))
     except MediaRefused as refused:
@@ -129,7 +130,7 @@ def receive_file(turn: Turn) -> list[Reply]:
     if media.error:
         key = FETCH_ERRORS.get(media.error) or REFUSALS.get(media.error, "proofs.fetch_failed")
         return [Reply(turn.t(key))]
-    flooded = proof_guard.chat_refusal(turn)  # before anything is kept
+    flooded = guard.chat_refusal(turn)  # before anything is kept
     if flooded:
         return flooded
     try:
@@ -176,7 +177,7 @@ def orders_in_play(turn: Turn) -> list[Order]:
 
 
 def _with_order(turn: Turn, order: Order, media: MediaFile, caption: str) -> list[Reply]:
-    full = proof_guard.order_refusal(turn, order)
+    full = guard.order_refusal(turn, order)
     if full:
         return full
     amount = parse_amount(caption, order.currency) if caption else None
@@ -201,11 +202,11 @@ def submit(
         submission = proofs.submit(
             turn.session, order, media, amount, chat_id=turn.chat.id,
             staff_channels=settings.staff_channels, method=method, now=turn.now,
-            sender_flags=proof_guard.sender_flags(turn, order),
+            sender_flags=guard.sender_flags(turn, order),
             read=settings.read_proofs, utr=utr,
         )
     except TooManyProofs as refused:
-        return proof_guard.refused(turn, order, **refused.params)
+        return guard.refused(turn, order, **refused.params)
     except OrderCancelled:
         turn.reset()
         return [Reply(turn.t("proofs.order_cancelled", number=order.number))]
@@ -594,6 +595,6 @@ FEATURE = Feature(
         State.CHOOSING_PROOF_ORDER: _choosing_order,
         State.AWAITING_REJECT_REASON: _awaiting_reason,
     },
-    renderers=proof_notices.RENDERERS,
-    template_fields=proof_notices.TEMPLATE_FIELDS,
+    renderers=notices.RENDERERS,
+    template_fields=notices.TEMPLATE_FIELDS,
 )

@@ -8,12 +8,13 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
-from handlers import gateway_notices, i18n, lookup_guard, order_notices
+from handlers import i18n
+from handlers.orders import gateway_notices, lookup_guard, notices
 from handlers.feature import Feature
 from handlers.turn import State, Turn
 from handlers.parse import find_order_numbers, matches, mentions, words
 from handlers.types import Button, Reply
-from handlers.views import Audience, audience_for, order_view, payment_lines, qr_reply
+from handlers.orders.view import Audience, audience_for, order_view, payment_lines, qr_reply
 from store.models import Order, OrderStatus, OrderWatch
 from store.numbers import number_key
 from store.queries import business_codes, order_by_id, order_by_number, order_for_view, record_miss
@@ -86,7 +87,7 @@ def lookup(turn: Turn, key: str) -> list[Reply]:
     """Show the order `key` names, with the same answer for every miss, and a slow-down
     after too many lookups or misses (so numbers cannot be walked through). Every
     lookup counts, found or not; a phone4 business asks an unproven sender for the
-    last 4 digits of the order's phone first (handlers/lookup_guard.py)."""
+    last 4 digits of the order's phone first (handlers/orders/lookup_guard.py)."""
     found = find_for(turn, key)
     if not isinstance(found, Order):
         return found
@@ -317,5 +318,5 @@ FEATURE = Feature(
         _track_without_number,
     ),
     states={State.AWAITING_LAST4: _awaiting_last4},
-    renderers={**order_notices.RENDERERS, **gateway_notices.RENDERERS},
+    renderers={**notices.RENDERERS, **gateway_notices.RENDERERS},
 )

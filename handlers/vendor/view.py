@@ -9,13 +9,13 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from handlers import i18n
-from handlers.adjustments import adjustment_event
+from handlers.orders.adjustments import adjustment_event
 from handlers.turn import Turn
 from handlers.parse import display_phone
 from handlers.types import Button, Reply
-from handlers.views import Audience, money, order_view, when
+from handlers.orders.view import Audience, money, order_view, when
 from store.models import Order, PaymentProof, StatusEvent
-from store.services import OPEN, allowed_next
+from store.orders import OPEN, allowed_next
 
 LIST_LIMIT = 10
 TIMELINE_LIMIT = 12

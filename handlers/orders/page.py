@@ -1,5 +1,5 @@
 """What an order's web page shows, as data for a template: the same facts as the chat's
-order view (handlers/views.py), for the public audience — first name only, no phone,
+order view (handlers/orders/view.py), for the public audience — first name only, no phone,
 address or notes — worded in the reader's language."""
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers import i18n, lookup_guard
-from handlers.adjustments import adjustment_event, adjustment_lines
-from handlers.links import pay_url
+from handlers import i18n
+from handlers.orders import lookup_guard
+from handlers.orders.adjustments import adjustment_event, adjustment_lines
+from handlers.orders.links import pay_url
 from handlers.parse import display_phone
-from handlers.payments import qr_token, upi_link
+from handlers.orders.payments import qr_token, upi_link
 from handlers.shipping import DETOURS, ROAD, shipment_details
 from handlers.types import Settings
 from store import throttle

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from handlers import i18n
 from handlers.feature import Renderer
-from handlers.links import order_page_url
+from handlers.orders.links import order_page_url
 from handlers.types import Button, Reply
 from store.models import Order, OrderStatus, OutboxMessage, StatusEvent
 
