@@ -83,5 +83,13 @@ class Turn:
     def data(self) -> dict[str, Any]:
         return dict(self.chat.state_data or {})
 
+    @property
+    def linked_phone(self) -> str | None:
+        """The phone this chat proved (a code, a shared contact), while the proof lasts."""
+        chat = self.chat
+        if chat.linked_phone and (chat.linked_until is None or chat.linked_until > self.now):
+            return chat.linked_phone
+        return None
+
     def business_ids(self) -> set[int]:
         return {s.business_id for s in self.staff}

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 
 from handlers import i18n
 from handlers.orders import gateway_notices, lookup_guard, notices
@@ -15,7 +13,8 @@ from handlers.turn import State, Turn
 from handlers.parse import find_order_numbers, matches, mentions, words
 from handlers.types import Button, Reply
 from handlers.orders.view import Audience, audience_for, order_view, payment_lines, qr_reply
-from store.models import Order, OrderStatus, OrderWatch
+from store import chat_reads
+from store.models import Order, OrderStatus
 from store.numbers import number_key
 from store.queries import business_codes, order_by_id, order_by_number, order_for_view, record_miss
 
@@ -25,10 +24,7 @@ MISS_WINDOW = timedelta(hours=1)
 
 def keywords(name: str) -> list[str]:
     """A keyword list in every language at once: people mix them."""
-    found: list[str] = []
-    for lang in i18n.LANGUAGES:
-        found += [w.strip() for w in i18n.catalog(lang)[f"keywords.{name}"].split("|")]
-    return [w for w in found if w]
+    return i18n.phrases(f"keywords.{name}")
 
 
 def help_replies(turn: Turn) -> list[Reply]:
@@ -257,13 +253,7 @@ def _notify(turn: Turn, number: str) -> list[Reply] | None:
         return None
     if order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
         return [Reply(turn.t("notify.closed", number=order.number))]
-    dialect = turn.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    turn.session.execute(
-        insert(OrderWatch)
-        .values(chat_id=turn.chat.id, order_id=order.id, created_at=turn.now)
-        .on_conflict_do_nothing(index_elements=["chat_id", "order_id"])
-    )
+    chat_reads.watch(turn.session, turn.chat.id, order.id, turn.now)
     turn.watching = True
     stop = Button(turn.t("button.stop_updates"), f"stop:{order.number}")
     return [Reply(turn.t("notify.on", number=order.number), buttons=(stop,))]
@@ -272,15 +262,9 @@ def _notify(turn: Turn, number: str) -> list[Reply] | None:
 def _stop(turn: Turn, number: str) -> list[Reply] | None:
     order = _order_from_button(turn, number) if number else current_order(turn)
     if order is None:
-        removed = turn.session.execute(
-            delete(OrderWatch).where(OrderWatch.chat_id == turn.chat.id)
-        ).rowcount
+        removed = chat_reads.unwatch(turn.session, turn.chat.id)
         return [Reply(turn.t("notify.off_all" if removed else "notify.none"))]
-    turn.session.execute(
-        delete(OrderWatch).where(
-            OrderWatch.chat_id == turn.chat.id, OrderWatch.order_id == order.id
-        )
-    )
+    chat_reads.unwatch(turn.session, turn.chat.id, order.id)
     return [Reply(turn.t("notify.off", number=order.number))]
 
 

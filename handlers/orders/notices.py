@@ -138,11 +138,10 @@ def _staff_update(session: Session, message: OutboxMessage, lang: str) -> list[R
     detail = event.detail or {}
     facts = {"by": event.actor or "?", "number": order.number}
     if event.kind in ("payment", "refund"):
-        method = f"method.{detail.get('method') or 'other'}"
         text = i18n.t(
             f"staff_news.{event.kind}", lang, **facts,
             amount=i18n.order_money(order, detail["amount_minor"], lang),
-            method=i18n.t(method, lang) if method in i18n.catalog("en") else detail.get("method"),
+            method=i18n.method_label(detail.get("method"), lang),
             due=i18n.order_money(order, order.due_minor, lang),
         )
     elif event.kind == "adjustment":

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import select
 
 from handlers import i18n
 from handlers.turn import Turn
@@ -15,7 +14,8 @@ from handlers.parse import display_phone
 from handlers.orders.pay_now import pay_now_line
 from handlers.orders.payments import qr_png, qr_token, upi_link
 from handlers.types import Button, Image, Reply
-from store.models import Order, OrderStatus, OrderWatch, PaymentStatus
+from store import chat_reads
+from store.models import Order, OrderStatus, PaymentStatus
 from store.orders import FLOW
 
 
@@ -31,9 +31,8 @@ DONE, CURRENT, AHEAD = "✅", "🔵", "⚪"
 def audience_for(turn: Turn, order: Order) -> Audience:
     if order.business_id in turn.business_ids():
         return Audience.VENDOR
-    chat = turn.chat
-    linked = chat.linked_phone and (chat.linked_until is None or chat.linked_until > turn.now)
-    if linked and order.customer_phone == chat.linked_phone:
+    linked = turn.linked_phone
+    if linked and order.customer_phone == linked:
         return Audience.OWNER
     if order.customer_phone and order.customer_phone == turn.inbound.proven_phone:
         return Audience.OWNER  # the channel proves this message comes from that phone
@@ -186,14 +185,7 @@ def qr_reply(turn: Turn, order: Order) -> Reply | None:
 def is_watching(turn: Turn, order: Order) -> bool:
     if not turn.watching:
         return False  # the chat follows no order at all: nothing to read
-    return (
-        turn.session.scalar(
-            select(OrderWatch.id).where(
-                OrderWatch.chat_id == turn.chat.id, OrderWatch.order_id == order.id
-            )
-        )
-        is not None
-    )
+    return chat_reads.is_watching(turn.session, turn.chat.id, order.id)
 
 
 def order_buttons(turn: Turn, order: Order) -> tuple[Button, ...]:

@@ -37,7 +37,6 @@ from handlers.parse import (
 from handlers.proofs.notices import (
     decided_line,
     flag_lines,
-    method_label,
     prompt_replies,
     proof_buttons,
 )
@@ -71,10 +70,7 @@ REFUSALS = {
 
 def keywords(name: str) -> list[str]:
     """This feature's words for `name`, in every language at once."""
-    found = []
-    for lang in i18n.LANGUAGES:
-        found += [w.strip() for w in i18n.catalog(lang)[f"proofs.keywords.{name}"].split("|")]
-    return [w for w in found if w]
+    return i18n.phrases(f"proofs.keywords.{name}")
 
 
 def _command(turn: Turn, name: str) -> str | None:
@@ -170,10 +166,10 @@ def orders_in_play(turn: Turn) -> list[Order]:
     current = order_by_id(turn.session, turn.chat.current_order_id) if turn.chat.current_order_id else None
     if payable(current):
         return [current]
-    chat = turn.chat
-    if not chat.linked_phone or (chat.linked_until and chat.linked_until <= turn.now):
+    phone = turn.linked_phone
+    if phone is None:
         return []
-    return [o for o in orders_for_phone(turn.session, chat.linked_phone) if payable(o)]
+    return [o for o in orders_for_phone(turn.session, phone) if payable(o)]
 
 
 def _with_order(turn: Turn, order: Order, media: MediaFile, caption: str) -> list[Reply]:
@@ -357,7 +353,7 @@ def approve_proof(
     text = "\n".join([
         turn.t("proofs.approved", proof=proof.number, number=order.number,
                amount=money(turn, order, amount),
-               method=method_label(decision.event.detail.get("method"), turn.lang)),
+               method=i18n.method_label(decision.event.detail.get("method"), turn.lang)),
         _balance(turn, order),
         turn.t("proofs.customer_told"),
     ])

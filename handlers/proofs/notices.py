@@ -26,12 +26,6 @@ def _when(proof: PaymentProof, moment: datetime, lang: str) -> str:
     return i18n.when(moment, business.timezone, lang, business.country)
 
 
-def method_label(method: str | None, lang: str) -> str:
-    """"UPI", "Bank transfer", "नकद": a payment method as people read it."""
-    key = f"method.{method or 'other'}"
-    return i18n.t(key, lang) if key in i18n.catalog("en") else str(method)
-
-
 def flag_lines(proof: PaymentProof, lang: str, *, over_due: bool = True) -> list[str]:
     lines = []
     for flag in proof.flags or []:
@@ -98,7 +92,7 @@ def prompt_replies(
         )
     ]
     if proof.method:
-        lines.append(i18n.t("proofs.prompt_method", lang, method=method_label(proof.method, lang)))
+        lines.append(i18n.t("proofs.prompt_method", lang, method=i18n.method_label(proof.method, lang)))
     lines += reading_lines(proof, lang)
     pending = proof.status == ProofStatus.PENDING.value
     if pending and settled(order):  # "more than the ₹250 due" beside "due ₹0" helps no one
@@ -137,7 +131,7 @@ def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[
         notes += flag_lines(proof, lang)
     if proof.method:
         notes.insert(0, i18n.t("proofs.prompt_method", lang,
-                               method=method_label(proof.method, lang)))
+                               method=i18n.method_label(proof.method, lang)))
     return {
         "1": str(proof.number),
         "2": order.number,
@@ -184,7 +178,7 @@ def _decision(session: Session, message: OutboxMessage, lang: str) -> list[Reply
                 lang,
                 business=order.business.name,
                 amount=money(detail["amount_minor"]),
-                method=method_label(detail.get("method"), lang),
+                method=i18n.method_label(detail.get("method"), lang),
                 number=order.number,
                 paid=money(detail["paid_minor"]),
                 total=money(order.total_minor),

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import select
 
 from handlers import i18n
 from handlers.orders.amounts import amount_question
@@ -38,7 +37,7 @@ from handlers.vendor.parse import (
 )
 from handlers.vendor.view import open_orders, vendor_buttons, vendor_section, vendor_view
 from handlers.orders.view import money
-from store import outbox
+from store import chat_reads, outbox
 from store.errors import DomainError, InvalidAmount, InvalidTransition, Overpayment
 from store.models import Order, OrderStatus, StatusEvent
 from store.queries import order_by_id, order_by_number
@@ -294,9 +293,7 @@ def _move_money(
 
 
 def _money_reply(turn: Turn, order: Order, key: str, command: Command, method: str) -> Reply:
-    event = turn.session.scalars(
-        select(StatusEvent).where(StatusEvent.order_id == order.id).order_by(StatusEvent.id.desc())
-    ).first()
+    event = chat_reads.last_event(turn.session, order.id)
     lines = [
         turn.t(
             key,
