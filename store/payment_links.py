@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store import orders, outbox, staff_news
+from store import orders, outbox, staff_news, timeline
 from store.businesses import get_business
 from store.errors import InvalidValue
 from store.models import (
@@ -338,14 +338,12 @@ def _tell_staff_of_payment(session: Session, order: Order, payment_id: int, now:
 def _flag_refund(session: Session, order: Order, row: GatewayPayment, now: datetime) -> None:
     """The timeline says so (a staff-only note), every staff member is asked to refund,
     and the customer hears that the money arrived and will come back."""
-    event = StatusEvent(
-        order_id=order.id, kind="note", actor=ACTOR_NAME, created_at=now,
+    event = timeline.add_event(
+        session, order, "note", now, actor=ACTOR_NAME,
         detail={"gateway_payment": row.gateway_payment_id, "refund_due_minor":
                 row.refund_due_minor, "amount_minor": row.amount_minor, "reason":
                 "cancelled" if order.status == OrderStatus.CANCELLED else "overpaid"},
     )
-    session.add(event)
-    session.flush()
     for _, chat in _staff_chats(session, order, now):
         outbox.enqueue_for(
             session, chat, kind=REFUND_KIND,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store import media as media_store
-from store import outbox, proof_checks, proof_limits, stale_proofs
+from store import outbox, proof_checks, proof_limits, stale_proofs, timeline
 from store.errors import (
     AlreadyDecided,
     DomainError,
@@ -323,9 +323,8 @@ def _proof_event(
     session: Session, proof: PaymentProof, staff: Actor, now: datetime, **detail: object
 ) -> StatusEvent:
     order = proof.order
-    event = StatusEvent(
-        order_id=order.id,
-        kind="proof",
+    event = timeline.add_event(
+        session, order, "proof", now,
         to_status=proof.status,
         detail={
             "proof_id": proof.id,
@@ -336,11 +335,8 @@ def _proof_event(
             **detail,
         },
         actor=staff.name,
-        actor_staff_id=staff.staff_id,
-        created_at=now,
+        staff_id=staff.staff_id,
     )
-    session.add(event)
-    session.flush()
     outbox.notify_order(
         session, order, event, now=now,
         extra_chat_ids=(proof.chat_id,) if proof.chat_id else (),
