@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -95,6 +96,9 @@ def upgrade(engine: Engine) -> None:
 def insert_for(session: Session) -> Any:
     """The INSERT of the session's dialect, for `on_conflict_do_nothing`: a conditional
     insert lets a unique index decide between racing writers."""
-    from sqlalchemy.dialects import postgresql, sqlite
+    return insert_of(session.get_bind().dialect.name)
 
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+def insert_of(dialect: str) -> Any:
+    """The INSERT of the dialect named `dialect` ("postgresql", "sqlite")."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
