@@ -15,12 +15,12 @@ from handlers import i18n
 from handlers.orders import lookup_guard, page
 from handlers.orders.customer import MISS_LIMIT, MISS_WINDOW
 from handlers.orders.links import order_page_path, read_page_token, read_pay_token
-from handlers.parse import clean, find_order_number
 from handlers.orders.pay_now import pay_now_url
 from handlers.orders.payments import qr_token, upi_link
+from handlers.parse import clean, find_order_number
 from store.db import unit_of_work
-from store.numbers import number_key
 from store.models import Order
+from store.numbers import number_key
 from store.queries import order_by_id
 
 pages = Blueprint("pages", __name__)

@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from handlers import i18n
-from handlers.orders.customer import help_replies
 from handlers.features import FEATURES
+from handlers.orders.customer import help_replies
 from handlers.parse import clean
 from handlers.routing import route
 from handlers.turn import PROVEN_LINK, State, Turn

@@ -14,12 +14,12 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.turn import Turn
-from handlers.orders.customer import current_order, lookup
 from handlers.feature import Feature
-from handlers.parse import display_phone, find_order_number, mentions, words
-from handlers.types import Button, Reply
+from handlers.orders.customer import current_order, lookup
 from handlers.orders.view import Audience, audience_for
+from handlers.parse import display_phone, find_order_number, mentions, words
+from handlers.turn import Turn
+from handlers.types import Button, Reply
 from store import outbox, throttle
 from store.models import Business, Order, OutboxMessage
 from store.queries import order_for_view

@@ -17,12 +17,11 @@ from __future__ import annotations
 import math
 import re
 
-
 from handlers import i18n
-from handlers.turn import PROVEN_LINK, State, Turn
-from handlers.orders.customer import help_replies, keywords
 from handlers.feature import Feature
+from handlers.orders.customer import help_replies, keywords
 from handlers.parse import display_phone, find_order_number, matches, parse_phone
+from handlers.turn import PROVEN_LINK, State, Turn
 from handlers.types import Button, Reply
 from store import chat_reads, otp
 from store.models import Staff

@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.turn import Turn
 from handlers.feature import Feature
 from handlers.orders.notices import order_and_event, order_buttons, page_line
-from handlers.types import Reply
 from handlers.orders.view import AHEAD, CURRENT, DONE, Audience
+from handlers.turn import Turn
+from handlers.types import Reply
 from store.models import Order, OrderStatus, OutboxMessage, Shipment
 from store.shipments import BOOKED
 

@@ -24,8 +24,8 @@ from bot.runtime import Runtime
 from handlers import i18n
 from handlers.orders.links import order_page_path
 from store.db import unit_of_work
-from store.queries import order_by_number
 from store.orders import Actor, record_payment
+from store.queries import order_by_number
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,8 @@ from handlers import i18n
 from handlers.orders.links import order_page_path, order_token, read_order_token
 from handlers.orders.payments import qr_token
 from store.db import unit_of_work
-from store.queries import order_by_number
 from store.orders import Actor, record_payment
+from store.queries import order_by_number
 from store.shipments import CarrierUpdate, record_update
 
 SECRET = "test-secret-key"

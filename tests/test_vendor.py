@@ -324,9 +324,9 @@ def test_a_shipment_step_reads_in_the_vendor_timeline(demo) -> None:
 def test_colleagues_hear_of_money_and_cancellations_not_of_routine_steps(demo) -> None:
     """Raju takes ₹100 cash, refunds ₹50, marks an order ready and cancels another:
     Asha hears of the money and the cancellation, in her language; Raju of none of it."""
+    from conftest import ChatDriver
     from sqlalchemy import select as select_
 
-    from conftest import ChatDriver
     from handlers import notices
     from store.db import unit_of_work
     from store.models import OutboxMessage, Staff

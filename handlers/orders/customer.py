@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
 from handlers import i18n
-from handlers.orders import gateway_notices, lookup_guard, notices
 from handlers.feature import Feature
-from handlers.turn import State, Turn
-from handlers.parse import find_order_numbers, matches, mentions, words
-from handlers.types import Button, Reply
+from handlers.orders import gateway_notices, lookup_guard, notices
 from handlers.orders.view import Audience, audience_for, order_view, payment_lines, qr_reply
+from handlers.parse import find_order_numbers, matches, mentions, words
+from handlers.turn import State, Turn
+from handlers.types import Button, Reply
 from store import chat_reads
 from store.models import Order, OrderStatus
 from store.numbers import number_key

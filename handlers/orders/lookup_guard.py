@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-
+from handlers.orders.view import Audience, audience_for
 from handlers.turn import State, Turn
 from handlers.types import Reply
-from handlers.orders.view import Audience, audience_for
 from store import chat_reads, throttle
 from store.models import Order
 

@@ -35,7 +35,8 @@ def _next_step(order: Any, lang: str) -> list[str]:
     elif order.status == OrderStatus.READY and order.fulfilment == "pickup":
         lines.append(t("notice.ready_pickup", business=order.business.name))
     if order.to_refund_minor > 0:  # cancelled after paying, or a total lowered below it
-        lines.append(t("money.notice_to_refund", amount=i18n.order_money(order, order.to_refund_minor, lang),
+        lines.append(t("money.notice_to_refund",
+                       amount=i18n.order_money(order, order.to_refund_minor, lang),
                        business=order.business.name))
     if order.status != OrderStatus.CANCELLED and order.due_minor > 0:
         lines.append(t("notice.due", amount=i18n.order_money(order, order.due_minor, lang)))
@@ -126,7 +127,8 @@ def _adjustment(session: Session, message: OutboxMessage, lang: str) -> list[Rep
     if due > 0:
         lines.append(i18n.t("notice.due", lang, amount=i18n.order_money(order, due, lang)))
     elif back > 0:
-        lines.append(i18n.t("money.notice_to_refund", lang, amount=i18n.order_money(order, back, lang),
+        lines.append(i18n.t("money.notice_to_refund", lang,
+                            amount=i18n.order_money(order, back, lang),
                             business=order.business.name))
     lines += page_line(session, order, lang)
     return [Reply("\n".join(lines), buttons=order_buttons(order, lang))]

@@ -14,8 +14,8 @@ from handlers import i18n
 from handlers.orders import lookup_guard
 from handlers.orders.adjustments import adjustment_event, adjustment_lines
 from handlers.orders.links import pay_url
-from handlers.parse import display_phone
 from handlers.orders.payments import qr_token, upi_link
+from handlers.parse import display_phone
 from handlers.shipping import DETOURS, ROAD, shipment_details
 from handlers.types import Settings
 from store import throttle
@@ -278,8 +278,10 @@ def build(session: Session, settings: Settings, order: Order, lang: str, *,
         adjustments=adjustment_lines(order, lang),
         total=i18n.order_money(order, order.total_minor, lang),
         paid=i18n.order_money(order, order.paid_minor, lang),
-        refunded=i18n.order_money(order, order.refunded_minor, lang) if order.refunded_minor else None,
-        to_refund=i18n.order_money(order, order.to_refund_minor, lang) if order.to_refund_minor else None,
+        refunded=(i18n.order_money(order, order.refunded_minor, lang)
+                  if order.refunded_minor else None),
+        to_refund=(i18n.order_money(order, order.to_refund_minor, lang)
+                   if order.to_refund_minor else None),
         payment_status=i18n.t("payment_status." + order.payment_status, lang),
         due=i18n.order_money(order, order.due_minor, lang),
         due_minor=order.due_minor,

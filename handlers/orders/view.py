@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import enum
 
-
 from handlers import i18n
-from handlers.turn import Turn
 from handlers.orders.adjustments import adjustment_lines
 from handlers.orders.links import order_page_url, pay_url
-from handlers.parse import display_phone
 from handlers.orders.pay_now import pay_now_line
 from handlers.orders.payments import qr_png, qr_token, upi_link
+from handlers.parse import display_phone
+from handlers.turn import Turn
 from handlers.types import Button, Image, Reply
 from store import chat_reads
 from store.models import Order, OrderStatus, PaymentStatus

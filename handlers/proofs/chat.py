@@ -19,13 +19,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from handlers import i18n
-from handlers.proofs import guard, notices
-from handlers.orders.amounts import amount_question
 from handlers.feature import Feature
-from handlers.routing import route
-from handlers.turn import State, Turn
+from handlers.orders.amounts import amount_question
 from handlers.orders.customer import find_for
 from handlers.orders.customer import keywords as customer_keywords
+from handlers.orders.view import money
 from handlers.parse import (
     display_phone,
     find_order_number,
@@ -34,6 +32,7 @@ from handlers.parse import (
     parse_amount,
     words,
 )
+from handlers.proofs import guard, notices
 from handlers.proofs.notices import (
     decided_line,
     flag_lines,
@@ -41,15 +40,16 @@ from handlers.proofs.notices import (
     proof_buttons,
 )
 from handlers.proofs.statements import is_statement
+from handlers.routing import route
+from handlers.turn import State, Turn
 from handlers.types import Button, Inbound, Reply
-from handlers.orders.view import money
 from handlers.vendor.parse import amount_in, is_only, method_in, statuses_in, vocabulary
 from store import media as media_store
 from store import proofs
 from store.errors import AlreadyDecided, DomainError, NotSettled, OrderCancelled, Overpayment
 from store.media import MediaRefused
-from store.proof_limits import TooManyProofs
 from store.models import MediaFile, Order, OrderStatus, PaymentProof, ProofStatus, Staff
+from store.proof_limits import TooManyProofs
 from store.queries import order_by_id, order_by_number, orders_for_phone
 from store.staff_news import active_staff
 

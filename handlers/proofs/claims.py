@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
-from handlers.proofs import reading_view
 from handlers.feature import Feature
-from handlers.turn import Turn
 from handlers.i18n import phrases
-from handlers.parse import find_order_number, mentions, parse_amount
-from handlers.proofs.chat import orders_in_play, payable, submit
 from handlers.orders.view import money
+from handlers.parse import find_order_number, mentions, parse_amount
+from handlers.proofs import reading_view
+from handlers.proofs.chat import orders_in_play, payable, submit
+from handlers.turn import Turn
 from handlers.types import Reply
 from store import proof_checks
 from store.models import PaymentProof

@@ -8,8 +8,8 @@ import math
 from datetime import datetime
 
 from handlers import i18n
-from handlers.turn import Turn
 from handlers.parse import display_phone
+from handlers.turn import Turn
 from handlers.types import Reply
 from store import proof_limits
 from store.models import Order

@@ -8,17 +8,15 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.proofs.file_links import media_image
 from handlers.feature import Renderer, TemplateFields
 from handlers.orders.notices import order_and_event, order_buttons
+from handlers.proofs.file_links import media_image
 from handlers.proofs.guard import flag_line as sender_line
 from handlers.proofs.reading_view import flag_line, reading_lines
 from handlers.types import Button, Reply, Settings
 from store.models import OutboxMessage, PaymentProof, ProofStatus
 from store.proofs import decider_name, proof_by_id
 from store.stale_proofs import settled
-
-
 
 
 def _when(proof: PaymentProof, moment: datetime, lang: str) -> str:
@@ -31,7 +29,8 @@ def flag_lines(proof: PaymentProof, lang: str, *, over_due: bool = True) -> list
     for flag in proof.flags or []:
         if flag.get("kind") == "over_due" and over_due:
             lines.append(
-                i18n.t("proofs.flag_over_due", lang, due=i18n.order_money(proof.order, flag["due_minor"], lang))
+                i18n.t("proofs.flag_over_due", lang,
+                       due=i18n.order_money(proof.order, flag["due_minor"], lang))
             )
         elif flag.get("kind") == "reused":
             key = "proofs.flag_reused_same" if flag["how"] == "same" else "proofs.flag_reused_similar"
@@ -92,7 +91,8 @@ def prompt_replies(
         )
     ]
     if proof.method:
-        lines.append(i18n.t("proofs.prompt_method", lang, method=i18n.method_label(proof.method, lang)))
+        method = i18n.method_label(proof.method, lang)
+        lines.append(i18n.t("proofs.prompt_method", lang, method=method))
     lines += reading_lines(proof, lang)
     pending = proof.status == ProofStatus.PENDING.value
     if pending and settled(order):  # "more than the ₹250 due" beside "due ₹0" helps no one

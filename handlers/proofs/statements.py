@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.turn import Turn
 from handlers.feature import Feature
 from handlers.parse import matches
+from handlers.turn import Turn
 from handlers.types import Reply
 from store import statements
 from store.models import Business

@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-
 from handlers import i18n
-from handlers.orders.amounts import amount_question
-from handlers.turn import State, Turn
 from handlers.feature import Feature
+from handlers.orders.amounts import amount_question
+from handlers.orders.view import money
 from handlers.parse import (
     find_order_number,
     find_order_numbers,
@@ -24,6 +23,7 @@ from handlers.parse import (
     without_order_number,
     words,
 )
+from handlers.turn import State, Turn
 from handlers.types import Reply
 from handlers.vendor.parse import (
     MONEY_VERBS,
@@ -36,11 +36,9 @@ from handlers.vendor.parse import (
     vocabulary,
 )
 from handlers.vendor.view import open_orders, vendor_buttons, vendor_section, vendor_view
-from handlers.orders.view import money
 from store import chat_reads, outbox
 from store.errors import DomainError, InvalidAmount, InvalidTransition, Overpayment
 from store.models import Order, OrderStatus, StatusEvent
-from store.queries import order_by_id, order_by_number
 from store.orders import (
     PAYMENT_METHODS,
     Actor,
@@ -50,6 +48,7 @@ from store.orders import (
     record_refund,
     set_status,
 )
+from store.queries import order_by_id, order_by_number
 
 
 def _own_order(turn: Turn, number: str | None) -> Order | None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-
 from handlers import i18n
 from handlers.orders.adjustments import adjustment_event
-from handlers.turn import Turn
-from handlers.parse import display_phone
-from handlers.types import Button, Reply
 from handlers.orders.view import Audience, money, order_view, when
+from handlers.parse import display_phone
+from handlers.turn import Turn
+from handlers.types import Button, Reply
 from store import chat_reads
 from store.models import Order, StatusEvent
 from store.orders import allowed_next

@@ -19,8 +19,8 @@ from handlers.types import Image, Reply
 from store import outbox
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus
-from store.queries import chat_for, order_by_number
 from store.orders import set_status
+from store.queries import chat_for, order_by_number
 
 from .conftest import RAVI
 
