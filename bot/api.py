@@ -3,7 +3,7 @@ orders, changes their status, records payments and reads orders and proofs.
 
 JSON in and out; `Authorization: Bearer <key>` (`orderbot apikey create CODE`)
 names the business; every POST honours an `Idempotency-Key`. Routes only parse,
-call a store service and shape the answer; the rules live in store/services.py.
+call a store service and shape the answer; the rules live in store/orders.py.
 The OpenAPI document (bot/openapi.py) is served at /api/v1/openapi.json.
 """
 
@@ -21,7 +21,7 @@ from bot.api_input import idempotency_key, order_input, payment_input, status_in
 from bot.api_output import order_json, proof_json
 from bot.app import runtime_of
 from bot.openapi import document
-from store import idempotency, services
+from store import idempotency, orders
 from store.apikeys import business_for_key
 from store.db import unit_of_work
 from store.errors import DomainError, NotFound
@@ -33,7 +33,7 @@ from store.vendor_reads import (
     proofs_waiting,
 )
 
-API = services.Actor("api", via="api")
+API = orders.Actor("api", via="api")
 Action = Callable[[Session, Business, dict[str, Any]], tuple[int, dict[str, Any]]]
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -115,7 +115,7 @@ def _change(action: Action, *, optional_body: bool = False) -> tuple[Response, i
 def save_order() -> tuple[Response, int]:
     def action(session: Session, business: Business, body: dict[str, Any]):  # noqa: ANN202
         data = order_input(business, body)
-        order, created = services.save_order(
+        order, created = orders.save_order(
             session, business, data.number, data.items, API, now=_now(), **data.fields
         )
         shown = order_json(session, _order(session, business, order.number))
@@ -137,7 +137,7 @@ def change_status(number: str) -> tuple[Response, int]:
         status, reason = status_input(body)
         order = _order(session, business, number)
         if order.status != status:  # the same status again is a retry, not a transition
-            services.set_status(session, order, status, API, reason=reason, now=_now())
+            orders.set_status(session, order, status, API, reason=reason, now=_now())
         return 200, order_json(session, _order(session, business, number))
 
     return _change(action)
@@ -148,7 +148,7 @@ def record_payment(number: str) -> tuple[Response, int]:
     def action(session: Session, business: Business, body: dict[str, Any]):  # noqa: ANN202
         amount, method, reference = payment_input(body)
         order = _order(session, business, number)
-        services.record_payment(
+        orders.record_payment(
             session, order, amount, method, API, reference=reference, now=_now()
         )
         return 201, order_json(session, _order(session, business, number))

@@ -11,7 +11,7 @@ from typing import Any
 from bot.api_errors import ApiError
 from handlers.parse import parse_phone
 from store.models import Business, OrderStatus
-from store.services import PAYMENT_METHODS, NewItem
+from store.orders import PAYMENT_METHODS, NewItem
 from store.text import clean_text
 
 MAX_MINOR = 10**12  # ten thousand crore rupees: anything above is a mistake

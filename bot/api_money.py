@@ -14,7 +14,7 @@ from bot.api import API, _change, _now, _order, bp, sessions
 from bot.api_errors import ApiError
 from bot.api_input import adjustment_input, approve_input, list_input, refund_input, reject_input
 from bot.api_output import order_json, order_summary, proof_json
-from store import proofs, services
+from store import orders, proofs
 from store.db import unit_of_work
 from store.models import Business, Order, PaymentProof
 
@@ -43,7 +43,7 @@ def record_refund(number: str) -> tuple[Response, int]:
     def action(session: Session, business: Business, body: dict[str, Any]):  # noqa: ANN202
         amount, method, reference = refund_input(body)
         order = _order(session, business, number)
-        services.record_refund(session, order, amount, method, API, reference=reference,
+        orders.record_refund(session, order, amount, method, API, reference=reference,
                                now=_now())
         return 201, order_json(session, _order(session, business, number))
 
@@ -55,7 +55,7 @@ def adjust(number: str) -> tuple[Response, int]:
     def action(session: Session, business: Business, body: dict[str, Any]):  # noqa: ANN202
         amount, reason = adjustment_input(body)
         order = _order(session, business, number)
-        services.adjust_order(session, order, amount, reason, API, now=_now())
+        orders.adjust_order(session, order, amount, reason, API, now=_now())
         return 201, order_json(session, _order(session, business, number))
 
     return _change(action)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.links import order_page_url
+from handlers.orders.links import order_page_url
 from store.models import Order, PaymentProof
 from store.proof_checks import codes, read_fields
 from store.proofs import decider_name

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from handlers.payments import qr_png, read_qr_token, upi_link
+from handlers.orders.payments import qr_png, read_qr_token, upi_link
 from store.db import unit_of_work
 from store.queries import order_by_id
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, abort
 
 from bot.hardening import FILE_CSP
-from handlers.media_links import PREFIX, read_media_path
+from handlers.proofs.file_links import PREFIX, read_media_path
 from store import media as media_store
 from store.db import unit_of_work
 from store.models import MediaFile

@@ -8,8 +8,8 @@ from functools import cache
 from typing import Any
 
 from store.models import OrderStatus
+from store.orders import PAYMENT_METHODS
 from store.proof_checks import CODES as FLAG_CODES
-from store.services import PAYMENT_METHODS
 from store.shipments import STEPS
 
 STRING = {"type": "string"}

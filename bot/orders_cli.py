@@ -16,8 +16,8 @@ from handlers.parse import display_phone, find_order_number
 from store import businesses, outbox
 from store.errors import InvalidTransition
 from store.models import Order, OrderStatus, StatusEvent
+from store.orders import OPEN, Actor, allowed_next, set_status
 from store.queries import order_by_number
-from store.services import OPEN, Actor, allowed_next, set_status
 
 LIMIT = 50
 OPERATOR = Actor("operator", via="cli")

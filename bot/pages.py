@@ -11,15 +11,16 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
-from handlers import i18n, lookup_guard, page
-from handlers.customer import MISS_LIMIT, MISS_WINDOW
-from handlers.links import order_page_path, read_page_token, read_pay_token
+from handlers import i18n
+from handlers.orders import lookup_guard, page
+from handlers.orders.customer import MISS_LIMIT, MISS_WINDOW
+from handlers.orders.links import order_page_path, read_page_token, read_pay_token
+from handlers.orders.pay_now import pay_now_url
+from handlers.orders.payments import qr_token, upi_link
 from handlers.parse import clean, find_order_number
-from handlers.pay_now import pay_now_url
-from handlers.payments import qr_token, upi_link
 from store.db import unit_of_work
-from store.numbers import number_key
 from store.models import Order
+from store.numbers import number_key
 from store.queries import order_by_id
 
 pages = Blueprint("pages", __name__)

@@ -26,7 +26,7 @@ import requests
 from razorpay.errors import BadRequestError, GatewayError, ServerError
 from sqlalchemy.orm import Session
 
-from handlers.pay_now import EXTRAS_KEY
+from handlers.orders.pay_now import EXTRAS_KEY
 from store import payment_links
 from store.models import Order, RazorpayAccount
 from store.payment_links import GatewayRefused, GatewayUnavailable

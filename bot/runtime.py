@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from handlers import handle, i18n
-from handlers.proofs import check_file
+from handlers.proofs.chat import check_file
 from handlers.types import (
     CodeSender,
     Context,

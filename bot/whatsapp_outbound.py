@@ -34,7 +34,7 @@ from bot.runtime import SendResult
 from bot.twilio_rest import RecordingHttpClient, make_client
 from bot.whatsapp_status import SENT_PARTS, USE_TEMPLATE, callback_url
 from handlers import notices
-from handlers.core import _remember_choices
+from handlers.core import remember_choices
 from handlers.types import Reply
 from store.models import Chat, Order, OutboxMessage
 
@@ -94,7 +94,7 @@ class WhatsAppSender:
             return SendResult(ok=False, error=f"network: {exc.__class__.__name__}: {exc}")
         if chat is not None and any(r.buttons for r in replies):
             session.refresh(chat, with_for_update=True)  # never overwrite a newer turn's state
-            _remember_choices(chat, replies)  # its numbers now select this message's buttons
+            remember_choices(chat, replies)  # its numbers now select this message's buttons
         return SendResult(ok=True, provider_id=sid)
 
     def _send_freeform(self, message: OutboxMessage, replies: list[Reply]) -> str | None:

@@ -90,6 +90,17 @@ def money(minor: int, currency: str, lang: str, country: str = "IN") -> str:
     return format_currency(major(minor, currency), currency, locale=babel_locale(lang, country))
 
 
+def order_money(order: Any, minor: int, lang: str) -> str:
+    """An amount of the order's currency, as its business's country writes it."""
+    return money(minor, order.currency, lang, order.business.country)
+
+
+def method_label(method: str | None, lang: str) -> str:
+    """"UPI", "Bank transfer", "नकद": a payment method as people read it."""
+    key = f"method.{method or 'other'}"
+    return t(key, lang) if key in catalog("en") else str(method)
+
+
 def plain_amount(minor: int, currency: str) -> str:
     """The amount as a payment link wants it: "250.00", no grouping, no symbol."""
     digits = get_currency_precision(currency)

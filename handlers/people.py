@@ -14,12 +14,12 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.core import Turn
-from handlers.customer import current_order, lookup
-from handlers.notices import renderer
+from handlers.feature import Feature
+from handlers.orders.customer import current_order, lookup
+from handlers.orders.view import Audience, audience_for
 from handlers.parse import display_phone, find_order_number, mentions, words
+from handlers.turn import Turn
 from handlers.types import Button, Reply
-from handlers.views import Audience, audience_for
 from store import outbox, throttle
 from store.models import Business, Order, OutboxMessage
 from store.queries import order_for_view
@@ -88,7 +88,6 @@ def _pass_on(turn: Turn, order: Order) -> None:
         )
 
 
-@renderer(KIND)
 def _render_asks(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     order = session.get(Order, message.payload["order_id"])
     if order is None:
@@ -100,4 +99,8 @@ def _render_asks(session: Session, message: OutboxMessage, lang: str) -> list[Re
     return [Reply(text, buttons=(opener,))]
 
 
-INTENTS = [_small_talk, _asks_for_people]
+FEATURE = Feature(
+    "people",
+    intents=(_small_talk, _asks_for_people),
+    renderers={KIND: _render_asks},
+)

@@ -17,26 +17,18 @@ from __future__ import annotations
 import math
 import re
 
-from sqlalchemy import select
-
 from handlers import i18n
-from handlers.core import PROVEN_LINK, State, Turn
-from handlers.customer import help_replies, keywords
+from handlers.feature import Feature
+from handlers.orders.customer import help_replies, keywords
 from handlers.parse import display_phone, find_order_number, matches, parse_phone
+from handlers.turn import PROVEN_LINK, State, Turn
 from handlers.types import Button, Reply
-from store import otp
+from store import chat_reads, otp
 from store.models import Staff
 from store.queries import business_codes, orders_for_phone, staff_for_phone
 
 _SEPARATORS = re.compile(r"[\s\-.·_]+")
 _PHONE_SHAPED = re.compile(r"[+\d\s().\-]+")
-
-
-def proven_phone(turn: Turn) -> str | None:
-    chat = turn.chat
-    if chat.linked_phone and (chat.linked_until is None or chat.linked_until > turn.now):
-        return chat.linked_phone
-    return None
 
 
 def order_list(turn: Turn, phone: str) -> list[Reply]:
@@ -64,7 +56,7 @@ def order_list(turn: Turn, phone: str) -> list[Reply]:
 
 
 def my_orders(turn: Turn) -> list[Reply]:
-    phone = proven_phone(turn)
+    phone = turn.linked_phone
     if phone:
         return order_list(turn, phone)
     turn.set_state(State.AWAITING_PHONE)
@@ -80,7 +72,7 @@ def link(turn: Turn, phone: str) -> None:
 
 
 def phone_typed(turn: Turn, phone: str) -> list[Reply]:
-    if phone in (proven_phone(turn), turn.inbound.proven_phone):
+    if phone in (turn.linked_phone, turn.inbound.proven_phone):
         return order_list(turn, phone)  # already proven here: nothing to ask
     return send_code(turn, phone)
 
@@ -224,7 +216,7 @@ def forget(turn: Turn) -> list[Reply]:
     """Unlink the chat from its phone at once (and from a staff account it was linked
     to by a shared contact); a phone the channel itself proves stays known."""
     chat = turn.chat
-    linked = proven_phone(turn)
+    linked = turn.linked_phone
     otp.cancel_open(turn.session, chat.id)
     turn.reset()
     chat.linked_phone = chat.linked_until = None
@@ -242,9 +234,7 @@ def forget(turn: Turn) -> list[Reply]:
 def _unlink_staff(turn: Turn) -> None:
     user_id = turn.chat.platform_user_id
     if user_id and user_id.isdigit():
-        linked = select(Staff).where(Staff.telegram_user_id == int(user_id))
-        for staff in turn.session.scalars(linked):
-            staff.telegram_user_id = None
+        chat_reads.unlink_telegram_staff(turn.session, int(user_id))
     turn.chat.staff_id = None
     turn.staff = []
 
@@ -296,6 +286,9 @@ def _shared_contact_intent(turn: Turn) -> list[Reply] | None:
     return shared_contact(turn) if turn.inbound.shared_phone else None
 
 
-BUTTONS = {"myorders": _my_orders_button, "otpresend": _resend}
-INTENTS = [_shared_contact_intent, _forget_intent, _code_intent, _my_orders_intent]
-STATES = {State.AWAITING_PHONE.value: _awaiting_phone, State.AWAITING_CODE.value: _awaiting_code}
+FEATURE = Feature(
+    "phone",
+    buttons={"myorders": _my_orders_button, "otpresend": _resend},
+    intents=(_shared_contact_intent, _forget_intent, _code_intent, _my_orders_intent),
+    states={State.AWAITING_PHONE: _awaiting_phone, State.AWAITING_CODE: _awaiting_code},
+)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.core import Turn
-from handlers.notices import _buttons, _order_and_event, page_line, renderer
+from handlers.feature import Feature
+from handlers.orders.notices import order_and_event, order_buttons, page_line
+from handlers.orders.view import AHEAD, CURRENT, DONE, Audience
+from handlers.turn import Turn
 from handlers.types import Reply
-from handlers.views import AHEAD, CURRENT, DONE, PROGRESS, SECTIONS, Audience
 from store.models import Order, OrderStatus, OutboxMessage, Shipment
 from store.shipments import BOOKED
 
@@ -69,9 +70,8 @@ def shipment_steps(turn: Turn, order: Order, marks: list[str]) -> list[str]:
     return kitchen + road + last
 
 
-@renderer("order_shipment")
 def shipment_notice(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
-    order, event = _order_and_event(session, message.payload)
+    order, event = order_and_event(session, message.payload)
     business = order.business.name
     step = event.to_status or ""
     detail = event.detail
@@ -91,8 +91,12 @@ def shipment_notice(session: Session, message: OutboxMessage, lang: str) -> list
         amount = i18n.money(order.due_minor, order.currency, lang, order.business.country)
         lines.append(i18n.t("notice.due", lang, amount=amount))
     lines += page_line(session, order, lang)
-    return [Reply("\n".join(lines), buttons=_buttons(order, lang))]
+    return [Reply("\n".join(lines), buttons=order_buttons(order, lang))]
 
 
-SECTIONS.append(shipment_section)
-PROGRESS.append(shipment_steps)
+FEATURE = Feature(
+    "shipping",
+    renderers={"order_shipment": shipment_notice},
+    sections=(shipment_section,),
+    progress=(shipment_steps,),
+)

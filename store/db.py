@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -95,9 +96,7 @@ def upgrade(engine: Engine) -> None:
 def insert_for(session: Session) -> Any:
     """The INSERT of the session's dialect, for `on_conflict_do_nothing`: a conditional
     insert lets a unique index decide between racing writers."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert_of(session.get_bind().dialect.name)
 
 
 # ---- is the schema what its revision promises? -------------------------------------------
@@ -248,3 +247,8 @@ def _repaired(diff: tuple) -> str:
     if diff[0] == "remove_index":
         return f"dropped index {diff[1].name}, which the models do not have"
     return "added " + _describe(diff).removesuffix(" is missing")
+
+
+def insert_of(dialect: str) -> Any:
+    """The INSERT of the dialect named `dialect` ("postgresql", "sqlite")."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

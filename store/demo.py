@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.models import Business, Order, Staff, utcnow
-from store.services import Actor, NewItem, create_order, record_payment, set_status
+from store.orders import Actor, NewItem, create_order, record_payment, set_status
 
 VENDOR_PHONE = "+919800000001"
 BAKERY_VENDOR_PHONE = "+919800000002"

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, selectinload
 from store.errors import DomainError
 from store.models import Business, Order, OrderStatus
 from store.numbers import number_key, parse_phone
-from store.services import (
+from store.orders import (
     MAX_TOTAL_MINOR,
     PAYMENT_METHODS,
     Actor,

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from store.db import insert_for
 from store.models import Chat, Order, OrderWatch, OutboxMessage, OutboxStatus, StatusEvent, utcnow
 from store.queries import chat_for
 
@@ -49,8 +49,7 @@ def enqueue(
         next_attempt_at=now,
         created_at=now,
     )
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     stmt = (
         insert(OutboxMessage)
         .values(**values)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import Connection, case
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from store.db import insert_of
 from store.models import RatePace
 
 
@@ -33,7 +33,7 @@ def reserve(db: Session | Connection, key: str, per_second: float, now: float | 
     connection = db.connection() if isinstance(db, Session) else db
     now = time.time() if now is None else now
     gap = 1.0 / per_second
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    insert = insert_of(connection.dialect.name)
     stmt = insert(RatePace).values(key=key, next_at=now + gap)
     stmt = stmt.on_conflict_do_update(
         index_elements=[RatePace.key],

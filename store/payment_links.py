@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store import outbox, services, staff_news
+from store import orders, outbox, staff_news, timeline
 from store.businesses import get_business
 from store.errors import InvalidValue
 from store.models import (
@@ -157,7 +157,7 @@ def link_for_order(
     gateway and a new one made. None when nothing is due. Raises GatewayUnavailable.
 
     The order row is locked first (PostgreSQL), so two views at once make one link."""
-    order = services.lock_order(session, order.id)
+    order = orders.lock_order(session, order.id)
     due = order.due_minor
     live = live_link_of(session, order.id)
     if live is not None:
@@ -274,7 +274,7 @@ def record_reported(
     here and flagged to staff for a refund."""
     if link.order_id is None:  # a booking's link, once bookings exist
         return Outcome("ignored")
-    order = services.lock_order(session, link.order_id)
+    order = orders.lock_order(session, link.order_id)
     if link_status in ("paid", "partially_paid", "cancelled", "expired"):
         link.status = link_status
     if paid.currency != order.currency or paid.amount_minor <= 0:
@@ -294,9 +294,9 @@ def record_reported(
         return Outcome("duplicate", order.number)
     bookable = 0 if order.status == OrderStatus.CANCELLED else min(order.due_minor,
                                                                    paid.amount_minor)
-    actor = services.Actor(ACTOR_NAME, via=via)
+    actor = orders.Actor(ACTOR_NAME, via=via)
     if bookable:
-        payment = services.record_payment(
+        payment = orders.record_payment(
             session, order, bookable, row.method, actor,
             reference=paid.gateway_payment_id[:120], now=now,
         )
@@ -338,14 +338,12 @@ def _tell_staff_of_payment(session: Session, order: Order, payment_id: int, now:
 def _flag_refund(session: Session, order: Order, row: GatewayPayment, now: datetime) -> None:
     """The timeline says so (a staff-only note), every staff member is asked to refund,
     and the customer hears that the money arrived and will come back."""
-    event = StatusEvent(
-        order_id=order.id, kind="note", actor=ACTOR_NAME, created_at=now,
+    event = timeline.add_event(
+        session, order, "note", now, actor=ACTOR_NAME,
         detail={"gateway_payment": row.gateway_payment_id, "refund_due_minor":
                 row.refund_due_minor, "amount_minor": row.amount_minor, "reason":
                 "cancelled" if order.status == OrderStatus.CANCELLED else "overpaid"},
     )
-    session.add(event)
-    session.flush()
     for _, chat in _staff_chats(session, order, now):
         outbox.enqueue_for(
             session, chat, kind=REFUND_KIND,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store import media as media_store
-from store import outbox, proof_checks, proof_limits, stale_proofs
+from store import outbox, proof_checks, proof_limits, stale_proofs, timeline
 from store.errors import (
     AlreadyDecided,
     DomainError,
@@ -34,7 +34,7 @@ from store.models import (
     StatusEvent,
     utcnow,
 )
-from store.services import Actor, lock_order, record_payment
+from store.orders import Actor, lock_order, record_payment
 from store.staff_news import staff_addresses, staff_chats
 
 PROMPT = stale_proofs.PROMPT
@@ -325,9 +325,8 @@ def _proof_event(
     session: Session, proof: PaymentProof, staff: Actor, now: datetime, **detail: object
 ) -> StatusEvent:
     order = proof.order
-    event = StatusEvent(
-        order_id=order.id,
-        kind="proof",
+    event = timeline.add_event(
+        session, order, "proof", now,
         to_status=proof.status,
         detail={
             "proof_id": proof.id,
@@ -338,11 +337,8 @@ def _proof_event(
             **detail,
         },
         actor=staff.name,
-        actor_staff_id=staff.staff_id,
-        created_at=now,
+        staff_id=staff.staff_id,
     )
-    session.add(event)
-    session.flush()
     outbox.notify_order(
         session, order, event, now=now,
         extra_chat_ids=(proof.chat_id,) if proof.chat_id else (),

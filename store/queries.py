@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, bindparam, case, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, joinedload, make_transient_to_detached, selectinload
 
+from store.db import insert_of
 from store.models import (
     Business,
     Chat,
@@ -157,7 +157,7 @@ def _upsert(dialect: str, names: tuple[str, ...]) -> Any:
     table = Chat.__table__
     now = bindparam("now", type_=table.c.created_at.type)
     channel, address = bindparam("channel", type_=String()), bindparam("address", type_=String())
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_of(dialect)
     stmt = insert(table).values(
         channel=channel, address=address, state="idle", state_data={}, lookup_misses=0,
         created_at=now, updated_at=now,

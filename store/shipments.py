@@ -18,7 +18,7 @@ from store import outbox
 from store.db import insert_for
 from store.models import Business, Order, OrderStatus, Shipment, StatusEvent, utcnow
 from store.numbers import number_key
-from store.services import OPEN, Actor, lock_order, set_status
+from store.orders import OPEN, Actor, lock_order, set_status
 
 STEPS = ("picked_up", "in_transit", "out_for_delivery", "failed_attempt", "delivered", "returned")
 FINAL = frozenset({"delivered", "returned"})

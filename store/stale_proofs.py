@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from store import outbox
-from store.models import Order, OrderStatus, OutboxMessage, PaymentProof, ProofStatus, StatusEvent
+from store import outbox, timeline
+from store.models import Order, OrderStatus, OutboxMessage, PaymentProof, ProofStatus
 
 PROMPT = "proof_prompt"
 DECIDED = "proof_decided"  # to the staff asked about a proof that a colleague decided
@@ -53,13 +53,12 @@ def close(
     if not won:
         return False
     proof = session.get(PaymentProof, proof_id, populate_existing=True)
-    session.add(StatusEvent(
-        order_id=order.id, kind="proof", to_status=ProofStatus.CLOSED.value,
+    timeline.add_event(
+        session, order, "proof", now, to_status=ProofStatus.CLOSED.value,
         detail={"proof_id": proof_id, "proof": proof.number, "decision": "closed",
                 "reason": why},
-        actor=actor or "system", actor_staff_id=staff_id if actor else None, created_at=now,
-    ))
-    session.flush()
+        actor=actor or "system", staff_id=staff_id if actor else None,
+    )
     tell_prompted(session, proof, staff_id if actor else None, now)
     return True
 

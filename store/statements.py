@@ -20,9 +20,9 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from store.db import insert_for
 from store.models import Business, Payment, PaymentProof, ProofStatus, StatementCredit, utcnow
 
 CONFIRMED = "confirmed"
@@ -289,8 +289,7 @@ def import_statement(
     zone = ZoneInfo(business.timezone)
     seen: dict[tuple, int] = {}
     new_ids = []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     for credit in found:
         same = (credit.credited_at.date(), credit.amount_minor, credit.utr, credit.reference)
         seen[same] = seen.get(same, 0) + 1

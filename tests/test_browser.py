@@ -22,10 +22,10 @@ from werkzeug.serving import make_server
 from bot.app import create_app
 from bot.runtime import Runtime
 from handlers import i18n
-from handlers.links import order_page_path
+from handlers.orders.links import order_page_path
 from store.db import unit_of_work
+from store.orders import Actor, record_payment
 from store.queries import order_by_number
-from store.services import Actor, record_payment
 
 pytestmark = pytest.mark.browser
 

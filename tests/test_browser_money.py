@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from test_browser import PHONE, browser, site  # noqa: F401  (the fixtures)
 
-from handlers.links import pay_url
+from handlers.orders.links import pay_url
 from store.db import unit_of_work
 from store.queries import order_by_number
 

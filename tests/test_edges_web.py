@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from bot.app import create_app
 from bot.cli import main
 from bot.config import Config
-from handlers.links import order_page_path
-from handlers.media_links import media_path
+from handlers.orders.links import order_page_path
+from handlers.proofs.file_links import media_path
 from store import media as media_store
 from store.db import unit_of_work
 from store.queries import order_by_number

@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
 from handlers import handle
-from handlers.core import State, _modules
+from handlers.features import FEATURES
+from handlers.turn import State
 from handlers.types import Inbound, Media
 from store.db import unit_of_work
 from store.models import Chat
@@ -25,7 +26,7 @@ IMAGES = sorted(p for p in (FIXTURES / "images").iterdir() if p.is_file())
 
 
 def _verbs() -> list[str]:
-    return sorted({verb for m in _modules() for verb in getattr(m, "BUTTONS", {})})
+    return sorted({verb for feature in FEATURES for verb in feature.buttons})
 
 
 ORDER_NUMBERS = ["AK-1001", "AK-1002", "AK-1003", "AK-1004", "SB-2001", "AK-9999", "ZZ-1"]

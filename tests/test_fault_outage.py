@@ -19,7 +19,7 @@ from bot.runtime import build_runtime
 from bot.telegram import TelegramBridge, close_bridge
 from bot.telegram_outbound import Pacer
 from bot.telegram_web import SECRET_HEADER
-from handlers.links import order_page_path
+from handlers.orders.links import order_page_path
 from store.db import unit_of_work
 from store.queries import order_by_number
 

@@ -128,8 +128,8 @@ def test_terminal_chat_scripted_in_english_and_hindi(demo, database_url, tmp_pat
 
 def test_terminal_chat_prints_notices_queued_while_closed(demo, database_url, tmp_path) -> None:
     from store.db import unit_of_work
+    from store.orders import Actor, set_status
     from store.queries import order_by_number
-    from store.services import Actor, set_status
 
     _run_chat(database_url, tmp_path, "hi\n", "--phone", "+919822222222")
     with unit_of_work(demo.sessions) as s:

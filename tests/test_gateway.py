@@ -21,7 +21,7 @@ from bot.app import create_app
 from bot.cli import main
 from bot.runtime import Runtime, build_runtime
 from handlers.notices import render
-from store import businesses, payment_links, services
+from store import businesses, orders, payment_links
 from store.db import unit_of_work
 from store.demo import seed
 from store.models import (
@@ -144,7 +144,7 @@ def test_link_made_on_first_view_and_reused_while_the_due_is_the_same(shop: Shop
 
 
 def test_links_on_the_page_too(shop: Shop) -> None:
-    from handlers.links import order_page_path
+    from handlers.orders.links import order_page_path
 
     client = create_app(runtime=shop.runtime).test_client()
     page = client.get(order_page_path("test-secret-key", shop.order().id))
@@ -159,7 +159,7 @@ def test_due_change_cancels_the_old_link_and_the_next_view_makes_a_new_one(shop:
     chat.text("AK-1001")
     old = shop.fake.only_link()["id"]
     with unit_of_work(shop.runtime.sessions) as s:
-        services.record_payment(s, order_by_number(s, "AK-1001"), 5000, "cash")
+        orders.record_payment(s, order_by_number(s, "AK-1001"), 5000, "cash")
     line = _pay_now(chat.text("AK-1001"))
     assert shop.fake.links[old]["status"] == "cancelled"
     (new,) = [link for link in shop.fake.links.values() if link["id"] != old]
@@ -296,7 +296,7 @@ def test_payment_on_a_cancelled_order_is_recorded_and_flagged(shop: Shop, server
     shop.chat().text("AK-1001")
     link = shop.fake.only_link()["id"]
     with unit_of_work(shop.runtime.sessions) as s:
-        services.set_status(s, order_by_number(s, "AK-1001"), "cancelled", reason="out of paneer")
+        orders.set_status(s, order_by_number(s, "AK-1001"), "cancelled", reason="out of paneer")
     body = shop.fake.webhook_body(link, shop.fake.pay(link))
     assert _post(server, "AK", body).json()["result"] == "flagged"
     assert _post(server, "AK", body).json()["result"] == "duplicate"
@@ -322,7 +322,7 @@ def test_payment_beyond_the_due_books_the_due_and_flags_the_rest(shop: Shop, ser
     shop.chat().text("AK-1001")
     link = shop.fake.only_link()["id"]
     with unit_of_work(shop.runtime.sessions) as s:  # cash at the counter, link still live
-        services.record_payment(s, order_by_number(s, "AK-1001"), 20000, "cash")
+        orders.record_payment(s, order_by_number(s, "AK-1001"), 20000, "cash")
     body = shop.fake.webhook_body(link, shop.fake.pay(link))
     assert _post(server, "AK", body).json()["result"] == "flagged"
     assert shop.order().paid_minor == 40000
@@ -365,7 +365,7 @@ def test_sync_cancels_a_link_whose_cancel_failed(shop: Shop, config) -> None:
     old = shop.fake.only_link()["id"]
     shop.fake.fail_next("cancel", 400)
     with unit_of_work(shop.runtime.sessions) as s:
-        services.record_payment(s, order_by_number(s, "AK-1001"), 5000, "cash")
+        orders.record_payment(s, order_by_number(s, "AK-1001"), 5000, "cash")
     assert "₹200.00 now" in _pay_now(chat.text("AK-1001"))
     assert shop.count(PaymentLink, PaymentLink.status == "stale") == 1
     assert shop.fake.links[old]["status"] == "created"
@@ -474,7 +474,7 @@ def test_payment_on_an_order_already_paid_is_flagged(shop: Shop, server: str) ->
     shop.chat().text("AK-1001")
     link = shop.fake.only_link()["id"]
     with unit_of_work(shop.runtime.sessions) as s:
-        services.record_payment(s, order_by_number(s, "AK-1001"), 25000, "cash")
+        orders.record_payment(s, order_by_number(s, "AK-1001"), 25000, "cash")
     body = shop.fake.webhook_body(link, shop.fake.pay(link))
     assert _post(server, "AK", body).json()["result"] == "flagged"
     with unit_of_work(shop.runtime.sessions) as s:

@@ -9,7 +9,7 @@ from conftest import ChatDriver
 from test_operator import orderbot  # noqa: F401 (the fixture)
 from test_proofs_chat import photo
 
-from handlers.lookup_guard import LOOKUPS_PER_HOUR
+from handlers.orders.lookup_guard import LOOKUPS_PER_HOUR
 
 SLOWED = "too many order numbers"
 ASK = "To see AK-1001, send the last 4 digits of the phone number on the order."

@@ -106,7 +106,7 @@ def test_perceptual_hash_knows_a_resized_copy_from_another_receipt(runtime) -> N
 
 
 def test_media_is_served_only_at_a_signed_link(runtime, client) -> None:
-    from handlers.media_links import media_path
+    from handlers.proofs.file_links import media_path
 
     stored = _store(runtime, (IMAGES / "upi-payment-250.png").read_bytes())
     path = media_path(runtime.settings.secret_key, stored.id)

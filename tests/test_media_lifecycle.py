@@ -17,7 +17,7 @@ from proof_support import kept_files, proofs
 from sqlalchemy import func, select, text
 from test_proofs_chat import send
 
-import handlers.proofs
+import handlers.proofs.chat
 from bot import housekeeping, worker
 from bot.cli import main
 from bot.runtime import build_runtime
@@ -81,7 +81,7 @@ def test_a_proof_that_fails_after_its_file_was_kept_leaves_nothing(
     def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise Failed
 
-    monkeypatch.setattr(handlers.proofs.proofs, "submit", broken)
+    monkeypatch.setattr(handlers.proofs.chat.proofs, "submit", broken)
     customer.text("AK-1001")
     assert "Sorry" in send(customer, "paid 250")
     assert kept_files(customer.runtime) == [] and _rows(customer.runtime) == 0

@@ -7,8 +7,8 @@ import pytest
 
 from store.db import unit_of_work
 from store.errors import ItemsRequired, NotFound, OrderClosed, TotalBelowPaid
+from store.orders import Actor, NewItem, save_order, update_order
 from store.queries import business_by_code, order_by_number
-from store.services import Actor, NewItem, save_order, update_order
 
 TILL = Actor("till", via="api")
 

@@ -10,11 +10,11 @@ from dataclasses import replace
 import pytest
 
 from handlers import i18n
-from handlers.links import order_page_path, order_token, read_order_token
-from handlers.payments import qr_token
+from handlers.orders.links import order_page_path, order_token, read_order_token
+from handlers.orders.payments import qr_token
 from store.db import unit_of_work
+from store.orders import Actor, record_payment
 from store.queries import order_by_number
-from store.services import Actor, record_payment
 from store.shipments import CarrierUpdate, record_update
 
 SECRET = "test-secret-key"

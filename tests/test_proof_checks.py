@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot import proof_reader
 from bot.config import Config
 from handlers import notices
-from handlers.proof_notices import prompt_replies
+from handlers.proofs.notices import prompt_replies
 from handlers.types import Media
 from store import ocr_engine, proof_checks, proofs
 from store.db import unit_of_work
@@ -207,7 +207,7 @@ def test_utr_reused_in_the_same_business_and_across_businesses(demo) -> None:
 
 
 def test_utr_on_a_recorded_payment_is_reused(demo) -> None:
-    from store.services import Actor, record_payment
+    from store.orders import Actor, record_payment
 
     with unit_of_work(demo.sessions) as s:
         record_payment(s, order_by_number(s, "AK-1003"), 10000, "upi", Actor("Asha"),

@@ -15,8 +15,8 @@ from store import proofs
 from store.db import unit_of_work
 from store.errors import AlreadyDecided, Forbidden, OrderCancelled, Overpayment
 from store.models import Payment, PaymentProof, Staff
+from store.orders import Actor, set_status
 from store.queries import order_by_number
-from store.services import Actor, set_status
 
 RECEIPT = (FIXTURES / "images" / "upi-payment-250.png").read_bytes()
 

@@ -20,8 +20,8 @@ from store.models import (
     PaymentProof,
     Staff,
 )
+from store.orders import Actor, set_status
 from store.queries import order_by_number
-from store.services import Actor, set_status
 
 IMAGES = FIXTURES / "images"
 ASHA = "+919800000001"

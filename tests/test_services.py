@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from store.db import unit_of_work
 from store.errors import InvalidAmount, InvalidTransition, OrderCancelled, Overpayment
 from store.models import Order, OutboxMessage, Payment, StatusEvent
+from store.orders import Actor, allowed_next, record_payment, record_refund, set_status
 from store.queries import order_by_number
-from store.services import Actor, allowed_next, record_payment, record_refund, set_status
 
 ASHA = Actor("Asha")
 

@@ -203,7 +203,7 @@ def test_statement_in_the_staff_chat_and_unmatched(demo) -> None:
 
 
 def test_prompt_says_confirmed_by_statement(demo) -> None:
-    from handlers.proof_notices import prompt_replies
+    from handlers.proofs.notices import prompt_replies
 
     _import(demo, "generic.csv")
     proof_id = _utr_proof(demo)

@@ -209,12 +209,12 @@ def test_customers_cannot_use_vendor_commands(customer: ChatDriver, demo) -> Non
 @pytest.mark.parametrize("words", ["approve 12", "reject 12 blurry photo", "proofs",
                                    "approve 3 200"])
 def test_proof_commands_are_left_to_the_proofs_feature(asha: ChatDriver, words: str) -> None:
-    from handlers import vendor
+    from handlers.vendor import commands as vendor
 
     replies = asha.say(words)
     assert not any(b.payload.startswith(("vo:", "st:", "vl")) for r in replies for b in r.buttons)
     assert not any(r.text.startswith(("Open orders", "✅", "💰")) for r in replies)
-    assert vendor.INTENTS[0].__name__ == "_command"
+    assert vendor.FEATURE.intents[0].__name__ == "_command"
 
 
 def test_watchers_hear_and_a_completed_order_says_thank_you(asha: ChatDriver, demo) -> None:
@@ -232,7 +232,7 @@ def test_watchers_hear_and_a_completed_order_says_thank_you(asha: ChatDriver, de
 
 def test_a_change_that_rolls_back_leaves_no_notice(asha: ChatDriver, priya: ChatDriver, demo,
                                                    monkeypatch) -> None:
-    from handlers import vendor
+    from handlers.vendor import commands as vendor
 
     def crash(*_args, **_kwargs):
         raise RuntimeError("crash after the change, before the commit")
@@ -324,9 +324,9 @@ def test_a_shipment_step_reads_in_the_vendor_timeline(demo) -> None:
 def test_colleagues_hear_of_money_and_cancellations_not_of_routine_steps(demo) -> None:
     """Raju takes ₹100 cash, refunds ₹50, marks an order ready and cancels another:
     Asha hears of the money and the cancellation, in her language; Raju of none of it."""
+    from conftest import ChatDriver
     from sqlalchemy import select as select_
 
-    from conftest import ChatDriver
     from handlers import notices
     from store.db import unit_of_work
     from store.models import OutboxMessage, Staff

@@ -19,15 +19,14 @@ from handlers.types import Image, Reply
 from store import outbox
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus
+from store.orders import set_status
 from store.queries import chat_for, order_by_number
-from store.services import set_status
 
 from .conftest import RAVI
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@notices.renderer("test_photo_then_text")
 def _photo_then_text(session, message, lang) -> list[Reply]:  # noqa: ANN001
     image = Image(alt="QR", render=lambda: PNG)
     return [Reply("scan to pay", image=image), Reply("then send the screenshot here")]
@@ -81,8 +80,10 @@ def test_a_status_notice_goes_out_with_its_buttons(
 
 
 def test_flood_control_waits_as_asked_and_never_sends_a_part_twice(
-    bridge: TelegramBridge, api: FakeBotAPI, demo: Runtime, clock: Clock
+    bridge: TelegramBridge, api: FakeBotAPI, demo: Runtime, clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setitem(notices.RENDERERS, "test_photo_then_text", _photo_then_text)
     message_id = queue(demo, RAVI, "qr", kind="test_photo_then_text")
     api.fail_next("sendMessage", 429, retry_after=7)
     run_once(demo)

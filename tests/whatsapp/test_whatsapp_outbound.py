@@ -17,9 +17,9 @@ from bot.whatsapp_outbound import SENT_PARTS, WhatsAppSender
 from bot.worker import run_once
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus
+from store.orders import Actor, set_status
 from store.outbox import enqueue
 from store.queries import order_by_number
-from store.services import Actor, set_status
 
 from .conftest import BUSINESS_NUMBER, CUSTOMER, WhatsAppUser, make_runtime, user_for
 

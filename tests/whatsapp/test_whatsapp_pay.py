@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 
 from bot.app import create_app
-from handlers import page
+from handlers.orders import page
 from store.db import unit_of_work
 from store.queries import order_by_number
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
-
-from handlers import i18n, lookup_guard
-from handlers.core import State, Turn
+from handlers import i18n
+from handlers.feature import Feature
+from handlers.orders import gateway_notices, lookup_guard, notices
+from handlers.orders.view import Audience, audience_for, order_view, payment_lines, qr_reply
 from handlers.parse import find_order_numbers, matches, mentions, words
+from handlers.turn import State, Turn
 from handlers.types import Button, Reply
-from handlers.views import Audience, audience_for, order_view, payment_lines, qr_reply
-from store.models import Order, OrderStatus, OrderWatch
+from store import chat_reads
+from store.models import Order, OrderStatus
 from store.numbers import number_key
-from store.queries import business_codes, order_by_number, order_for_view, record_miss
+from store.queries import business_codes, order_by_id, order_by_number, order_for_view, record_miss
 
 MISS_LIMIT = 10
 MISS_WINDOW = timedelta(hours=1)
@@ -23,10 +23,7 @@ MISS_WINDOW = timedelta(hours=1)
 
 def keywords(name: str) -> list[str]:
     """A keyword list in every language at once: people mix them."""
-    found: list[str] = []
-    for lang in i18n.LANGUAGES:
-        found += [w.strip() for w in i18n.catalog(lang)[f"keywords.{name}"].split("|")]
-    return [w for w in found if w]
+    return i18n.phrases(f"keywords.{name}")
 
 
 def help_replies(turn: Turn) -> list[Reply]:
@@ -85,7 +82,7 @@ def lookup(turn: Turn, key: str) -> list[Reply]:
     """Show the order `key` names, with the same answer for every miss, and a slow-down
     after too many lookups or misses (so numbers cannot be walked through). Every
     lookup counts, found or not; a phone4 business asks an unproven sender for the
-    last 4 digits of the order's phone first (handlers/lookup_guard.py)."""
+    last 4 digits of the order's phone first (handlers/orders/lookup_guard.py)."""
     found = find_for(turn, key)
     if not isinstance(found, Order):
         return found
@@ -204,8 +201,6 @@ def _track_without_number(turn: Turn) -> list[Reply] | None:
 def current_order(turn: Turn) -> Order | None:
     if turn.chat.current_order_id is None:
         return None
-    from store.queries import order_by_id
-
     return order_by_id(turn.session, turn.chat.current_order_id)
 
 
@@ -257,13 +252,7 @@ def _notify(turn: Turn, number: str) -> list[Reply] | None:
         return None
     if order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
         return [Reply(turn.t("notify.closed", number=order.number))]
-    dialect = turn.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    turn.session.execute(
-        insert(OrderWatch)
-        .values(chat_id=turn.chat.id, order_id=order.id, created_at=turn.now)
-        .on_conflict_do_nothing(index_elements=["chat_id", "order_id"])
-    )
+    chat_reads.watch(turn.session, turn.chat.id, order.id, turn.now)
     turn.watching = True
     stop = Button(turn.t("button.stop_updates"), f"stop:{order.number}")
     return [Reply(turn.t("notify.on", number=order.number), buttons=(stop,))]
@@ -272,15 +261,9 @@ def _notify(turn: Turn, number: str) -> list[Reply] | None:
 def _stop(turn: Turn, number: str) -> list[Reply] | None:
     order = _order_from_button(turn, number) if number else current_order(turn)
     if order is None:
-        removed = turn.session.execute(
-            delete(OrderWatch).where(OrderWatch.chat_id == turn.chat.id)
-        ).rowcount
+        removed = chat_reads.unwatch(turn.session, turn.chat.id)
         return [Reply(turn.t("notify.off_all" if removed else "notify.none"))]
-    turn.session.execute(
-        delete(OrderWatch).where(
-            OrderWatch.chat_id == turn.chat.id, OrderWatch.order_id == order.id
-        )
-    )
+    chat_reads.unwatch(turn.session, turn.chat.id, order.id)
     return [Reply(turn.t("notify.off", number=order.number))]
 
 
@@ -297,23 +280,26 @@ def _help_button(turn: Turn, _arg: str) -> list[Reply]:
     return help_replies(turn)
 
 
-BUTTONS = {
-    "help": _help_button,
-    "lang": _language_button,
-    "refresh": _refresh,
-    "open": _open,
-    "pay": _pay,
-    "notify": _notify,
-    "stop": _stop,
-}
-
-# Tried in this order on free text, after the other modules' intents.
-INTENTS = [
-    _language,
-    _order_number,
-    _greeting,
-    _pay_intent,
-    _notify_intent,
-    _track_without_number,
-]
-STATES = {State.AWAITING_LAST4.value: _awaiting_last4}
+FEATURE = Feature(
+    "orders",
+    buttons={
+            "help": _help_button,
+        "lang": _language_button,
+        "refresh": _refresh,
+        "open": _open,
+        "pay": _pay,
+        "notify": _notify,
+        "stop": _stop,
+    },
+    # Tried in this order on free text, after the other features' intents.
+    intents=(
+        _language,
+        _order_number,
+        _greeting,
+        _pay_intent,
+        _notify_intent,
+        _track_without_number,
+    ),
+    states={State.AWAITING_LAST4: _awaiting_last4},
+    renderers={**notices.RENDERERS, **gateway_notices.RENDERERS},
+)

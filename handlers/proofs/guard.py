@@ -8,9 +8,8 @@ import math
 from datetime import datetime
 
 from handlers import i18n
-from handlers.core import Turn
 from handlers.parse import display_phone
-from handlers.phone import proven_phone
+from handlers.turn import Turn
 from handlers.types import Reply
 from store import proof_limits
 from store.models import Order
@@ -42,12 +41,12 @@ def sender_flags(turn: Turn, order: Order) -> list[dict]:
     """A flag for staff when the chat is not proven as the order's phone, naming the
     sender as the channel knows them: a phone (WhatsApp, or one proven here), else a
     Telegram name and @username."""
-    phones = {turn.inbound.proven_phone, proven_phone(turn)} - {None}
+    phones = {turn.inbound.proven_phone, turn.linked_phone} - {None}
     if order.customer_phone and order.customer_phone in phones:
         return []
     flag: dict = {"kind": "unproven_sender", "channel": turn.chat.channel}
     if phones:
-        flag["phone"] = turn.inbound.proven_phone or proven_phone(turn)
+        flag["phone"] = turn.inbound.proven_phone or turn.linked_phone
     elif turn.chat.channel == "telegram":
         flag["name"] = turn.inbound.display_name or turn.chat.display_name
         flag["username"] = turn.inbound.username

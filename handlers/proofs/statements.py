@@ -7,8 +7,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.core import Turn
+from handlers.feature import Feature
 from handlers.parse import matches
+from handlers.turn import Turn
 from handlers.types import Reply
 from store import statements
 from store.models import Business
@@ -70,4 +71,4 @@ def _unmatched_intent(turn: Turn) -> list[Reply] | None:
     return [Reply("\n".join(lines))]
 
 
-INTENTS = [_file_intent, _unmatched_intent]
+FEATURE = Feature("statements", intents=(_file_intent, _unmatched_intent))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.notices import renderer
+from handlers.feature import Renderer
 from handlers.types import Button, Reply
 from store.models import OutboxMessage, PaymentProof
 from store.proof_checks import ASK, CONFIRM, read_fields
@@ -18,9 +18,6 @@ READ_KINDS = ("amount_mismatch", "payee_mismatch", "utr_reused", "before_order",
               "not_successful")
 
 
-def _money(proof: PaymentProof, minor: int, lang: str) -> str:
-    order = proof.order
-    return i18n.money(minor, order.currency, lang, order.business.country)
 
 
 def _when(proof: PaymentProof, moment, lang: str) -> str:  # noqa: ANN001 - a datetime
@@ -38,8 +35,8 @@ def flag_line(proof: PaymentProof, flag: dict, lang: str) -> str | None:
     kind = flag.get("kind")
     if kind == "amount_mismatch":
         return i18n.t("ocr.flag_amount_mismatch", lang,
-                      amount=_money(proof, flag["read_minor"], lang),
-                      claimed=_money(proof, proof.claimed_minor or 0, lang))
+                      amount=i18n.order_money(proof.order, flag["read_minor"], lang),
+                      claimed=i18n.order_money(proof.order, proof.claimed_minor or 0, lang))
     if kind == "payee_mismatch":
         return i18n.t("ocr.flag_payee_mismatch", lang, payee=flag.get("read") or "?")
     if kind == "utr_reused":
@@ -67,7 +64,7 @@ def reading_lines(proof: PaymentProof, lang: str) -> list[str]:
     elif fields:
         parts = []
         if fields.get("amount_minor") is not None:
-            parts.append(_money(proof, fields["amount_minor"], lang))
+            parts.append(i18n.order_money(proof.order, fields["amount_minor"], lang))
         payee = fields.get("payee_vpa") or fields.get("payee_name")
         if payee:
             parts[-1:] = [" ".join([*parts[-1:], i18n.t("ocr.read_to", lang, payee=payee)])]
@@ -82,7 +79,7 @@ def reading_lines(proof: PaymentProof, lang: str) -> list[str]:
     credit = proof.statement_credit
     if credit is not None and proof.statement_match:
         lines.append(i18n.t(f"ocr.statement_{proof.statement_match}", lang,
-                            amount=_money(proof, credit.amount_minor, lang),
+                            amount=i18n.order_money(proof.order, credit.amount_minor, lang),
                             when=_when(proof, credit.credited_at, lang)))
     return lines
 
@@ -94,21 +91,22 @@ def _waiting(session: Session, message: OutboxMessage) -> PaymentProof:
     return proof
 
 
-@renderer(CONFIRM)
 def _confirm(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     """To the customer: the amount read, to confirm with one tap."""
     proof = _waiting(session, message)
-    amount = _money(proof, proof.reading["amount_minor"], lang)
+    amount = i18n.order_money(proof.order, proof.reading["amount_minor"], lang)
     buttons = (Button(i18n.t("ocr.button_yes", lang), f"proofyes:{proof.id}"),
                Button(i18n.t("ocr.button_change", lang), f"proofchange:{proof.id}"))
     return [Reply(i18n.t("ocr.confirm_amount", lang, amount=amount, number=proof.order.number),
                   buttons=buttons)]
 
 
-@renderer(ASK)
 def _ask(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     """To the customer: nothing read; how much was it?"""
     proof = _waiting(session, message)
     order = proof.order
     return [Reply(i18n.t("proofs.ask_amount", lang, number=order.number,
-                         due=_money(proof, order.due_minor, lang)))]
+                         due=i18n.order_money(proof.order, order.due_minor, lang)))]
+
+
+RENDERERS: dict[str, Renderer] = {CONFIRM: _confirm, ASK: _ask}

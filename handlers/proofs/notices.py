@@ -8,18 +8,15 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.media_links import media_image
-from handlers.notices import _buttons, _order_and_event, renderer, template_fields
-from handlers.proof_reading_view import flag_line, reading_lines
+from handlers.feature import Renderer, TemplateFields
+from handlers.orders.notices import order_and_event, order_buttons
+from handlers.proofs.file_links import media_image
+from handlers.proofs.guard import flag_line as sender_line
+from handlers.proofs.reading_view import flag_line, reading_lines
 from handlers.types import Button, Reply, Settings
 from store.models import OutboxMessage, PaymentProof, ProofStatus
 from store.proofs import decider_name, proof_by_id
 from store.stale_proofs import settled
-
-
-def _money(proof: PaymentProof, minor: int, lang: str) -> str:
-    order = proof.order
-    return i18n.money(minor, order.currency, lang, order.business.country)
 
 
 def _when(proof: PaymentProof, moment: datetime, lang: str) -> str:
@@ -27,18 +24,13 @@ def _when(proof: PaymentProof, moment: datetime, lang: str) -> str:
     return i18n.when(moment, business.timezone, lang, business.country)
 
 
-def method_label(method: str | None, lang: str) -> str:
-    """"UPI", "Bank transfer", "नकद": a payment method as people read it."""
-    key = f"method.{method or 'other'}"
-    return i18n.t(key, lang) if key in i18n.catalog("en") else str(method)
-
-
 def flag_lines(proof: PaymentProof, lang: str, *, over_due: bool = True) -> list[str]:
     lines = []
     for flag in proof.flags or []:
         if flag.get("kind") == "over_due" and over_due:
             lines.append(
-                i18n.t("proofs.flag_over_due", lang, due=_money(proof, flag["due_minor"], lang))
+                i18n.t("proofs.flag_over_due", lang,
+                       due=i18n.order_money(proof.order, flag["due_minor"], lang))
             )
         elif flag.get("kind") == "reused":
             key = "proofs.flag_reused_same" if flag["how"] == "same" else "proofs.flag_reused_similar"
@@ -47,8 +39,6 @@ def flag_lines(proof: PaymentProof, lang: str, *, over_due: bool = True) -> list
                 i18n.t(key, lang, number=flag["order"], when=_when(proof, at, lang), proof=flag["proof"])
             )
         elif flag.get("kind") == "unproven_sender":
-            from handlers.proof_guard import flag_line as sender_line
-
             lines.append(sender_line(flag, lang))
         elif (line := flag_line(proof, flag, lang)) is not None:
             lines.append(line)
@@ -96,12 +86,13 @@ def prompt_replies(
             proof=proof.number,
             number=order.number,
             customer=order.customer_name or "—",
-            claimed=_money(proof, proof.claimed_minor or 0, lang),
-            due=_money(proof, order.due_minor, lang),
+            claimed=i18n.order_money(proof.order, proof.claimed_minor or 0, lang),
+            due=i18n.order_money(proof.order, order.due_minor, lang),
         )
     ]
     if proof.method:
-        lines.append(i18n.t("proofs.prompt_method", lang, method=method_label(proof.method, lang)))
+        method = i18n.method_label(proof.method, lang)
+        lines.append(i18n.t("proofs.prompt_method", lang, method=method))
     lines += reading_lines(proof, lang)
     pending = proof.status == ProofStatus.PENDING.value
     if pending and settled(order):  # "more than the ₹250 due" beside "due ₹0" helps no one
@@ -118,7 +109,6 @@ def prompt_replies(
     return [Reply("\n".join(lines), buttons=buttons, image=image)]
 
 
-@renderer("proof_prompt")
 def _prompt(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     proof = proof_by_id(session, message.payload["proof_id"])
     if proof is None:
@@ -126,7 +116,6 @@ def _prompt(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     return prompt_replies(proof, lang, session.info.get("settings"))
 
 
-@template_fields("proof_prompt")
 def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[str, str]:
     """The prompt as the quick-reply template's variables (README, "TWILIO_TEMPLATE_PROOF_PROMPT"):
     {{1}} proof number, {{2}} order, {{3}} customer, {{4}} claimed, {{5}} due, {{6}} flags.
@@ -142,18 +131,17 @@ def _prompt_fields(session: Session, message: OutboxMessage, lang: str) -> dict[
         notes += flag_lines(proof, lang)
     if proof.method:
         notes.insert(0, i18n.t("proofs.prompt_method", lang,
-                               method=method_label(proof.method, lang)))
+                               method=i18n.method_label(proof.method, lang)))
     return {
         "1": str(proof.number),
         "2": order.number,
         "3": order.customer_name or "—",
-        "4": _money(proof, proof.claimed_minor or 0, lang),
-        "5": _money(proof, order.due_minor, lang),
+        "4": i18n.order_money(proof.order, proof.claimed_minor or 0, lang),
+        "5": i18n.order_money(proof.order, order.due_minor, lang),
         "6": " ".join(notes) or i18n.t("proofs.template_no_flags", lang),
     }
 
 
-@renderer("proof_decided")
 def _decided_by_colleague(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     """To the staff asked about a proof: a colleague decided it; nothing left to do."""
     proof = proof_by_id(session, message.payload["proof_id"])
@@ -178,10 +166,9 @@ def _decided_by_colleague(session: Session, message: OutboxMessage, lang: str) -
     return [Reply(text)]
 
 
-@renderer("order_proof")
 def _decision(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     """The customer's notice: approved with the new balance, or rejected with why."""
-    order, event = _order_and_event(session, message.payload)
+    order, event = order_and_event(session, message.payload)
     detail = event.detail
     money = lambda minor: i18n.money(minor, order.currency, lang, order.business.country)  # noqa: E731
     if detail["decision"] == ProofStatus.APPROVED.value:
@@ -191,7 +178,7 @@ def _decision(session: Session, message: OutboxMessage, lang: str) -> list[Reply
                 lang,
                 business=order.business.name,
                 amount=money(detail["amount_minor"]),
-                method=method_label(detail.get("method"), lang),
+                method=i18n.method_label(detail.get("method"), lang),
                 number=order.number,
                 paid=money(detail["paid_minor"]),
                 total=money(order.total_minor),
@@ -207,4 +194,12 @@ def _decision(session: Session, message: OutboxMessage, lang: str) -> list[Reply
     lines.append(
         i18n.t("notice.due", lang, amount=money(due)) if due > 0 else i18n.t("notice.paid_full", lang)
     )
-    return [Reply("\n".join(lines), buttons=_buttons(order, lang))]
+    return [Reply("\n".join(lines), buttons=order_buttons(order, lang))]
+
+
+RENDERERS: dict[str, Renderer] = {
+    "proof_prompt": _prompt,
+    "proof_decided": _decided_by_colleague,
+    "order_proof": _decision,
+}
+TEMPLATE_FIELDS: dict[str, TemplateFields] = {"proof_prompt": _prompt_fields}

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import select
-
 from handlers import i18n
-from handlers.adjustments import adjustment_event
-from handlers.core import Turn
+from handlers.orders.adjustments import adjustment_event
+from handlers.orders.view import Audience, money, order_view, when
 from handlers.parse import display_phone
+from handlers.turn import Turn
 from handlers.types import Button, Reply
-from handlers.views import SECTIONS, Audience, money, order_view, when
-from store.models import Order, PaymentProof, StatusEvent
-from store.services import OPEN, allowed_next
+from store import chat_reads
+from store.models import Order, StatusEvent
+from store.orders import allowed_next
 
 LIST_LIMIT = 10
 TIMELINE_LIMIT = 12
@@ -23,12 +22,7 @@ TIMELINE_LIMIT = 12
 
 def open_orders(turn: Turn) -> list[Reply]:
     """The staff's open orders across their businesses, oldest first, each a choice."""
-    query = (
-        select(Order)
-        .where(Order.business_id.in_(turn.business_ids()), Order.status.in_(list(OPEN)))
-        .order_by(Order.created_at, Order.id)
-    )
-    orders = list(turn.session.scalars(query.limit(LIST_LIMIT + 1)))
+    orders = chat_reads.open_orders(turn.session, turn.business_ids(), LIST_LIMIT + 1)
     if not orders:
         return [Reply(turn.t("vendor.orders_none"))]
     lines = [turn.t("vendor.orders_title")]
@@ -132,21 +126,14 @@ def _label(turn: Turn, group: str, code: str | None) -> str:
 
 
 def _timeline_lines(turn: Turn, order: Order) -> list[str]:
-    events = turn.session.scalars(
-        select(StatusEvent)
-        .where(StatusEvent.order_id == order.id)
-        .order_by(StatusEvent.created_at.desc(), StatusEvent.id.desc())
-        .limit(TIMELINE_LIMIT)
-    ).all()
+    events = chat_reads.latest_events(turn.session, order.id, TIMELINE_LIMIT)
     return [turn.t("vendor.timeline.title")] + [
         _event_line(turn, order, e) for e in reversed(events)
     ]
 
 
 def _proof_lines(turn: Turn, order: Order) -> list[str]:
-    proofs = turn.session.scalars(
-        select(PaymentProof).where(PaymentProof.order_id == order.id).order_by(PaymentProof.id)
-    ).all()
+    proofs = chat_reads.order_proofs(turn.session, order.id)
     if not proofs:
         return []
     lines = [turn.t("vendor.proofs_title")]
@@ -181,5 +168,3 @@ def vendor_section(turn: Turn, order: Order, audience: Audience) -> list[str]:
         *([""] + proofs if (proofs := _proof_lines(turn, order)) else []),
     ]
 
-
-SECTIONS.append(vendor_section)

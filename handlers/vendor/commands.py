@@ -4,18 +4,17 @@ record a payment taken in person, cancel with a reason, refund.
 Only ever their own business's orders: another business's order number falls through
 to the customer's answer (the masked public view, or not found); a command on it is
 refused ("SB-2001 is not an order of Asha's Kitchen"). Words that belong to
-payment proofs (`approve 12`, `proofs`) are left to handlers/proofs.py."""
+payment proofs (`approve 12`, `proofs`) are left to handlers/proofs/chat.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import select
-
 from handlers import i18n
-from handlers.amounts import amount_question
-from handlers.core import State, Turn
+from handlers.feature import Feature
+from handlers.orders.amounts import amount_question
+from handlers.orders.view import money
 from handlers.parse import (
     find_order_number,
     find_order_numbers,
@@ -24,8 +23,9 @@ from handlers.parse import (
     without_order_number,
     words,
 )
+from handlers.turn import State, Turn
 from handlers.types import Reply
-from handlers.vendor_parse import (
+from handlers.vendor.parse import (
     MONEY_VERBS,
     STATUSES,
     Command,
@@ -35,13 +35,11 @@ from handlers.vendor_parse import (
     verb_of,
     vocabulary,
 )
-from handlers.vendor_view import open_orders, vendor_buttons, vendor_view
-from handlers.views import money
-from store import outbox
+from handlers.vendor.view import open_orders, vendor_buttons, vendor_section, vendor_view
+from store import chat_reads, outbox
 from store.errors import DomainError, InvalidAmount, InvalidTransition, Overpayment
 from store.models import Order, OrderStatus, StatusEvent
-from store.queries import order_by_id, order_by_number
-from store.services import (
+from store.orders import (
     PAYMENT_METHODS,
     Actor,
     adjust_order,
@@ -50,6 +48,7 @@ from store.services import (
     record_refund,
     set_status,
 )
+from store.queries import order_by_id, order_by_number
 
 
 def _own_order(turn: Turn, number: str | None) -> Order | None:
@@ -293,9 +292,7 @@ def _move_money(
 
 
 def _money_reply(turn: Turn, order: Order, key: str, command: Command, method: str) -> Reply:
-    event = turn.session.scalars(
-        select(StatusEvent).where(StatusEvent.order_id == order.id).order_by(StatusEvent.id.desc())
-    ).first()
+    event = chat_reads.last_event(turn.session, order.id)
     lines = [
         turn.t(
             key,
@@ -384,6 +381,10 @@ def _list_button(turn: Turn, _arg: str) -> list[Reply] | None:
     return open_orders(turn)
 
 
-BUTTONS = {"vo": _open_button, "st": _status_button, "vl": _list_button}
-INTENTS = [_command]
-STATES = {State.AWAITING_CANCEL_REASON: _cancel_reason}
+FEATURE = Feature(
+    "vendor",
+    buttons={"vo": _open_button, "st": _status_button, "vl": _list_button},
+    intents=(_command,),
+    states={State.AWAITING_CANCEL_REASON: _cancel_reason},
+    sections=(vendor_section,),
+)

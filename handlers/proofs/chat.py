@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from handlers import i18n, proof_guard
-from handlers.amounts import amount_question
-from handlers.core import State, Turn
-from handlers.customer import find_for
-from handlers.customer import keywords as customer_keywords
+from handlers import i18n
+from handlers.feature import Feature
+from handlers.orders.amounts import amount_question
+from handlers.orders.customer import find_for
+from handlers.orders.customer import keywords as customer_keywords
+from handlers.orders.view import money
 from handlers.parse import (
     display_phone,
     find_order_number,
@@ -31,22 +32,24 @@ from handlers.parse import (
     parse_amount,
     words,
 )
-from handlers.proof_notices import (
+from handlers.proofs import guard, notices
+from handlers.proofs.notices import (
     decided_line,
     flag_lines,
-    method_label,
     prompt_replies,
     proof_buttons,
 )
-from handlers.statement_chat import is_statement
+from handlers.proofs.statements import is_statement
+from handlers.routing import route
+from handlers.turn import State, Turn
 from handlers.types import Button, Inbound, Reply
-from handlers.vendor_parse import amount_in, is_only, method_in, statuses_in, vocabulary
+from handlers.vendor.parse import amount_in, is_only, method_in, statuses_in, vocabulary
 from store import media as media_store
 from store import proofs
 from store.errors import AlreadyDecided, DomainError, NotSettled, OrderCancelled, Overpayment
 from store.media import MediaRefused
-from store.proof_limits import TooManyProofs
 from store.models import MediaFile, Order, OrderStatus, PaymentProof, ProofStatus, Staff
+from store.proof_limits import TooManyProofs
 from store.queries import order_by_id, order_by_number, orders_for_phone
 from store.staff_news import active_staff
 
@@ -67,10 +70,7 @@ REFUSALS = {
 
 def keywords(name: str) -> list[str]:
     """This feature's words for `name`, in every language at once."""
-    found = []
-    for lang in i18n.LANGUAGES:
-        found += [w.strip() for w in i18n.catalog(lang)[f"proofs.keywords.{name}"].split("|")]
-    return [w for w in found if w]
+    return i18n.phrases(f"proofs.keywords.{name}")
 
 
 def _command(turn: Turn, name: str) -> str | None:
@@ -86,11 +86,7 @@ def _command(turn: Turn, name: str) -> str | None:
     return None
 
 
-def _money(turn: Turn, order: Order, minor: int) -> str:
-    return i18n.money(minor, order.currency, turn.lang, order.business.country)
-
-
-def _payable(order: Order | None) -> bool:
+def payable(order: Order | None) -> bool:
     return order is not None and order.status != OrderStatus.CANCELLED and order.due_minor > 0
 
 
@@ -115,7 +111,7 @@ def check_file(inbound: Inbound) -> Inbound:
         return inbound
     first, *rest = inbound.media
     if is_statement(first.content_type, first.filename):
-        return inbound  # a bank statement for staff (handlers/statement_chat.py), no picture
+        return inbound  # a bank statement for staff (handlers/proofs/statements.py), no picture
     try:
         first = replace(first, checked=media_store.check(first.data))
     except MediaRefused as refused:
@@ -130,7 +126,7 @@ def receive_file(turn: Turn) -> list[Reply]:
     if media.error:
         key = FETCH_ERRORS.get(media.error) or REFUSALS.get(media.error, "proofs.fetch_failed")
         return [Reply(turn.t(key))]
-    flooded = proof_guard.chat_refusal(turn)  # before anything is kept
+    flooded = guard.chat_refusal(turn)  # before anything is kept
     if flooded:
         return flooded
     try:
@@ -144,9 +140,9 @@ def receive_file(turn: Turn) -> list[Reply]:
     named = find_order_number(caption)
     found = find_for(turn, named) if named else None  # counted as any lookup
     order = found if isinstance(found, Order) else None
-    if _payable(order):
+    if payable(order):
         return _with_order(turn, order, stored, caption)
-    candidates = _orders_in_play(turn)
+    candidates = orders_in_play(turn)
     if len(candidates) == 1:
         return _with_order(turn, candidates[0], stored, caption)
     offered = [o.id for o in candidates]
@@ -156,7 +152,7 @@ def receive_file(turn: Turn) -> list[Reply]:
     buttons = tuple(
         Button(
             turn.t("proofs.choice", number=o.number, business=o.business.name,
-                   due=_money(turn, o, o.due_minor)),
+                   due=money(turn, o, o.due_minor)),
             f"prooffor:{o.number}",
         )
         for o in candidates
@@ -164,36 +160,36 @@ def receive_file(turn: Turn) -> list[Reply]:
     return [Reply(turn.t("proofs.choose_order"), buttons=buttons)]
 
 
-def _orders_in_play(turn: Turn) -> list[Order]:
+def orders_in_play(turn: Turn) -> list[Order]:
     """The chat's current order when something is due on it; otherwise every order with
     something due of the phone this chat has proven."""
     current = order_by_id(turn.session, turn.chat.current_order_id) if turn.chat.current_order_id else None
-    if _payable(current):
+    if payable(current):
         return [current]
-    chat = turn.chat
-    if not chat.linked_phone or (chat.linked_until and chat.linked_until <= turn.now):
+    phone = turn.linked_phone
+    if phone is None:
         return []
-    return [o for o in orders_for_phone(turn.session, chat.linked_phone) if _payable(o)]
+    return [o for o in orders_for_phone(turn.session, phone) if payable(o)]
 
 
 def _with_order(turn: Turn, order: Order, media: MediaFile, caption: str) -> list[Reply]:
-    full = proof_guard.order_refusal(turn, order)
+    full = guard.order_refusal(turn, order)
     if full:
         return full
     amount = parse_amount(caption, order.currency) if caption else None
     method = method_named(caption)
     if amount is None and turn.ctx.settings.read_proofs:
-        return _submit(turn, order, media, None, method)  # the amount read is offered
+        return submit(turn, order, media, None, method)  # the amount read is offered
     if amount is None:
         turn.set_state(State.AWAITING_AMOUNT, media_id=media.id, order_id=order.id, method=method)
         turn.chat.current_order_id = order.id
         question = amount_question(turn, caption, order.currency) if caption else None
         return question or [Reply(turn.t("proofs.ask_amount", number=order.number,
-                                         due=_money(turn, order, order.due_minor)))]
-    return _submit(turn, order, media, amount, method)
+                                         due=money(turn, order, order.due_minor)))]
+    return submit(turn, order, media, amount, method)
 
 
-def _submit(
+def submit(
     turn: Turn, order: Order, media: MediaFile | None, amount: int | None, method: str | None,
     utr: str | None = None,
 ) -> list[Reply]:
@@ -202,11 +198,11 @@ def _submit(
         submission = proofs.submit(
             turn.session, order, media, amount, chat_id=turn.chat.id,
             staff_channels=settings.staff_channels, method=method, now=turn.now,
-            sender_flags=proof_guard.sender_flags(turn, order),
+            sender_flags=guard.sender_flags(turn, order),
             read=settings.read_proofs, utr=utr,
         )
     except TooManyProofs as refused:
-        return proof_guard.refused(turn, order, **refused.params)
+        return guard.refused(turn, order, **refused.params)
     except OrderCancelled:
         turn.reset()
         return [Reply(turn.t("proofs.order_cancelled", number=order.number))]
@@ -224,10 +220,10 @@ def _submit(
     key = "proofs.received" if staffed else "words.received_no_staff"
     contact = order.business.contact_phone or order.business.contact_email
     contact = display_phone(contact) if contact and contact.startswith("+") else contact
-    lines = [turn.t(key, number=order.number, amount=_money(turn, order, amount),
+    lines = [turn.t(key, number=order.number, amount=money(turn, order, amount),
                     business=business, contact=contact or turn.t("words.contact_directly"))]
     if amount > order.due_minor:
-        lines.append(turn.t("proofs.received_over_due", due=_money(turn, order, order.due_minor),
+        lines.append(turn.t("proofs.received_over_due", due=money(turn, order, order.due_minor),
                             number=order.number, business=business))
     return [Reply("\n".join(lines))]
 
@@ -266,7 +262,7 @@ def _awaiting_amount(turn: Turn) -> list[Reply] | None:
     amount = parse_amount(turn.text, order.currency)
     if amount is not None:
         method = turn.data.get("method") or method_named(turn.text)
-        return _submit(turn, order, media, amount, method)
+        return submit(turn, order, media, amount, method)
     if find_order_number(turn.text) or not turn.text:
         return None  # something else: the other handlers answer it
     return _cancelled(turn) or [Reply(turn.t("proofs.ask_amount_again"))]
@@ -285,7 +281,7 @@ def _choosing_order(turn: Turn) -> list[Reply] | None:
     order = find_for(turn, key)  # the same answer, and count, as any lookup
     if not isinstance(order, Order):
         return order
-    if not _payable(order):
+    if not payable(order):
         return [Reply(turn.t("proofs.nothing_due", number=order.number))]
     caption = turn.data.get("caption") or ""
     return _with_order(turn, order, media, caption if parse_amount(caption) else turn.text)
@@ -322,7 +318,7 @@ def _already(turn: Turn, proof: PaymentProof) -> list[Reply]:
 
 def _balance(turn: Turn, order: Order) -> str:
     if order.due_minor > 0:
-        return turn.t("proofs.still_due", number=order.number, amount=_money(turn, order, order.due_minor))
+        return turn.t("proofs.still_due", number=order.number, amount=money(turn, order, order.due_minor))
     return turn.t("proofs.now_paid_full", number=order.number)
 
 
@@ -346,7 +342,7 @@ def approve_proof(
                                  proof=proof.number), buttons=proof_buttons(proof, turn.lang))]
         return [Reply(turn.t(
             "proofs.over_due", number=order.number, proof=proof.number,
-            due=_money(turn, order, due), amount=_money(turn, order, refused.params["amount"]),
+            due=money(turn, order, due), amount=money(turn, order, refused.params["amount"]),
             plain_due=i18n.plain_amount(due, order.currency),
         ))]
     except DomainError:
@@ -356,8 +352,8 @@ def approve_proof(
     amount = decision.proof.decided_amount_minor or 0
     text = "\n".join([
         turn.t("proofs.approved", proof=proof.number, number=order.number,
-               amount=_money(turn, order, amount),
-               method=method_label(decision.event.detail.get("method"), turn.lang)),
+               amount=money(turn, order, amount),
+               method=i18n.method_label(decision.event.detail.get("method"), turn.lang)),
         _balance(turn, order),
         turn.t("proofs.customer_told"),
     ])
@@ -448,7 +444,7 @@ def close_proof(turn: Turn, proof: PaymentProof) -> list[Reply]:
         return _already(turn, proof)
     except NotSettled:
         return [Reply(turn.t("money.not_settled", number=order.number, proof=proof.number,
-                             due=_money(turn, order, order.due_minor)),
+                             due=money(turn, order, order.due_minor)),
                       buttons=proof_buttons(proof, turn.lang))]
     except DomainError:
         return _no_such(turn, proof.number)
@@ -502,8 +498,8 @@ def _listing(turn: Turn, waiting: list[PaymentProof]) -> list[Reply]:
         lines.append(turn.t(
             "proofs.list_item", proof=proof.number, number=order.number,
             customer=order.customer_name or "—",
-            claimed=_money(turn, order, proof.claimed_minor or 0),
-            due=_money(turn, order, order.due_minor),
+            claimed=money(turn, order, proof.claimed_minor or 0),
+            due=money(turn, order, order.due_minor),
         ))
         lines += [f"   {line}" for line in flag_lines(proof, turn.lang)]
     lines.append(turn.t("proofs.list_how"))
@@ -540,8 +536,6 @@ def _awaiting_reason(turn: Turn) -> list[Reply] | None:
     other = other or matches(turn.text, i18n.phrases("money.keywords.close")) is not None
     if other or turn.inbound.media or _leaves_reason_prompt(turn.text):
         # Another command: it is answered, nothing is rejected, and the proof still waits.
-        from handlers.core import route
-
         turn.reset()
         replies = route(turn) or []
         still = turn.t("words.proof_still_waiting", proof=proof.number)
@@ -582,16 +576,21 @@ def _reject_now_button(turn: Turn, number: str) -> list[Reply] | None:
     return reject_proof(turn, proof, None) if proof else None
 
 
-BUTTONS = {
-    "prooffor": _proof_for,
-    "approve": _approve_button,
-    "reject": _reject_button,
-    "rejectnow": _reject_now_button,
-    "closeproof": _close_button,
-}
-INTENTS = [_intake, _list_intent, _show_intent, _approve_intent, _reject_intent, _close_intent]
-STATES = {
-    State.AWAITING_AMOUNT.value: _awaiting_amount,
-    State.CHOOSING_PROOF_ORDER.value: _choosing_order,
-    State.AWAITING_REJECT_REASON.value: _awaiting_reason,
-}
+FEATURE = Feature(
+    "proofs",
+    buttons={
+        "prooffor": _proof_for,
+        "approve": _approve_button,
+        "reject": _reject_button,
+        "rejectnow": _reject_now_button,
+        "closeproof": _close_button,
+    },
+    intents=(_intake, _list_intent, _show_intent, _approve_intent, _reject_intent, _close_intent),
+    states={
+        State.AWAITING_AMOUNT: _awaiting_amount,
+        State.CHOOSING_PROOF_ORDER: _choosing_order,
+        State.AWAITING_REJECT_REASON: _awaiting_reason,
+    },
+    renderers=notices.RENDERERS,
+    template_fields=notices.TEMPLATE_FIELDS,
+)

@@ -9,8 +9,8 @@ from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
 from babel.numbers import get_currency_precision
 
 from handlers import i18n
-from handlers.core import Turn
 from handlers.parse import amount_problem
+from handlers.turn import Turn
 from handlers.types import Reply
 
 

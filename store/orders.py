@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store import outbox, staff_news, stale_proofs
+from store import outbox, staff_news, stale_proofs, timeline
 from store.errors import (
     InvalidAmount,
     InvalidTransition,
@@ -100,20 +100,17 @@ def set_status(
         raise InvalidTransition(current=order.status, target=target.value, same=True)
     if target not in allowed_next(order.status):
         raise InvalidTransition(current=order.status, target=target.value)
-    event = StatusEvent(
-        order_id=order.id,
-        kind="status",
-        from_status=order.status,
+    previous = order.status
+    order.status = target.value
+    order.status_changed_at = now
+    event = timeline.add_event(
+        session, order, "status", now,
+        from_status=previous,
         to_status=target.value,
         detail={"reason": reason} if reason else {},
         actor=actor.name,
-        actor_staff_id=actor.staff_id,
-        created_at=now,
+        staff_id=actor.staff_id,
     )
-    order.status = target.value
-    order.status_changed_at = now
-    session.add(event)
-    session.flush()
     if target is S.CANCELLED:
         stale_proofs.close_settled(session, order, actor.staff_id, now)
     if notify:
@@ -232,9 +229,8 @@ def _order_event(
     session: Session, order: Order, kind: str, actor: Actor, now: datetime, **detail: Any
 ) -> StatusEvent:
     """A money line of the timeline, with the order's balance after it."""
-    event = StatusEvent(
-        order_id=order.id,
-        kind=kind,
+    return timeline.add_event(
+        session, order, kind, now,
         to_status=order.payment_status,
         detail={
             **detail,
@@ -243,12 +239,8 @@ def _order_event(
             "to_refund_minor": order.to_refund_minor,
         },
         actor=actor.name,
-        actor_staff_id=actor.staff_id,
-        created_at=now,
+        staff_id=actor.staff_id,
     )
-    session.add(event)
-    session.flush()
-    return event
 
 
 # An order's total at most (10^15 minor units, ten lakh crore rupees in paise): far
@@ -339,17 +331,12 @@ def create_order(
     order.items = _item_rows(items)
     session.add(order)
     session.flush()
-    session.add(
-        StatusEvent(
-            order_id=order.id,
-            kind="status",
-            to_status=OrderStatus.PENDING.value,
-            actor=actor.name,
-            actor_staff_id=actor.staff_id,
-            created_at=created_at,
-        )
+    timeline.add_event(
+        session, order, "status", created_at,
+        to_status=OrderStatus.PENDING.value,
+        actor=actor.name,
+        staff_id=actor.staff_id,
     )
-    session.flush()
     return order
 
 
@@ -429,17 +416,12 @@ def update_order(
     for name, value in fields.items():
         setattr(order, name, value)
     order.updated_at = now
-    session.add(
-        StatusEvent(
-            order_id=order.id,
-            kind="update",
-            detail={"changed": changed, "total_minor": order.total_minor},
-            actor=actor.name,
-            actor_staff_id=actor.staff_id,
-            created_at=now,
-        )
+    timeline.add_event(
+        session, order, "update", now,
+        detail={"changed": changed, "total_minor": order.total_minor},
+        actor=actor.name,
+        staff_id=actor.staff_id,
     )
-    session.flush()
     return True
 
 

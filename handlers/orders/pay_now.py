@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.links import order_page_url
+from handlers.orders.links import order_page_url
 from handlers.types import Settings
 from store.models import Order
 

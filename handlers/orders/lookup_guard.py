@@ -14,13 +14,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
-
-from handlers.core import State, Turn
+from handlers.orders.view import Audience, audience_for
+from handlers.turn import State, Turn
 from handlers.types import Reply
-from handlers.views import Audience, audience_for
-from store import throttle
-from store.models import Business, Order
+from store import chat_reads, throttle
+from store.models import Order
 
 LOOKUPS_PER_HOUR = 30  # every lookup by number, found or not, per chat and per web client
 HOUR = timedelta(hours=1)
@@ -45,7 +43,7 @@ def phone4_business(session, key: str) -> bool:
     prefix = re.match(r"[A-Z]+", key or "")
     if not prefix:
         return False
-    check = session.scalar(select(Business.lookup_check).where(Business.code == prefix.group()))
+    check = chat_reads.lookup_check(session, prefix.group())
     return check == PHONE4
 
 

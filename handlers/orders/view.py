@@ -4,20 +4,18 @@ owner, and the business's own staff."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-
-from sqlalchemy import select
 
 from handlers import i18n
-from handlers.core import Turn
-from handlers.adjustments import adjustment_lines
-from handlers.links import order_page_url, pay_url
+from handlers.orders.adjustments import adjustment_lines
+from handlers.orders.links import order_page_url, pay_url
+from handlers.orders.pay_now import pay_now_line
+from handlers.orders.payments import qr_png, qr_token, upi_link
 from handlers.parse import display_phone
-from handlers.pay_now import pay_now_line
-from handlers.payments import qr_png, qr_token, upi_link
+from handlers.turn import Turn
 from handlers.types import Button, Image, Reply
-from store.models import Order, OrderStatus, OrderWatch, PaymentStatus
-from store.services import FLOW
+from store import chat_reads
+from store.models import Order, OrderStatus, PaymentStatus
+from store.orders import FLOW
 
 
 class Audience(enum.Enum):
@@ -28,20 +26,12 @@ class Audience(enum.Enum):
 
 DONE, CURRENT, AHEAD = "✅", "🔵", "⚪"
 
-# Extra sections other features add to the view (a shipment, a tracking link):
-# each takes (turn, order, audience) and returns lines, possibly none.
-SECTIONS: list[Callable[[Turn, Order, Audience], list[str]]] = []
-# Steps other features add to the progress line (a shipment's): each takes
-# (turn, order, marks) and returns the marks to show.
-PROGRESS: list[Callable[[Turn, Order, list[str]], list[str]]] = []
-
 
 def audience_for(turn: Turn, order: Order) -> Audience:
     if order.business_id in turn.business_ids():
         return Audience.VENDOR
-    chat = turn.chat
-    linked = chat.linked_phone and (chat.linked_until is None or chat.linked_until > turn.now)
-    if linked and order.customer_phone == chat.linked_phone:
+    linked = turn.linked_phone
+    if linked and order.customer_phone == linked:
         return Audience.OWNER
     if order.customer_phone and order.customer_phone == turn.inbound.proven_phone:
         return Audience.OWNER  # the channel proves this message comes from that phone
@@ -49,7 +39,7 @@ def audience_for(turn: Turn, order: Order) -> Audience:
 
 
 def money(turn: Turn, order: Order, minor: int) -> str:
-    return i18n.money(minor, order.currency, turn.lang, order.business.country)
+    return i18n.order_money(order, minor, turn.lang)
 
 
 def when(turn: Turn, order: Order, moment) -> str:  # noqa: ANN001 - a datetime
@@ -66,8 +56,9 @@ def progress(turn: Turn, order: Order) -> str:
             CURRENT if n == reached else AHEAD
         )
         marks.append(f"{mark} {turn.t('status.' + step.value)}")
-    for extend in PROGRESS:
-        marks = extend(turn, order, marks)
+    for feature in turn.features:  # steps other features add (a shipment's)
+        for extend in feature.progress:
+            marks = extend(turn, order, marks)
     return " → ".join(marks)
 
 
@@ -117,8 +108,8 @@ def order_text(turn: Turn, order: Order, audience: Audience) -> str:
         lines.append(t("order.due", amount=money(turn, order, order.due_minor)))
     if audience is not Audience.PUBLIC and order.customer_note:
         lines.append(t("order.customer_note", note=order.customer_note))
-    for section in SECTIONS:
-        extra = section(turn, order, audience)
+    for section in (s for feature in turn.features for s in feature.sections):
+        extra = section(turn, order, audience)  # a shipment, the staff's part, …
         if extra:
             lines.append("")
             lines.extend(extra)
@@ -193,14 +184,7 @@ def qr_reply(turn: Turn, order: Order) -> Reply | None:
 def is_watching(turn: Turn, order: Order) -> bool:
     if not turn.watching:
         return False  # the chat follows no order at all: nothing to read
-    return (
-        turn.session.scalar(
-            select(OrderWatch.id).where(
-                OrderWatch.chat_id == turn.chat.id, OrderWatch.order_id == order.id
-            )
-        )
-        is not None
-    )
+    return chat_reads.is_watching(turn.session, turn.chat.id, order.id)
 
 
 def order_buttons(turn: Turn, order: Order) -> tuple[Button, ...]:

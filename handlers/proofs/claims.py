@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 
-from handlers.core import Turn
+from handlers.feature import Feature
 from handlers.i18n import phrases
+from handlers.orders.view import money
 from handlers.parse import find_order_number, mentions, parse_amount
-from handlers.proofs import _money, _orders_in_play, _payable, _submit
+from handlers.proofs import reading_view
+from handlers.proofs.chat import orders_in_play, payable, submit
+from handlers.turn import Turn
 from handlers.types import Reply
 from store import proof_checks
 from store.models import PaymentProof
@@ -21,7 +24,7 @@ def _received(turn: Turn, proof: PaymentProof) -> list[Reply]:
     order = proof.order
     turn.chat.current_order_id = order.id
     return [Reply(turn.t("proofs.received", number=order.number,
-                         amount=_money(turn, order, proof.claimed_minor),
+                         amount=money(turn, order, proof.claimed_minor),
                          business=order.business.name))]
 
 
@@ -51,7 +54,7 @@ def _change(turn: Turn, arg: str) -> list[Reply] | None:
         return None
     order = proof.order
     return [Reply(turn.t("proofs.ask_amount", number=order.number,
-                         due=_money(turn, order, order.due_minor)))]
+                         due=money(turn, order, order.due_minor)))]
 
 
 def _typed_amount(turn: Turn) -> list[Reply] | None:
@@ -75,8 +78,8 @@ def _utr_text(turn: Turn) -> list[Reply] | None:
     utr = proof_checks.normalise_utr(utr)
     named = find_order_number(turn.text.replace(utr, " "))
     order = order_by_number(turn.session, named) if named else None
-    if not _payable(order):
-        in_play = _orders_in_play(turn)
+    if not payable(order):
+        in_play = orders_in_play(turn)
         order = in_play[0] if len(in_play) == 1 else None
     if order is None:
         return [Reply(turn.t("ocr.utr_ask_order", utr=utr))]
@@ -84,8 +87,12 @@ def _utr_text(turn: Turn) -> list[Reply] | None:
     if named:
         rest = re.sub(re.escape(order.number), " ", rest, flags=re.I)
     amount = parse_amount(rest, order.currency)
-    return _submit(turn, order, None, amount, "upi" if utr.isdigit() else "bank", utr=utr)
+    return submit(turn, order, None, amount, "upi" if utr.isdigit() else "bank", utr=utr)
 
 
-BUTTONS = {"proofyes": _yes, "proofchange": _change}
-INTENTS = [_utr_text, _typed_amount]
+FEATURE = Feature(
+    "proof_claims",
+    buttons={"proofyes": _yes, "proofchange": _change},
+    intents=(_utr_text, _typed_amount),
+    renderers=reading_view.RENDERERS,
+)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from handlers import i18n
-from handlers.notices import renderer
+from handlers.feature import Renderer
 from handlers.types import Reply
 from store.models import GatewayPayment, Order, OrderStatus, OutboxMessage, Payment
 from store.payment_links import REFUND_CUSTOMER_KIND, REFUND_KIND
@@ -26,7 +26,6 @@ def _facts(
                                                 order.business.country)
 
 
-@renderer(REFUND_KIND)
 def _refund_due(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     order, row, money = _facts(session, message, lang)
     booked = session.get(Payment, row.payment_id) if row.payment_id else None
@@ -42,9 +41,11 @@ def _refund_due(session: Session, message: OutboxMessage, lang: str) -> list[Rep
                          **extra))]
 
 
-@renderer(REFUND_CUSTOMER_KIND)
 def _refund_coming(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     order, row, money = _facts(session, message, lang)
     return [Reply(i18n.t("gateway.refund_coming", lang, number=order.number,
                          business=order.business.name, amount=money(row.amount_minor),
                          refund=money(row.refund_due_minor)))]
+
+
+RENDERERS: dict[str, Renderer] = {REFUND_KIND: _refund_due, REFUND_CUSTOMER_KIND: _refund_coming}

@@ -1,5 +1,5 @@
 """What an order's web page shows, as data for a template: the same facts as the chat's
-order view (handlers/views.py), for the public audience — first name only, no phone,
+order view (handlers/orders/view.py), for the public audience — first name only, no phone,
 address or notes — worded in the reader's language."""
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers import i18n, lookup_guard
-from handlers.adjustments import adjustment_event, adjustment_lines
-from handlers.links import pay_url
+from handlers import i18n
+from handlers.orders import lookup_guard
+from handlers.orders.adjustments import adjustment_event, adjustment_lines
+from handlers.orders.links import pay_url
+from handlers.orders.payments import qr_token, upi_link
 from handlers.parse import display_phone
-from handlers.payments import qr_token, upi_link
 from handlers.shipping import DETOURS, ROAD, shipment_details
 from handlers.types import Settings
 from store import throttle
@@ -172,7 +173,7 @@ def payment(
         }
     known = i18n.catalog("en")
     return Payment(
-        due=_money(order, due, lang),
+        due=i18n.order_money(order, due, lang),
         qr_path=f"/qr/{qr_token(settings.secret_key, order.id, due)}.png" if link else None,
         upi_id=business.upi_id if link else None,
         upi_link=link,
@@ -211,7 +212,7 @@ def _event_text(order: Order, event: StatusEvent, lang: str) -> str | None:
         method = detail.get("method", "other")
         return t(
             "web.event." + event.kind,
-            amount=_money(order, int(detail["amount_minor"]), lang),
+            amount=i18n.order_money(order, int(detail["amount_minor"]), lang),
             method=t("method." + method) if f"method.{method}" in i18n.catalog("en") else method,
         )
     if event.kind == "adjustment" and "amount_minor" in detail:
@@ -269,18 +270,20 @@ def build(session: Session, settings: Settings, order: Order, lang: str, *,
             Line(
                 name=item.name,
                 quantity=i18n.number(item.quantity, lang),
-                unit=_money(order, item.unit_price_minor, lang),
-                total=_money(order, item.line_total_minor, lang),
+                unit=i18n.order_money(order, item.unit_price_minor, lang),
+                total=i18n.order_money(order, item.line_total_minor, lang),
             )
             for item in order.items
         ],
         adjustments=adjustment_lines(order, lang),
-        total=_money(order, order.total_minor, lang),
-        paid=_money(order, order.paid_minor, lang),
-        refunded=_money(order, order.refunded_minor, lang) if order.refunded_minor else None,
-        to_refund=_money(order, order.to_refund_minor, lang) if order.to_refund_minor else None,
+        total=i18n.order_money(order, order.total_minor, lang),
+        paid=i18n.order_money(order, order.paid_minor, lang),
+        refunded=(i18n.order_money(order, order.refunded_minor, lang)
+                  if order.refunded_minor else None),
+        to_refund=(i18n.order_money(order, order.to_refund_minor, lang)
+                   if order.to_refund_minor else None),
         payment_status=i18n.t("payment_status." + order.payment_status, lang),
-        due=_money(order, order.due_minor, lang),
+        due=i18n.order_money(order, order.due_minor, lang),
         due_minor=order.due_minor,
         payment=payment(order, settings, lang, pay_now),
         timeline=timeline(order, lang),
@@ -293,10 +296,6 @@ def build(session: Session, settings: Settings, order: Order, lang: str, *,
 def _web_link(url: str | None) -> str | None:
     """A carrier's tracking link, only if it is one a browser should follow (http or https)."""
     return url if url and url.lower().startswith(("https://", "http://")) else None
-
-
-def _money(order: Order, minor: int, lang: str) -> str:
-    return i18n.money(minor, order.currency, lang, order.business.country)
 
 
 def _when(order: Order, moment: datetime, lang: str) -> str:

@@ -1,0 +1,108 @@
+"""handlers/ and store/ have no import cycle among their module-level imports.
+
+The graph is read from the source (ast), not by importing: an import inside a function
+or under `if TYPE_CHECKING:` is not an edge (those are allowed only where a library must be
+loaded lazily, or for annotations). A cycle is reported with its path."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("handlers", "store")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" not in path.parts:
+                found[_module_name(path)] = path
+    return found
+
+
+def _imported(path: Path, name: str, modules: dict[str, Path]) -> set[str]:
+    """The modules of handlers/ and store/ that this one imports at its top level."""
+    is_package = path.name == "__init__.py"
+    edges: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = name.split(".") if is_package else name.split(".")[:-1]
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            # `from handlers import customer` imports the module handlers.orders.customer
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
+                       for a in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in modules:  # `import handlers.x.y` needs handlers.x
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                edges.add(target)
+                parent = target.rpartition(".")[0]  # importing a submodule runs its package
+                if parent in modules and parent != name and not name.startswith(parent + "."):
+                    edges.add(parent)
+    return edges
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {name: _imported(path, name, modules) for name, path in modules.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_handlers_and_store_have_no_import_cycle() -> None:
+    cycle = _cycle(_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_the_checker_finds_a_cycle() -> None:
+    graph = _graph()
+    assert graph["handlers.core"] >= {"handlers.features", "handlers.turn"}
+    assert "handlers.orders.customer" in graph["handlers.features"]
+    graph["handlers.turn"] = graph["handlers.turn"] | {"handlers.core"}  # a feature importing core
+    assert _cycle(graph) is not None
+
+
+def test_the_types_a_feature_imports_import_no_feature() -> None:
+    graph = _graph()
+    features = {
+        "handlers.orders.customer", "handlers.proofs.chat", "handlers.vendor.commands",
+        "handlers.phone",
+    }
+    for types_module in ("handlers.turn", "handlers.feature", "handlers.types"):
+        assert not graph[types_module] & features, types_module
