@@ -11,8 +11,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import FIXTURES
 
-from conftest import FIXTURES
 from handlers import handle
 from handlers.core import State, _modules
 from handlers.types import Inbound, Media

@@ -8,16 +8,16 @@ import re
 from dataclasses import replace
 
 import pytest
-from conftest import ChatDriver, joined
 from sqlalchemy import select
+from support import ChatDriver, joined
+from test_proof_decisions import _submit
+from test_proofs_chat import ASHA, send
 
 from handlers import notices, page
 from handlers.links import order_page_path
 from store.db import unit_of_work
 from store.models import OutboxMessage, Payment, PaymentProof, Staff
 from store.queries import order_by_number
-from test_proof_decisions import _submit
-from test_proofs_chat import ASHA, send
 
 MOBILE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
           "Chrome/126.0 Mobile Safari/537.36")

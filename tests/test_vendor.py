@@ -4,8 +4,8 @@ the real core, with the order, the timeline and the outbox checked in the databa
 from __future__ import annotations
 
 import pytest
-from conftest import ChatDriver, verify_dialog
 from sqlalchemy import func, select
+from support import ChatDriver, verify_dialog
 
 from store.db import unit_of_work
 from store.models import OutboxMessage, Payment, StatusEvent
@@ -325,8 +325,8 @@ def test_colleagues_hear_of_money_and_cancellations_not_of_routine_steps(demo) -
     """Raju takes ₹100 cash, refunds ₹50, marks an order ready and cancels another:
     Asha hears of the money and the cancellation, in her language; Raju of none of it."""
     from sqlalchemy import select as select_
+    from support import ChatDriver
 
-    from conftest import ChatDriver
     from handlers import notices
     from store.db import unit_of_work
     from store.models import OutboxMessage, Staff
