@@ -4,67 +4,29 @@ hand; the runtime, the Flask app, the demo data, and a chat driver."""
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from support import TEST_DATABASE_URL, ChatDriver, Clock, empty_database, outside_reads
 
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime, respond
-from handlers.types import Inbound, Media, Reply
+from bot.runtime import Runtime, build_runtime
 from store.db import make_engine, unit_of_work, upgrade
-from store.models import Base
 
-# python-telegram-bot 22 warns (an error here) unless durations are timedeltas.
-os.environ.setdefault("PTB_TIMEDELTA", "true")
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-# The suite reads nothing beside the project (a clone alone must pass): every `open` of a
-# path in the project's parent folder but outside the project (and outside the Python
-# running the tests and the temporary folder), and of ../shared wherever the project is,
-# is recorded, and fails the session at its end.
-PROJECT = Path(__file__).resolve().parents[1]
-OUTSIDE_READS: list[str] = []
-
-
-def _allowed_roots() -> tuple[str, ...]:
-    roots = {str(PROJECT), tempfile.gettempdir(), sys.prefix, sys.base_prefix, sys.exec_prefix}
-    roots.update(p for p in sys.path if p and not p.startswith(str(PROJECT)))
-    both = {f(r) for r in roots for f in (os.path.abspath, os.path.realpath)}
-    return tuple(os.path.join(r, "") for r in both)
-
-
-def _watch_outside_reads(watched: str, allowed: tuple[str, ...], never: str) -> None:
-    def hook(event: str, args: tuple) -> None:
-        if event != "open" or not isinstance(args[0], str | bytes | os.PathLike):
-            return
-        path = os.path.abspath(os.fsdecode(args[0]))
-        if path.startswith(never) or (path.startswith(watched) and not path.startswith(allowed)):
-            OUTSIDE_READS.append(path)
-
-    sys.addaudithook(hook)
-
-
-_watch_outside_reads(os.path.join(str(PROJECT.parent), ""), _allowed_roots(),
-                     os.path.join(str(PROJECT.parent / "shared"), ""))
+# The suite reads nothing beside the project (a clone alone must pass): see
+# tests/support/outside_reads.py; watched from the first import, judged at the end.
+outside_reads.watch()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if OUTSIDE_READS:
-        lines = "\n  ".join(sorted(set(OUTSIDE_READS)))
+    if outside_reads.OUTSIDE_READS:
+        lines = "\n  ".join(sorted(set(outside_reads.OUTSIDE_READS)))
         print(f"\ntests opened files outside the project:\n  {lines}", file=sys.stderr)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-TEST_DATABASE_URL = os.environ.get("ORDERBOT_TEST_DATABASE_URL")
-ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
 
 
 @pytest.fixture(scope="session")
@@ -78,30 +40,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     upgrade(engine)
     engine.dispose()
     return url
-
-
-def empty_database(runtime: Runtime) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with runtime.engine.begin() as conn:
-        if runtime.engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f"DELETE FROM {table}"))
-
-
-class Clock:
-    """Time that moves only when a test says so."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture
@@ -152,52 +90,6 @@ def client(app):
     return app.test_client()
 
 
-@dataclass
-class ChatDriver:
-    """A person in a chat: `say` sends a message through the real core and returns
-    the replies; `text` is all of them joined, for assertions."""
-
-    runtime: Runtime
-    channel: str = "console"
-    address: str = "+919811111111"
-    phone: str | None = "+919811111111"
-    lang: str | None = None
-    history: list[list[Reply]] = field(default_factory=list)
-
-    def say(
-        self, text: str = "", *, button: str | None = None, media: tuple[Media, ...] = ()
-    ) -> list[Reply]:
-        replies = respond(
-            self.runtime,
-            Inbound(
-                channel=self.channel,
-                address=self.address,
-                text=text,
-                button=button,
-                media=media,
-                locale_hint=self.lang,
-                proven_phone=self.phone,
-            ),
-        )
-        self.history.append(replies)
-        return replies
-
-    def text(self, text: str = "", **kwargs) -> str:
-        return joined(self.say(text, **kwargs))
-
-
-def joined(replies: list[Reply]) -> str:
-    return "\n".join(r.text for r in replies)
-
-
-def verify_dialog(driver: ChatDriver, script: list[tuple[str, list[str]]]) -> None:
-    """Each message in turn; every expected fragment must be in its answer."""
-    for message, expected in script:
-        answer = driver.text(message)
-        for fragment in expected:
-            assert fragment in answer, f"{message!r} -> {answer!r} lacks {fragment!r}"
-
-
 @pytest.fixture
 def customer(demo: Runtime) -> ChatDriver:
     return ChatDriver(demo)
@@ -207,6 +99,3 @@ def customer(demo: Runtime) -> ChatDriver:
 def stranger(demo: Runtime) -> ChatDriver:
     """A chat with no proven phone: it sees what an order-number lookup shows anyone."""
     return ChatDriver(demo, address="stranger", phone=None)
-
-
-requires_postgres = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")

@@ -9,10 +9,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from api_support import assert_documented, bearer, new_key, row_counts, validator_at
-from conftest import ChatDriver, requires_postgres
 from openapi_spec_validator import validate as validate_spec
 from sqlalchemy import select
+from support import ChatDriver, requires_postgres
+from support.api import assert_documented, bearer, new_key, row_counts, validator_at
 
 from bot.openapi import document
 from store.apikeys import revoke_key

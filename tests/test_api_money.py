@@ -7,14 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from api_support import assert_documented, bearer, new_key, row_counts
-from conftest import ChatDriver
 from sqlalchemy import select
+from support import ChatDriver
+from support.api import assert_documented, bearer, new_key, row_counts
+from test_proof_decisions import _submit
 
 from store.db import unit_of_work
 from store.models import OutboxMessage, Payment, PaymentProof
 from store.queries import order_by_number
-from test_proof_decisions import _submit
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from api_support import assert_documented, bearer, new_key
-from conftest import FIXTURES
+from support import FIXTURES
+from support.api import assert_documented, bearer, new_key
 
 from store import proof_checks, proofs, statements
 from store.db import unit_of_work

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
-from conftest import ON_POSTGRES, ChatDriver
+from support import ON_POSTGRES, ChatDriver
 from sqlalchemy import MetaData, select, text
 from sqlalchemy.engine import make_url
 

@@ -8,13 +8,13 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from standins.twilio import FakeTwilioAPI
+from support import ChatDriver, empty_database
 
 from bot.codes import FirstThatDelivers, TwilioSmsCodeSender, TwilioWhatsAppCodeSender
 from bot.config import Config
 from bot.runtime import Runtime, build_runtime
 from bot.wiring import LogCodeSender
-from conftest import ChatDriver, empty_database
-from standins.twilio import FakeTwilioAPI
 
 SMS_FROM, WHATSAPP_FROM = "+15005550006", "whatsapp:+14155238886"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ChatDriver, joined, verify_dialog
+from support import ChatDriver, joined, verify_dialog
 
 from handlers.parse import find_order_number
 

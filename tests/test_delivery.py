@@ -9,8 +9,8 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from conftest import requires_postgres
 from sqlalchemy import select
+from support import requires_postgres
 
 from bot import worker
 from bot.runtime import SendResult
@@ -183,7 +183,7 @@ def test_two_workers_at_once_send_each_notice_exactly_once(runtime) -> None:
 
 def test_the_demo_notices_render_through_the_worker(demo, clock) -> None:
     """A real order notice, queued by a vendor command, goes through the worker."""
-    from conftest import ChatDriver
+    from support import ChatDriver
 
     from bot.runtime import reach_phones_on
 
@@ -215,7 +215,7 @@ def test_order_notices_link_the_orders_own_page(demo) -> None:
     import re
     from urllib.parse import urlsplit
 
-    from conftest import ChatDriver
+    from support import ChatDriver
 
     from bot.app import create_app
     from bot.runtime import reach_phones_on

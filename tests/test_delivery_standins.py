@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import ChatDriver
 from sqlalchemy import select
 from standins import FakeTwilioAPI, twilio_client_for
+from support import ChatDriver
 
 from bot import worker
 from bot.runtime import reach_phones_on

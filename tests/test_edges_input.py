@@ -9,7 +9,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from api_support import bearer, new_key, row_counts
+from support.api import bearer, new_key, row_counts
 from test_operator import MEERA, orderbot  # noqa: F401 (a fixture)
 from test_operator_import import csv_file, snapshot
 
@@ -97,7 +97,7 @@ def test_nul_and_lone_surrogates_are_a_422_naming_the_field(app_client, demo, ro
 def test_web_chat_nul_or_surrogates_are_a_400_and_write_nothing(app_client, demo, bad, field):
     client, key = app_client
     path, headers, body = _routes(key)["web chat"]
-    body = {**body, "text": "AK-1001", field: f"x{{x}}"}
+    body = {**body, "text": "AK-1001", field: "x{x}"}
     before = row_counts(demo)
     response = client.post(path, data=_poisoned(body, bad), content_type="application/json",
                            headers=headers)

@@ -9,9 +9,9 @@ import io
 import tracemalloc
 
 import pytest
-from conftest import FIXTURES, ChatDriver, joined
 from PIL import Image
 from sqlalchemy import func, select
+from support import FIXTURES, ChatDriver, joined
 
 import store.media
 from handlers import i18n

@@ -6,7 +6,7 @@ secret is stored but never printed back; the instance-wide secret keeps working.
 from __future__ import annotations
 
 import pytest
-from api_support import row_counts
+from support.api import row_counts
 from test_operator import orderbot  # noqa: F401 (a fixture)
 
 from bot.app import create_app

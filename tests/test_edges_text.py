@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from api_support import bearer, new_key
-from conftest import ChatDriver
+from support import ChatDriver
+from support.api import bearer, new_key
 from test_foundation import _run_chat
 
 from store.demo import VENDOR_PHONE

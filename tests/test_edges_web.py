@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from api_support import bearer, new_key
 from click.testing import CliRunner
+from support.api import bearer, new_key
 
 from bot.app import create_app
 from bot.cli import main

@@ -4,7 +4,7 @@ holds across workers because it lives in the database, not in a process."""
 from __future__ import annotations
 
 import pytest
-from conftest import ChatDriver
+from support import ChatDriver
 
 from bot.runtime import build_runtime
 

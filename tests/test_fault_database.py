@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import ON_POSTGRES, TEST_DATABASE_URL, ChatDriver
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from tcp_proxy import TcpProxy
+from support import ON_POSTGRES, TEST_DATABASE_URL, ChatDriver
+from support.tcp_proxy import TcpProxy
 
 from bot.app import create_app
 from bot.runtime import Unavailable, build_runtime

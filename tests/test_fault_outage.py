@@ -8,11 +8,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-from api_support import bearer, new_key
-from conftest import ON_POSTGRES, TEST_DATABASE_URL
 from sqlalchemy.engine import make_url
 from standins.telegram import FakeBotAPI
-from tcp_proxy import TcpProxy
+from support import ON_POSTGRES, TEST_DATABASE_URL
+from support.api import bearer, new_key
+from support.tcp_proxy import TcpProxy
 
 from bot.app import create_app
 from bot.runtime import build_runtime

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import empty_database
 from standins.telegram import FakeBotAPI
 from standins.twilio import FakeTwilioAPI
+from support import empty_database
 
 from bot.runtime import Runtime, build_runtime
 from bot.telegram import TelegramBridge, close_bridge

@@ -96,7 +96,7 @@ def test_production_needs_a_secret_key(tmp_path) -> None:
 
 
 def test_qr_route_serves_signed_paths_only(demo, client) -> None:
-    from conftest import ChatDriver
+    from support import ChatDriver
 
     replies = ChatDriver(demo, address="x", phone=None).say("AK-1003")
     path = next(r.image.path for r in replies if r.image)

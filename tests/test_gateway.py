@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import pytest
 import requests
 from click.testing import CliRunner
-from conftest import ChatDriver, empty_database
 from sqlalchemy import func, select
 from standins.razorpay import FakeRazorpay, sign
+from support import ChatDriver, empty_database
 from test_foundation import _run_chat
 from werkzeug.serving import make_server
 

@@ -3,7 +3,7 @@ level: no answer tells that a code exists, and every guess counts."""
 
 from __future__ import annotations
 
-from phone_support import guest, wrong
+from support.phone import guest, wrong
 from test_otp import LISTED, _asked, codes  # noqa: F401 (the fixture)
 
 from store import otp

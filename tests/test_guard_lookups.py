@@ -5,7 +5,7 @@ a sender not proven as the order's phone for its last 4 digits first."""
 from __future__ import annotations
 
 import pytest
-from conftest import ChatDriver
+from support import ChatDriver
 from test_operator import orderbot  # noqa: F401 (the fixture)
 from test_proofs_chat import photo
 

@@ -4,8 +4,8 @@ not proven as the order's phone says who sent it in the staff prompt and proof v
 
 from __future__ import annotations
 
-from conftest import ChatDriver, joined
-from proof_support import prompts, proofs
+from support import ChatDriver, joined
+from support.proofs import prompts, proofs
 from test_proofs_chat import photo
 
 from bot.runtime import respond

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import ChatDriver
+from support import ChatDriver
 from test_codes import SMS_FROM, _runtime, twilio  # noqa: F401 (the fixture)
 
 from bot.runtime import Runtime

@@ -7,7 +7,7 @@ import re
 import tomllib
 
 import pytest
-from conftest import PROJECT
+from support.outside_reads import PROJECT
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 

@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 from PIL import Image
 from sqlalchemy import func, select
+from support import FIXTURES
 
 from store import media as media_store
 from store.db import unit_of_work

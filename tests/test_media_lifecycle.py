@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ChatDriver, requires_postgres
-from proof_support import kept_files, proofs
 from sqlalchemy import func, select, text
+from support import FIXTURES, ChatDriver, requires_postgres
+from support.proofs import kept_files, proofs
 from test_proofs_chat import send
 
 import handlers.proofs.chat

@@ -18,7 +18,7 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
-from conftest import FIXTURES, TEST_DATABASE_URL, ChatDriver, requires_postgres
+from support import FIXTURES, TEST_DATABASE_URL, ChatDriver, requires_postgres
 from sqlalchemy import Engine, MetaData, select, text
 from sqlalchemy.engine import make_url
 

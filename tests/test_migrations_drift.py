@@ -11,7 +11,7 @@ import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from click.testing import CliRunner
-from conftest import TEST_DATABASE_URL, requires_postgres
+from support import TEST_DATABASE_URL, requires_postgres
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 

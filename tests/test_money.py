@@ -8,8 +8,8 @@ import re
 from dataclasses import replace
 
 import pytest
-from conftest import ChatDriver, joined
 from sqlalchemy import select
+from support import ChatDriver, joined
 from test_proof_decisions import _submit
 from test_proofs_chat import ASHA, send
 

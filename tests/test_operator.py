@@ -267,7 +267,7 @@ def test_a_real_terminal_is_asked_and_a_pipe_is_not(runtime, database_url, tmp_p
 
 
 def test_a_removed_member_is_a_customer_again_in_the_chat(orderbot, demo) -> None:
-    from conftest import ChatDriver
+    from support import ChatDriver
 
     asha = ChatDriver(demo, address="+919800000001", phone="+919800000001")
     assert "signed in as staff" in asha.text("hi")

@@ -5,7 +5,7 @@ and the prompt still waiting for them is not sent."""
 from __future__ import annotations
 
 import pytest
-from conftest import ChatDriver
+from support import ChatDriver
 from test_operator import orderbot  # noqa: F401 (a fixture)
 
 from store.db import unit_of_work
@@ -46,8 +46,8 @@ def test_a_removed_member_records_no_payment(removed_asha, demo) -> None:
 def test_a_removed_member_gets_no_prompt_and_approves_no_proof(demo, orderbot) -> None:  # noqa: F811
     from pathlib import Path
 
-    from conftest import FIXTURES
     from sqlalchemy import func, select
+    from support import FIXTURES
 
     from store import media as media_store
     from store import proofs

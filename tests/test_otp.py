@@ -8,10 +8,10 @@ import threading
 
 import pytest
 from sqlalchemy import select, text
+from support import requires_postgres
+from support.phone import CapturedCodes, guest, wrong
 
 from bot.runtime import Runtime
-from conftest import requires_postgres
-from phone_support import CapturedCodes, guest, wrong
 from store import otp, throttle
 from store.db import unit_of_work
 from store.models import Base, Chat, OtpChallenge

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from conftest import ON_POSTGRES
 from sqlalchemy import func, select
+from support import ON_POSTGRES
 
 from bot.runtime import build_runtime
 from store.db import unit_of_work

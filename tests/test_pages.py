@@ -67,7 +67,7 @@ def test_every_order_view_in_the_chat_carries_the_page_link(customer, client) ->
 
 
 def test_a_hindi_chat_links_to_the_hindi_page(demo, client) -> None:
-    from conftest import ChatDriver
+    from support import ChatDriver
 
     answer = ChatDriver(demo, address="hindi", phone=None, lang="hi").text("AK-1001")
     link = re.search(r"https://bot\.example\.test(/o/\S+\?lang=hi)", answer)

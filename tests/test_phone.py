@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from support import ChatDriver, joined, verify_dialog
+from support.phone import CapturedCodes, guest
 
 from bot.runtime import Runtime, respond
-from conftest import ChatDriver, joined, verify_dialog
 from handlers.types import Inbound
-from phone_support import CapturedCodes, guest
 from store.db import unit_of_work
 from store.models import Chat, OtpChallenge, Staff
 from store.queries import order_by_number

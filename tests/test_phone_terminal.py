@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from phone_support import wrong
+from support.phone import wrong
 
 
 class Terminal:

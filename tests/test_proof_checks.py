@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import FIXTURES, ChatDriver, joined
 from sqlalchemy import select
+from support import FIXTURES, ChatDriver, joined
 
 from bot import proof_reader
 from bot.config import Config

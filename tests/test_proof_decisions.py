@@ -7,8 +7,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, requires_postgres
 from sqlalchemy import func, select
+from support import FIXTURES, requires_postgres
 
 from store import media as media_store
 from store import proofs

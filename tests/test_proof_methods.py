@@ -6,8 +6,8 @@ show it."""
 from __future__ import annotations
 
 import pytest
-from conftest import ChatDriver, joined
 from sqlalchemy import select
+from support import ChatDriver, joined
 from test_proofs_chat import ASHA, _queued, send
 
 from store.db import unit_of_work

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from conftest import FIXTURES
+from support import FIXTURES
 
 from store import ocr_engine
 from store.proof_reading import Line, read_lines, read_text

@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import FIXTURES, ChatDriver, joined, verify_dialog
 from PIL import Image
 from sqlalchemy import func, select
+from support import FIXTURES, ChatDriver, joined, verify_dialog
 
 from handlers import notices
 from handlers.types import Media, Reply

@@ -3,8 +3,8 @@ sending a screenshot and the vendor approving it."""
 
 from __future__ import annotations
 
-from conftest import FIXTURES
 from sqlalchemy import func, select
+from support import FIXTURES
 from test_foundation import _run_chat
 
 from store.db import unit_of_work

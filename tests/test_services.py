@@ -114,7 +114,7 @@ def test_a_failed_change_leaves_nothing(demo) -> None:
 
 
 def test_changes_queue_notices_for_linked_chats_in_the_same_transaction(demo) -> None:
-    from conftest import ChatDriver
+    from support import ChatDriver
 
     ChatDriver(demo, address="+919822222222", phone="+919822222222").say("hi")
     with pytest.raises(RuntimeError):

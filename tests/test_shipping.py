@@ -10,16 +10,16 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from api_support import row_counts
-from conftest import ChatDriver, requires_postgres
 from sqlalchemy import select
+from support import ChatDriver, requires_postgres
+from support.api import row_counts
 
 from bot.app import create_app
 from bot.shipping import generic_step, shiprocket_step
 from handlers import notices
 from store.db import unit_of_work
-from store.queries import order_by_number
 from store.models import OutboxMessage, Shipment, StatusEvent
+from store.queries import order_by_number
 
 SECRETS = {"SHIPPING_SHIPROCKET_SECRET": "sr-secret", "SHIPPING_GENERIC_SECRET": "gen-secret"}
 

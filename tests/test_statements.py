@@ -9,9 +9,9 @@ import threading
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ChatDriver, joined
 from openpyxl import Workbook
 from sqlalchemy import func, select
+from support import FIXTURES, ChatDriver, joined
 
 from bot.cli import main
 from store import proof_checks, proofs, statements

@@ -4,8 +4,8 @@ the real core, with the order, the timeline and the outbox checked in the databa
 from __future__ import annotations
 
 import pytest
-from conftest import ChatDriver, verify_dialog
 from sqlalchemy import func, select
+from support import ChatDriver, verify_dialog
 
 from store.db import unit_of_work
 from store.models import OutboxMessage, Payment, StatusEvent
@@ -324,8 +324,9 @@ def test_a_shipment_step_reads_in_the_vendor_timeline(demo) -> None:
 def test_colleagues_hear_of_money_and_cancellations_not_of_routine_steps(demo) -> None:
     """Raju takes ₹100 cash, refunds ₹50, marks an order ready and cancels another:
     Asha hears of the money and the cancellation, in her language; Raju of none of it."""
-    from conftest import ChatDriver
+    from support import ChatDriver
     from sqlalchemy import select as select_
+    from support import ChatDriver
 
     from handlers import notices
     from store.db import unit_of_work

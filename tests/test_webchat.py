@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import FIXTURES
+from support import FIXTURES
 
 from bot.app import create_app
 from handlers import i18n

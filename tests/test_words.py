@@ -4,7 +4,7 @@ in English and Hindi, through the real core with the database checked."""
 from __future__ import annotations
 
 import pytest
-from conftest import ChatDriver
+from support import ChatDriver
 from test_proofs_chat import _proofs, send
 
 from store.db import unit_of_work

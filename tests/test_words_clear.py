@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ChatDriver, joined
+from support import ChatDriver, joined
 from test_operator import orderbot  # noqa: F401 (a fixture)
 from test_proofs_chat import send
 

@@ -4,8 +4,8 @@ added gets the proofs that waited."""
 from __future__ import annotations
 
 import pytest
-from conftest import ChatDriver
-from proof_support import prompts, proofs
+from support import ChatDriver
+from support.proofs import prompts, proofs
 from test_operator import MEERA, orderbot  # noqa: F401 (a fixture)
 from test_operator_import import csv_file
 from test_proofs_chat import send

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import ChatDriver
 from sqlalchemy import select
+from support import ChatDriver
 from test_operator import orderbot  # noqa: F401 (a fixture)
 
 from handlers import notices

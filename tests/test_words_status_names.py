@@ -8,8 +8,8 @@ import html as markup
 import re
 
 import pytest
-from api_support import bearer, new_key
-from conftest import ChatDriver
+from support import ChatDriver
+from support.api import bearer, new_key
 from test_operator import orderbot  # noqa: F401 (a fixture)
 from test_pages import page_of, steps_of
 
