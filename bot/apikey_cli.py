@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
+from bot.bootstrap import build_runtime
 from bot.config import Config
-from bot.runtime import build_runtime
 from store import apikeys
 from store.db import unit_of_work, upgrade
 from store.queries import business_by_code

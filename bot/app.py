@@ -8,8 +8,9 @@ import logging
 from flask import Flask, Response, abort, jsonify
 from sqlalchemy import text
 
+from bot.bootstrap import build_runtime
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 
 log = logging.getLogger("orderbot")
 

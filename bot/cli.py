@@ -10,8 +10,9 @@ import threading
 
 import click
 
+from bot.bootstrap import build_runtime
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 from handlers.i18n import LANGUAGES
 from handlers.parse import parse_phone
 from store.db import unit_of_work, upgrade
@@ -127,7 +128,7 @@ def serve(host: str, port: int, with_demo: bool) -> None:
               help="Language of the chat.")
 def chat(phone: str | None, vendor_phone: str | None, lang: str | None) -> None:
     """Talk to the bot in the terminal; reads piped input too (one message a line)."""
-    from bot.console import ConsoleChat
+    from bot.channels.console.chat import ConsoleChat
     from store.queries import staff_for_phone
 
     runtime = _runtime()

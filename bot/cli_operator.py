@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from bot import gateway_options
 from bot import operator_text as text
+from bot.bootstrap import build_runtime
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 from handlers.parse import display_phone
 from store import businesses, proofs
 from store.db import unit_of_work, upgrade

@@ -1,18 +1,15 @@
-"""Delivery of one-time codes (the `CodeSender`s): by SMS or WhatsApp through the real
-twilio REST client, tried in turn. WhatsApp codes are sent at once rather than
-through the outbox, so that the customer is told in the same reply when a code could
-not be delivered, and no code ever waits at rest, even encrypted."""
+"""Delivery of one-time codes: the code's message, and the channels' `CodeSender`s
+(bot/channels/*/…) tried in turn. Codes are sent at once rather than through the
+outbox, so that the customer is told in the same reply when a code could not be
+delivered, and no code ever waits at rest, even encrypted."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
-from twilio.rest import Client
 
-from bot.config import Config
 from handlers import i18n
 from handlers.types import CodeSender
 from store.otp import CODE_TTL
@@ -22,53 +19,6 @@ log = logging.getLogger("orderbot.codes")
 
 def code_text(code: str, locale: str) -> str:
     return i18n.t("phone.code_message", locale, code=code, minutes=int(CODE_TTL.total_seconds() // 60))
-
-
-def _masked(phone: str) -> str:
-    return phone[:-4].rstrip("0123456789") + "…" + phone[-4:]
-
-
-class TwilioSmsCodeSender:
-    """A code by SMS from `TWILIO_SMS_FROM`."""
-
-    def __init__(self, client: Client, sms_from: str) -> None:
-        self.client = client
-        self.sms_from = sms_from
-
-    def send_code(self, session: Session, phone: str, code: str, locale: str) -> bool:
-        return _create(self.client, "SMS", phone, to=phone, from_=self.sms_from,
-                       body=code_text(code, locale))
-
-
-class TwilioWhatsAppCodeSender:
-    """A code by WhatsApp from `TWILIO_WHATSAPP_FROM`. Outside the 24-hour window
-    WhatsApp takes only an approved template: `TWILIO_TEMPLATE_OTP` (a Content SID
-    whose variable {{1}} is the code) is used when it is configured."""
-
-    def __init__(self, client: Client, whatsapp_from: str, content_sid: str | None) -> None:
-        self.client = client
-        self.whatsapp_from = whatsapp_from
-        self.content_sid = content_sid
-
-    def send_code(self, session: Session, phone: str, code: str, locale: str) -> bool:
-        params: dict[str, str] = {"to": f"whatsapp:{phone}", "from_": self.whatsapp_from}
-        if self.content_sid:
-            params |= {"content_sid": self.content_sid,
-                       "content_variables": json.dumps({"1": code})}
-        else:
-            params["body"] = code_text(code, locale)
-        return _create(self.client, "WhatsApp", phone, **params)
-
-
-def _create(client: Client, how: str, phone: str, **params: str) -> bool:
-    try:
-        client.messages.create(**params)
-    except Exception as exc:  # TwilioRestException, a network error: the customer is told
-        # Neither the code nor the message body is logged.
-        detail = getattr(exc, "code", None) or exc.__class__.__name__
-        log.warning("one-time code by %s to %s failed: %s", how, _masked(phone), detail)
-        return False
-    return True
 
 
 class FirstThatDelivers:
@@ -81,22 +31,8 @@ class FirstThatDelivers:
         return any(s.send_code(session, phone, code, locale) for s in self.senders)
 
 
-def code_sender_for(config: Config, fallback: CodeSender | None = None) -> CodeSender | None:
-    """SMS first (any phone can get one), then WhatsApp, then `fallback` (the
-    development log); None when there is no way to deliver a code."""
-    senders: list[CodeSender] = []
-    if config.twilio_account_sid and config.twilio_auth_token:
-        from bot.twilio_rest import make_client
-
-        client = make_client(config)
-        if config.twilio_sms_from:
-            senders.append(TwilioSmsCodeSender(client, config.twilio_sms_from))
-        if config.twilio_whatsapp_from:
-            content_sid = config.raw.get("TWILIO_TEMPLATE_OTP")
-            senders.append(TwilioWhatsAppCodeSender(client, config.twilio_whatsapp_from,
-                                                    content_sid))
-    if fallback is not None:
-        senders.append(fallback)
+def first_that_delivers(senders: Sequence[CodeSender]) -> CodeSender | None:
+    """One code sender over `senders` (tried in order); None when there is none."""
     if len(senders) <= 1:
         return senders[0] if senders else None
     return FirstThatDelivers(senders)

@@ -42,6 +42,18 @@ class Config:
     # features read themselves (TWILIO_TEMPLATE_* content SIDs, shipping secrets…).
     raw: Mapping[str, str] = field(default_factory=dict)
 
+    def send_rate(self, channel: str, default: float | None = None) -> float | None:
+        """Sends a second on `channel` across every worker (`ORDERBOT_RATE_<CHANNEL>`
+        overrides the channel's own `default`)."""
+        configured = self.raw.get(f"ORDERBOT_RATE_{channel.upper()}")
+        return float(configured) if configured else default
+
+    def lanes(self, channel: str, default: int) -> int:
+        """Threads delivering `channel` in one worker (`ORDERBOT_LANES_<CHANNEL>`
+        overrides the channel's own `default`)."""
+        configured = self.raw.get(f"ORDERBOT_LANES_{channel.upper()}")
+        return max(1, int(configured)) if configured else default
+
     @property
     def development(self) -> bool:
         return self.env == "development"

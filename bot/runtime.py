@@ -1,5 +1,6 @@
 """The running pieces every adapter shares: configuration, database, clock, senders,
-and `respond`, which answers one inbound message in one transaction."""
+and `respond`, which answers one inbound message in one transaction. It imports no
+channel: bot/bootstrap.py builds the runtime from the channels' list."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ from handlers.types import (
     replies_from_json,
     replies_to_json,
 )
-from store.db import make_engine, make_session_factory, unit_of_work
+from store.db import unit_of_work
 from store.models import Chat, InboundDelivery, OutboxMessage, utcnow
-from store.outbox import PHONE_ADDRESS, PHONE_CHANNELS
+from store.outbox import PHONE_CHANNELS
 
 log = logging.getLogger("orderbot")
 
@@ -79,51 +80,6 @@ class Runtime:
         self.engine.dispose()
 
 
-def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None) -> Runtime:
-    """The runtime for `config`: nothing connects until first used."""
-    if config.database_url.startswith("sqlite:///"):
-        config.instance_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(config.database_url)
-    settings = Settings(
-        secret_key=config.resolved_secret_key(),
-        default_locale=i18n.normalize_language(config.default_locale) or "en",
-        default_region=config.default_region,
-        public_base_url=config.public_base_url,
-        development=config.development,
-        media_dir=str(config.media_path),
-        staff_channels=("whatsapp",) if whatsapp_configured(config) else ("console",),
-        **otp_settings(config),
-        whatsapp_number=(config.twilio_whatsapp_from or "").removeprefix("whatsapp:") or None,
-        telegram_bot_username=(config.raw.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
-        read_proofs=proof_reading_on(config),
-    )
-    runtime = Runtime(
-        config=config,
-        engine=engine,
-        sessions=make_session_factory(engine, info={"settings": settings}),
-        settings=settings,
-        clock=clock or utcnow,
-    )
-    from bot import wiring
-
-    wiring.wire(runtime)
-    reach_phones_on(runtime, *(c for c in PHONE_ADDRESS if c in runtime.senders))
-    return runtime
-
-
-def otp_settings(config: Config) -> dict[str, Any]:
-    """`ORDERBOT_OTP_DAILY_CAP` (codes a day, default 300) and `ORDERBOT_OTP_COUNTRIES`
-    (ISO codes, "IN,AE", where codes may go besides the businesses' countries)."""
-    cap = config.raw.get("ORDERBOT_OTP_DAILY_CAP", "").strip()
-    if cap and not cap.isdigit():
-        raise ValueError(f"ORDERBOT_OTP_DAILY_CAP must be a whole number, not {cap!r}")
-    countries = config.raw.get("ORDERBOT_OTP_COUNTRIES", "")
-    return {
-        "otp_daily_cap": int(cap) if cap else 300,
-        "otp_countries": tuple(c.strip().upper() for c in countries.split(",") if c.strip()),
-    }
-
-
 def reach_phones_on(runtime: Runtime, *channels: str) -> None:
     """Have order notices go to the order's phone itself on `channels` as well (the
     store reads this from each session's info: it knows no configuration)."""
@@ -131,18 +87,6 @@ def reach_phones_on(runtime: Runtime, *channels: str) -> None:
     known = tuple(info.get(PHONE_CHANNELS, ()))
     merged = tuple(dict.fromkeys((*known, *channels)))
     runtime.sessions.configure(info={**info, PHONE_CHANNELS: merged})
-
-
-def proof_reading_on(config: Config) -> bool:
-    """ORDERBOT_PROOF_READING: on unless "off" (off by default under test)."""
-    raw = (config.raw.get("ORDERBOT_PROOF_READING") or "").strip().lower()
-    if raw:
-        return raw not in ("0", "off", "false", "no")
-    return not config.testing
-
-
-def whatsapp_configured(config: Config) -> bool:
-    return bool(config.twilio_whatsapp_from and config.twilio_account_sid)
 
 
 # The delivery record, as plain table statements (no ORM work on the hot path).

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot.bootstrap import build_runtime
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime, respond
+from bot.runtime import Runtime, respond
 from handlers.types import Inbound, Media, Reply
 from store.db import make_engine, unit_of_work, upgrade
 from store.models import Base

@@ -8,13 +8,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
-
-from bot.codes import FirstThatDelivers, TwilioSmsCodeSender, TwilioWhatsAppCodeSender
-from bot.config import Config
-from bot.runtime import Runtime, build_runtime
-from bot.wiring import LogCodeSender
 from conftest import ChatDriver, empty_database
 from standins.twilio import FakeTwilioAPI
+
+from bot.bootstrap import LogCodeSender, build_runtime
+from bot.channels.whatsapp.code_senders import TwilioSmsCodeSender, TwilioWhatsAppCodeSender
+from bot.codes import FirstThatDelivers
+from bot.config import Config
+from bot.runtime import Runtime
 
 SMS_FROM, WHATSAPP_FROM = "+15005550006", "whatsapp:+14155238886"
 

@@ -14,7 +14,7 @@ from test_operator import MEERA, orderbot  # noqa: F401 (a fixture)
 from test_operator_import import csv_file, snapshot
 
 from bot.app import create_app
-from bot.telegram_web import SECRET_HEADER
+from bot.channels.telegram.web import SECRET_HEADER
 
 DEEP = '{"a": ' + "[" * 50_000 + "]" * 50_000 + "}"
 TELEGRAM_SECRET = "webhook-secret_1"

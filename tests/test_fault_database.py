@@ -13,7 +13,8 @@ from sqlalchemy.engine import make_url
 from tcp_proxy import TcpProxy
 
 from bot.app import create_app
-from bot.runtime import Unavailable, build_runtime
+from bot.bootstrap import build_runtime
+from bot.runtime import Unavailable
 from store.db import unit_of_work
 from store.models import Chat, InboundDelivery
 

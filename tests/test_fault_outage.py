@@ -15,10 +15,10 @@ from standins.telegram import FakeBotAPI
 from tcp_proxy import TcpProxy
 
 from bot.app import create_app
-from bot.runtime import build_runtime
-from bot.telegram import TelegramBridge, close_bridge
-from bot.telegram_outbound import Pacer
-from bot.telegram_web import SECRET_HEADER
+from bot.bootstrap import build_runtime
+from bot.channels.telegram.bridge import TelegramBridge, close_bridge
+from bot.channels.telegram.outbound import Pacer
+from bot.channels.telegram.web import SECRET_HEADER
 from handlers.links import order_page_path
 from store.db import unit_of_work
 from store.queries import order_by_number

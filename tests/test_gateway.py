@@ -18,8 +18,9 @@ from test_foundation import _run_chat
 from werkzeug.serving import make_server
 
 from bot.app import create_app
+from bot.bootstrap import build_runtime
 from bot.cli import main
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 from handlers.notices import render
 from store import businesses, payment_links, services
 from store.db import unit_of_work

@@ -8,7 +8,7 @@ import threading
 from conftest import ON_POSTGRES
 from sqlalchemy import func, select
 
-from bot.runtime import build_runtime
+from bot.bootstrap import build_runtime
 from store.db import unit_of_work
 from store.models import RatePace
 from store.pacing import reserve

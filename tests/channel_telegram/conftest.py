@@ -12,10 +12,10 @@ import pytest
 from conftest import FIXTURES
 from standins.telegram import FakeBotAPI
 
+from bot.channels.telegram.bridge import TelegramBridge, close_bridge
+from bot.channels.telegram.outbound import Pacer
 from bot.config import Config
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge, close_bridge
-from bot.telegram_outbound import Pacer
 
 SECRET = "webhook-secret_1"
 RAVI = 777000111  # the customer of the fixtures (language_code "hi")

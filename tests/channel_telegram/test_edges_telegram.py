@@ -5,18 +5,17 @@ usual (on PostgreSQL too, where a NUL cannot be stored) and the name is kept cle
 
 from __future__ import annotations
 
-from standins.telegram import FakeBotAPI
 from sqlalchemy import select
+from standins.telegram import FakeBotAPI
 
 from bot.app import create_app
+from bot.channels.telegram.bridge import TelegramBridge
+from bot.channels.telegram.web import SECRET_HEADER
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge
-from bot.telegram_web import SECRET_HEADER
 from store.db import unit_of_work
 from store.models import Chat
 
 from .conftest import RAVI, SECRET, update
-
 
 
 def test_a_poisoned_message_and_name_are_cleaned_and_answered(

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from standins.telegram import FakeBotAPI
 
 from bot.app import create_app
-from bot.telegram import TelegramBridge
-from bot.telegram_web import SECRET_HEADER
+from bot.channels.telegram.bridge import TelegramBridge
+from bot.channels.telegram.web import SECRET_HEADER
 from store.db import unit_of_work
 from store.models import InboundDelivery
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from conftest import FIXTURES, ChatDriver, joined
 from standins.telegram import FakeBotAPI
 
-from bot.telegram import TelegramBridge
+from bot.channels.telegram.bridge import TelegramBridge
 
 from .conftest import RAVI, deliver, update
 from .test_telegram_proofs import ASHA, PHOTO_ID, opened

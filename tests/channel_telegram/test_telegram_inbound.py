@@ -8,8 +8,8 @@ import pytest
 from standins.telegram import FakeBotAPI
 from telegram import Bot, Update
 
-from bot.telegram import TelegramBridge
-from bot.telegram_inbound import MAX_MEDIA_BYTES, VIEW_MARK, command, to_inbound
+from bot.channels.telegram.bridge import TelegramBridge
+from bot.channels.telegram.inbound import MAX_MEDIA_BYTES, VIEW_MARK, command, to_inbound
 from handlers.types import Inbound
 
 from .conftest import RAVI, deliver, update

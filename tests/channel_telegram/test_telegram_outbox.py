@@ -11,8 +11,8 @@ from conftest import Clock
 from sqlalchemy import select
 from standins.telegram import FakeBotAPI
 
+from bot.channels.telegram.bridge import TelegramBridge, TelegramSender, close_bridge
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge, TelegramSender, close_bridge
 from bot.worker import run_once
 from handlers import notices
 from handlers.types import Image, Reply

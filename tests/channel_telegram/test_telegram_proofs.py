@@ -13,8 +13,8 @@ from proof_support import kept_files, prompts, proofs
 from sqlalchemy import select
 from standins.telegram import FakeBotAPI
 
+from bot.channels.telegram.bridge import TelegramBridge
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge
 from bot.worker import run_once
 from handlers.types import Media
 from store import media as media_store

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from standins.telegram import FakeBotAPI
 
 from bot import background
+from bot.channels.telegram.bridge import TelegramBridge, close_bridge
+from bot.channels.telegram.outbound import Pacer
 from bot.cli import main
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge, close_bridge
-from bot.telegram_outbound import Pacer
 from handlers import i18n
 
 from .conftest import RAVI, SECRET, deliver, update

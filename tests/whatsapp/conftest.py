@@ -18,10 +18,11 @@ from standins import FakeTwilioAPI
 from twilio.request_validator import RequestValidator
 
 from bot.app import create_app
+from bot.bootstrap import build_runtime
+from bot.channels.whatsapp.media import MediaFetcher
+from bot.channels.whatsapp.webhook import FETCHER
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime
-from bot.whatsapp import FETCHER
-from bot.whatsapp_media import MediaFetcher
+from bot.runtime import Runtime
 from store.db import unit_of_work
 from store.demo import seed
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from standins import FakeTwilioAPI
 
-from bot.whatsapp_media import MediaFetcher
+from bot.channels.whatsapp.media import MediaFetcher
 from handlers import i18n
 from handlers.types import Inbound, Media
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.whatsapp import twiml
-from bot.whatsapp_format import BODY_LIMIT, Part, parts, split_text, units
+from bot.channels.whatsapp.formatting import BODY_LIMIT, Part, parts, split_text, units
+from bot.channels.whatsapp.webhook import twiml
 from handlers.types import Button, Image, Reply
 
 from .conftest import twiml_messages

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from standins import FakeTwilioAPI
 
+from bot.bootstrap import build_runtime
+from bot.channels.whatsapp.outbound import SENT_PARTS, WhatsAppSender
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime
-from bot.whatsapp_outbound import SENT_PARTS, WhatsAppSender
+from bot.runtime import Runtime
 from bot.worker import run_once
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus

@@ -16,9 +16,9 @@ from proof_support import kept_files, prompts, proofs
 from sqlalchemy import select
 from standins import FakeTwilioAPI
 
+from bot.channels.whatsapp.outbound import SENT_PARTS
 from bot.config import Config
 from bot.runtime import Runtime
-from bot.whatsapp_outbound import SENT_PARTS
 from bot.worker import run_once
 from store.db import unit_of_work
 from store.models import MediaFile, OutboxStatus, Payment

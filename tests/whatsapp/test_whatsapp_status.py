@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from standins import FakeTwilioAPI
 
+from bot.channels.whatsapp.status import PATH
 from bot.config import Config
 from bot.runtime import Runtime
-from bot.whatsapp_status import PATH
 from bot.worker import run_once
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus

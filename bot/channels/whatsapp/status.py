@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from flask import Blueprint, Response, request
 from sqlalchemy import update
 
+from bot.channels.whatsapp.webhook import twilio_signature_required
 from bot.runtime import Runtime
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus
@@ -45,8 +46,6 @@ def callback_url(public_base_url: str, message_id: int) -> str | None:
 
 
 def blueprint(runtime: Runtime) -> Blueprint:
-    from bot.whatsapp import twilio_signature_required
-
     bp = Blueprint("whatsapp_status", __name__)
 
     @bp.post(PATH)

@@ -6,7 +6,7 @@ message (`Chat.last_inbound_at`). Outside it an approved template is sent when o
 is configured for the message's kind (`TWILIO_TEMPLATE_<KIND>`, a content SID),
 otherwise the message is held until the customer writes again (then
 `store.outbox.release_held` lets it go). A failure Twilio reports only later (63016
-above all) comes back through bot.whatsapp_status.
+above all) comes back through bot.channels.whatsapp.status.
 
 A kind with fields of its own (`handlers.notices.TEMPLATE_FIELDS`: the vendor's proof
 prompt) is a quick-reply template whose buttons answer it: when its template is
@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.rest import Client
 
-from bot import whatsapp_format
+from bot.channels.whatsapp import formatting
+from bot.channels.whatsapp.status import SENT_PARTS, USE_TEMPLATE, callback_url
+from bot.channels.whatsapp.twilio_rest import RecordingHttpClient, make_client
 from bot.runtime import SendResult
-from bot.twilio_rest import RecordingHttpClient, make_client
-from bot.whatsapp_status import SENT_PARTS, USE_TEMPLATE, callback_url
 from handlers import notices
 from handlers.core import _remember_choices
 from handlers.types import Reply
@@ -99,7 +99,7 @@ class WhatsAppSender:
 
     def _send_freeform(self, message: OutboxMessage, replies: list[Reply]) -> str | None:
         steps = []
-        for part in whatsapp_format.parts(replies, self.public_base_url):
+        for part in formatting.parts(replies, self.public_base_url):
             values: dict[str, Any] = {"body": part.body} if part.body else {}
             if part.media_url:
                 values["media_url"] = [part.media_url]
@@ -134,9 +134,9 @@ class WhatsAppSender:
         fields = notices.fields_of(session, message, getattr(settings, "default_locale", "en"))
         variables = {key: _one_line(value) for key, value in fields.items()}
         steps: list[dict[str, Any]] = []
-        image = next((r for r in replies if whatsapp_format.media_url(r, self.public_base_url)), None)
+        image = next((r for r in replies if formatting.media_url(r, self.public_base_url)), None)
         if image is not None:  # always a step, so that a retry counts the same steps
-            steps.append({"media_url": [whatsapp_format.media_url(image, self.public_base_url)],
+            steps.append({"media_url": [formatting.media_url(image, self.public_base_url)],
                           "body": image.image.alt})
         steps.append({"content_sid": self.templates[message.kind],
                       "content_variables": json.dumps(variables, ensure_ascii=False)})
@@ -186,7 +186,7 @@ class WhatsAppSender:
         return SendResult(ok=True, provider_id=sid)
 
     def _callback(self, message: OutboxMessage) -> dict[str, str]:
-        """Twilio reports a later failure (a closed window above all) to bot.whatsapp_status."""
+        """Twilio reports a later failure (a closed window above all) to status.py."""
         url = callback_url(self.public_base_url, message.id)
         return {"status_callback": url} if url else {}
 
@@ -249,12 +249,12 @@ def _chat_of(session: Session, message: OutboxMessage) -> Chat | None:
     ).one_or_none()
 
 
-def wire(runtime: Runtime) -> None:
-    """Send WhatsApp from the outbox when Twilio is configured."""
+def make_sender(runtime: Runtime) -> WhatsAppSender | None:
+    """WhatsApp from the outbox, when Twilio is configured."""
     config = runtime.config
     if not (config.twilio_account_sid and config.twilio_auth_token and config.twilio_whatsapp_from):
-        return
-    runtime.senders[CHANNEL] = WhatsAppSender(
+        return None
+    return WhatsAppSender(
         client=make_client(config),
         from_=_whatsapp_address(config.twilio_whatsapp_from),
         public_base_url=config.public_base_url,

@@ -13,9 +13,15 @@ from flask import Blueprint, Response, request
 from telegram.error import TelegramError
 
 from bot import json_input
+from bot.channels.telegram.bridge import (
+    ALLOWED_UPDATES,
+    bridge_for,
+    close_bridge,
+    make_bot,
+    register_commands,
+)
 from bot.config import Config
 from bot.runtime import Runtime, Unavailable
-from bot.telegram import ALLOWED_UPDATES, bridge_for, close_bridge, make_bot, register_commands
 
 log = logging.getLogger("orderbot.telegram")
 

@@ -24,7 +24,7 @@ from telegram import (
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, RetryAfter
 
-from bot.telegram_inbound import VIEW_MARK
+from bot.channels.telegram.inbound import VIEW_MARK
 from handlers.types import Button, Reply
 
 log = logging.getLogger("orderbot.telegram")

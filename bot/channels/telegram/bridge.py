@@ -22,10 +22,10 @@ from telegram import BotCommand, CallbackQuery, Message, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, ExtBot, TypeHandler
 
+from bot.channels.telegram.inbound import CHANNEL, split_view_mark, to_inbound
+from bot.channels.telegram.outbound import EditTarget, Outbound, Pacer, parts_of, retry_seconds
 from bot.config import Config
 from bot.runtime import Runtime, SendResult, Unavailable, respond
-from bot.telegram_inbound import CHANNEL, split_view_mark, to_inbound
-from bot.telegram_outbound import EditTarget, Outbound, Pacer, parts_of, retry_seconds
 from handlers import i18n
 from handlers.types import Reply
 from store import pacing
@@ -36,6 +36,7 @@ log = logging.getLogger("orderbot.telegram")
 
 T = TypeVar("T")
 ALLOWED_UPDATES = ["message", "callback_query"]
+SEND_RATE = 28.8  # a second, of Telegram's 30 for a bot (bot/worker.py says why)
 COMMANDS = ("start", "track", "myorders", "language", "help")
 WAIT = 120.0  # seconds sync code waits for one coroutine on the bot's loop
 
@@ -60,13 +61,11 @@ async def register_commands(bot: ExtBot) -> None:
 def shared_pacer(runtime: Runtime) -> Pacer:
     """This process's pacer, with the pace of every other process: one message a
     second to a chat, and the bot's overall pace, the outbox worker's included."""
-    from bot.worker import send_rate
-
     def reserve(key: str, per_second: float) -> float:
         with unit_of_work(runtime.sessions) as session:
             return pacing.reserve(session, key, per_second)
 
-    return Pacer(overall=1 / (send_rate(runtime, CHANNEL) or 28.0), reserve=reserve)
+    return Pacer(overall=1 / runtime.config.send_rate(CHANNEL, SEND_RATE), reserve=reserve)
 
 
 class TelegramBridge:
@@ -293,7 +292,6 @@ def _failure(exc: Exception) -> SendResult:
     return SendResult(ok=False, error=error)  # network, 5xx, timeout: retried with back-off
 
 
-def wire(runtime: Runtime) -> None:
-    """Send outbox messages on Telegram when a token is configured."""
-    if runtime.config.telegram_bot_token:
-        runtime.senders[CHANNEL] = TelegramSender(runtime)
+def make_sender(runtime: Runtime) -> TelegramSender | None:
+    """Outbox messages on Telegram, when a token is configured."""
+    return TelegramSender(runtime) if runtime.config.telegram_bot_token else None

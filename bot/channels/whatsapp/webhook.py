@@ -14,10 +14,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot import whatsapp_format
+from bot.channels.whatsapp import formatting
+from bot.channels.whatsapp.media import MediaFetcher
 from bot.config import Config
 from bot.runtime import Runtime, Unavailable, respond, stored_replies
-from bot.whatsapp_media import MediaFetcher
 from handlers import i18n
 from handlers.parse import parse_phone
 from handlers.types import Inbound, Reply
@@ -141,7 +141,7 @@ def _media_items(form: Mapping[str, str]) -> list[tuple[str, str | None]]:
 def twiml(replies: list[Reply], public_base_url: str) -> str:
     """The replies as a TwiML `<Response>` of `<Message>`s."""
     response = MessagingResponse()
-    for part in whatsapp_format.parts(replies, public_base_url):
+    for part in formatting.parts(replies, public_base_url):
         message = response.message()
         if part.body:
             message.body(part.body)
