@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot import api, media, pages, razorpay_web, shipping
+from bot import api, shipping
 from bot.channels import CHANNELS
+from bot.payments import razorpay_web
+from bot.web import media, pages
 
 if TYPE_CHECKING:
     from flask import Blueprint

@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import razorpay_gateway
 from bot.channels import CHANNELS
-from bot.codes import first_that_delivers
 from bot.config import Config
+from bot.one_time_codes import first_that_delivers
+from bot.payments import razorpay
 from bot.runtime import Runtime, reach_phones_on
+from bot.web import images
 from handlers import i18n
 from handlers.types import CodeSender, Settings
 from store.db import make_engine, make_session_factory
@@ -61,6 +62,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None
         ),
         settings=settings,
         clock=clock or utcnow,
+        render_image=images.render,
     )
     wire(runtime)
     reach_phones_on(runtime, *(c for c in phone_addresses if c in runtime.senders))
@@ -79,7 +81,7 @@ def wire(runtime: Runtime) -> None:
     if config.development:
         code_senders.append(LogCodeSender())
     runtime.code_sender = first_that_delivers(code_senders)
-    razorpay_gateway.wire(runtime)
+    razorpay.wire(runtime)
 
 
 def staff_channels(config: Config) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
@@ -29,6 +29,9 @@ from handlers.types import (
 from store.db import unit_of_work
 from store.models import Chat, InboundDelivery, OutboxMessage, utcnow
 from store.outbox import PHONE_CHANNELS
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger("orderbot")
 
@@ -65,6 +68,8 @@ class Runtime:
     clock: Callable[[], datetime] = utcnow
     code_sender: CodeSender | None = None
     senders: dict[str, Sender] = field(default_factory=dict)
+    # The bytes of an image this app serves at a path (bot/web/images.py), or None.
+    render_image: Callable[[Runtime, str], bytes | None] = lambda runtime, path: None
     extras: dict[str, Any] = field(default_factory=dict)
 
     def context(self, session: Session) -> Context:
@@ -78,6 +83,11 @@ class Runtime:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def runtime_of(app: Flask) -> Runtime:
+    """The runtime a Flask app built by bot.app.create_app serves."""
+    return app.extensions["orderbot"]
 
 
 def reach_phones_on(runtime: Runtime, *channels: str) -> None:
@@ -161,9 +171,7 @@ def stored_replies(runtime: Runtime, channel: str, delivery_id: str) -> list[Rep
 
 def render_image_path(runtime: Runtime, path: str) -> bytes:
     """The bytes of an image this app serves at `path` (for a stored reply)."""
-    from bot import images
-
-    data = images.render(runtime, path)
+    data = runtime.render_image(runtime, path)
     if data is None:
         raise LookupError(path)
     return data

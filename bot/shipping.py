@@ -28,8 +28,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bot.api_errors import ApiError, error_response, json_body
-from bot.app import runtime_of
+from bot.api.errors import ApiError, error_response, json_body
+from bot.runtime import runtime_of
 from store.db import unit_of_work
 from store.queries import business_by_code
 from store.shipments import STEPS, CarrierUpdate, record_update

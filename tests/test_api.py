@@ -14,7 +14,7 @@ from conftest import ChatDriver, requires_postgres
 from openapi_spec_validator import validate as validate_spec
 from sqlalchemy import select
 
-from bot.openapi import document
+from bot.api.openapi import document
 from store.apikeys import revoke_key
 from store.db import unit_of_work
 from store.models import MediaFile, OutboxMessage, PaymentProof

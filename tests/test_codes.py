@@ -13,8 +13,8 @@ from standins.twilio import FakeTwilioAPI
 
 from bot.bootstrap import LogCodeSender, build_runtime
 from bot.channels.whatsapp.code_senders import TwilioSmsCodeSender, TwilioWhatsAppCodeSender
-from bot.codes import FirstThatDelivers
 from bot.config import Config
+from bot.one_time_codes import FirstThatDelivers
 from bot.runtime import Runtime
 
 SMS_FROM, WHATSAPP_FROM = "+15005550006", "whatsapp:+14155238886"

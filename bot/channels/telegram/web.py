@@ -12,7 +12,7 @@ import click
 from flask import Blueprint, Response, request
 from telegram.error import TelegramError
 
-from bot import json_input
+from bot.api import json_input
 from bot.channels.telegram.bridge import (
     ALLOWED_UPDATES,
     bridge_for,

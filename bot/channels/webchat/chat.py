@@ -15,9 +15,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, session
 
-from bot import json_input
-from bot.pages import page_language
+from bot.api import json_input
 from bot.runtime import Runtime, respond
+from bot.web.pages import page_language
 from handlers import i18n, notices
 from handlers.parse import parse_phone
 from handlers.types import Inbound, Media, Reply, replies_to_json

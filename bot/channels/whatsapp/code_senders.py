@@ -1,5 +1,5 @@
 """One-time codes by SMS or WhatsApp through the real twilio REST client (the
-`CodeSender`s the WhatsApp channel offers; bot/codes.py tries them in turn)."""
+`CodeSender`s the WhatsApp channel offers; bot/one_time_codes.py tries them in turn)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from twilio.rest import Client
 
 from bot.channels.whatsapp.twilio_rest import make_client
-from bot.codes import code_text
 from bot.config import Config
+from bot.one_time_codes import code_text
 from handlers.types import CodeSender
 
 log = logging.getLogger("orderbot.codes")

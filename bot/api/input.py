@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.api_errors import ApiError
+from bot.api.errors import ApiError
 from handlers.parse import parse_phone
 from store.models import Business, OrderStatus
 from store.services import PAYMENT_METHODS, NewItem

@@ -18,8 +18,8 @@ from handlers.parse import clean, find_order_number
 from handlers.pay_now import pay_now_url
 from handlers.payments import qr_token, upi_link
 from store.db import unit_of_work
-from store.numbers import number_key
 from store.models import Order
+from store.numbers import number_key
 from store.queries import order_by_id
 
 pages = Blueprint("pages", __name__)

@@ -9,7 +9,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session, object_session
 
-from bot import operator_text as text
+from bot.cli import operator_text as text
 from store import payment_links
 
 # (option, field, help)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot.web import media
 from handlers.payments import qr_png, read_qr_token, upi_link
 from store.db import unit_of_work
 from store.queries import order_by_id
@@ -20,8 +21,6 @@ _QR_PATH = re.compile(r"^/qr/([A-Za-z0-9_.\-]+)\.png$")
 def render(runtime: Runtime, path: str) -> bytes | None:
     """The image for `path`, or None when the path names nothing we made or keep."""
     if path.startswith("/media/"):
-        from bot import media
-
         found = media.load(runtime, path)
         return found[0] if found else None
     match = _QR_PATH.match(path)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import click
 
 from bot import housekeeping
-from bot.cli_operator import database
+from bot.cli.operator import database
 
 
 @click.group()

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from bot import json_input
+from bot.api import json_input
 from handlers import i18n
 from store import errors
 from store.models import OrderStatus

@@ -16,8 +16,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bot.app import runtime_of
-from bot.razorpay_gateway import EXTRAS_KEY, PaymentLinks, RazorpayGateway, gateway_for
+from bot.payments.razorpay import EXTRAS_KEY, PaymentLinks, RazorpayGateway, gateway_for
+from bot.runtime import runtime_of
 from store import payment_links
 from store.db import unit_of_work
 from store.queries import business_by_code

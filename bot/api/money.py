@@ -10,10 +10,10 @@ from flask import Response, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.api import API, _change, _now, _order, bp, sessions
-from bot.api_errors import ApiError
-from bot.api_input import adjustment_input, approve_input, list_input, refund_input, reject_input
-from bot.api_output import order_json, order_summary, proof_json
+from bot.api.errors import ApiError
+from bot.api.input import adjustment_input, approve_input, list_input, refund_input, reject_input
+from bot.api.output import order_json, order_summary, proof_json
+from bot.api.routes import API, _change, _now, _order, bp, sessions
 from store import proofs, services
 from store.db import unit_of_work
 from store.models import Business, Order, PaymentProof

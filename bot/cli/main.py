@@ -9,13 +9,21 @@ import sys
 import threading
 
 import click
+from werkzeug.serving import run_simple
 
+from bot import background, housekeeping
+from bot.app import create_app, startup_problem
 from bot.bootstrap import build_runtime
+from bot.channels.console.chat import ConsoleChat
+from bot.cli.operator import database
 from bot.config import Config
 from bot.runtime import Runtime
+from bot.worker import run_forever
 from handlers.i18n import LANGUAGES
 from handlers.parse import parse_phone
 from store.db import unit_of_work, upgrade
+from store.demo import DEMO_ORDER_NUMBERS, VENDOR_PHONE, seed
+from store.queries import staff_for_phone
 
 
 def _setup_logging() -> None:
@@ -48,8 +56,6 @@ def initdb() -> None:
 @main.command()
 def demo() -> None:
     """Seed the demo data (a second run changes nothing)."""
-    from store.demo import seed
-
     runtime = _runtime()
     upgrade(runtime.engine)
     with unit_of_work(runtime.sessions) as session:
@@ -58,8 +64,6 @@ def demo() -> None:
 
 
 def print_demo(runtime: Runtime, host: str, port: int) -> None:
-    from store.demo import DEMO_ORDER_NUMBERS, VENDOR_PHONE
-
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     click.echo("")
     click.echo("orderbot demo is running.")
@@ -80,10 +84,6 @@ def print_demo(runtime: Runtime, host: str, port: int) -> None:
 @click.option("--demo", "with_demo", is_flag=True, help="Create and seed the database if empty.")
 def serve(host: str, port: int, with_demo: bool) -> None:
     """Serve the webhooks, pages and API (and run the Telegram bot when configured)."""
-    from werkzeug.serving import run_simple
-
-    from bot.app import create_app, startup_problem
-
     overrides: dict[str, object] = {}
     if with_demo:
         if "ORDERBOT_ENV" not in os.environ:
@@ -97,8 +97,6 @@ def serve(host: str, port: int, with_demo: bool) -> None:
     runtime = build_runtime(config)
     upgrade(runtime.engine)
     if with_demo:
-        from store.demo import seed
-
         with unit_of_work(runtime.sessions) as session:
             seed(session, runtime.clock())
     try:
@@ -107,8 +105,6 @@ def serve(host: str, port: int, with_demo: bool) -> None:
         runtime.close()
         raise click.ClickException(str(refused)) from None
     stop = threading.Event()
-    from bot import background
-
     threads = background.start(runtime, stop)
     if with_demo:
         print_demo(runtime, host, port)
@@ -128,9 +124,6 @@ def serve(host: str, port: int, with_demo: bool) -> None:
               help="Language of the chat.")
 def chat(phone: str | None, vendor_phone: str | None, lang: str | None) -> None:
     """Talk to the bot in the terminal; reads piped input too (one message a line)."""
-    from bot.channels.console.chat import ConsoleChat
-    from store.queries import staff_for_phone
-
     runtime = _runtime()
     upgrade(runtime.engine)
     region = runtime.config.default_region
@@ -164,8 +157,6 @@ def chat(phone: str | None, vendor_phone: str | None, lang: str | None) -> None:
 @main.command()
 def worker() -> None:
     """Deliver queued messages (notifications, vendor prompts, codes) until stopped."""
-    from bot.worker import run_forever
-
     runtime = _runtime()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -177,9 +168,6 @@ def worker() -> None:
 def prune() -> None:
     """Delete what is past keeping now, rows and unclaimed proof files (workers also do
     it about once an hour)."""
-    from bot import housekeeping
-    from bot.cli_operator import database
-
     with database() as runtime:
         removed = housekeeping.prune_rows(runtime)
         media = housekeeping.prune_media(runtime)
@@ -187,7 +175,3 @@ def prune() -> None:
         click.echo(f"{name}: {count} removed")
     click.echo(f"proof files: {media.unclaimed} unclaimed and {media.leftovers} leftovers removed")
 
-
-from bot import commands  # noqa: E402  (feature command groups register on `main`)
-
-commands.register(main)

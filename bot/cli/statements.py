@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli_operator import database, fail, refusals
+from bot.cli.operator import database, fail, refusals
 from handlers.statement_chat import imported_text, unmatched_lines
 from store import businesses
 from store import statements as store_statements

@@ -2,7 +2,7 @@
 
 Thin on purpose: parse, call a store service in one transaction, print. The rules
 and their checks live in store/businesses.py and store/importer.py; the sentences
-in bot/operator_text.py.
+in bot/cli/operator_text.py.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from bot import gateway_options
-from bot import operator_text as text
 from bot.bootstrap import build_runtime
+from bot.cli import gateway_options
+from bot.cli import operator_text as text
 from bot.config import Config
 from bot.runtime import Runtime
 from handlers.parse import display_phone
@@ -358,7 +358,5 @@ def orders_import(code: str, file: Path, dry_run: bool, update: bool) -> None:
 
 
 def register(main: click.Group) -> None:
-    from bot.cli_statements import statements
-
-    for group in (business, staff, orders, statements):
+    for group in (business, staff, orders):
         main.add_command(group)

@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify, render_template_string, request
 from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.api_errors import ApiError, error_response
+from bot.api.errors import ApiError, error_response
 from bot.runtime import Unavailable
 from handlers import i18n
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from bot import operator_text as text
-from bot.cli_operator import database, fail, refusals, transaction
+from bot.cli import operator_text as text
+from bot.cli.operator import database, fail, refusals, transaction
 from handlers import i18n
 from handlers.parse import display_phone, find_order_number
 from store import businesses, outbox

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import click
 
-from bot.cli_operator import database, fail, refusals
-from bot.razorpay_gateway import gateway_for
+from bot.cli.operator import database, fail, refusals
+from bot.payments.razorpay import gateway_for
 from store import payment_links
 from store.businesses import get_business
 from store.db import unit_of_work

@@ -4,7 +4,7 @@ orders, changes their status, records payments and reads orders and proofs.
 JSON in and out; `Authorization: Bearer <key>` (`orderbot apikey create CODE`)
 names the business; every POST honours an `Idempotency-Key`. Routes only parse,
 call a store service and shape the answer; the rules live in store/services.py.
-The OpenAPI document (bot/openapi.py) is served at /api/v1/openapi.json.
+The OpenAPI document (bot/api/openapi.py) is served at /api/v1/openapi.json.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
-from bot.api_errors import ApiError, error_response, json_body
-from bot.api_input import idempotency_key, order_input, payment_input, status_input
-from bot.api_output import order_json, proof_json
-from bot.app import runtime_of
-from bot.openapi import document
+from bot.api.errors import ApiError, error_response, json_body
+from bot.api.input import idempotency_key, order_input, payment_input, status_input
+from bot.api.openapi import document
+from bot.api.output import order_json, proof_json
+from bot.runtime import runtime_of
 from store import idempotency, services
 from store.apikeys import business_for_key
 from store.db import unit_of_work
@@ -188,5 +188,3 @@ def get_proof(id: str) -> Response:  # noqa: A002 - the documented path's name
 def openapi() -> Response:
     return jsonify(document())
 
-
-from bot import api_money  # noqa: E402, F401  (its routes: the list, refunds, adjustments, proofs)

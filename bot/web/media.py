@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort
 
-from bot.hardening import FILE_CSP
+from bot.web.hardening import FILE_CSP
 from handlers.media_links import PREFIX, read_media_path
 from store import media as media_store
 from store.db import unit_of_work
