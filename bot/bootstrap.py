@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -47,10 +46,11 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None
         development=config.development,
         media_dir=str(config.media_path),
         staff_channels=staff_channels(config),
-        **otp_settings(config),
+        otp_daily_cap=config.otp_daily_cap,
+        otp_countries=config.otp_countries,
         whatsapp_number=(config.twilio_whatsapp_from or "").removeprefix("whatsapp:") or None,
-        telegram_bot_username=(config.raw.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
-        read_proofs=proof_reading_on(config),
+        telegram_bot_username=config.telegram_bot_username,
+        read_proofs=config.reads_proofs,
     )
     # The store knows no channel: how a phone becomes an address reaches it as data.
     phone_addresses = {c.name: c.phone_address for c in CHANNELS if c.phone_address}
@@ -87,24 +87,3 @@ def wire(runtime: Runtime) -> None:
 def staff_channels(config: Config) -> tuple[str, ...]:
     """Where staff hear of proofs and orders: the first channel this set-up can use."""
     return next(((c.name,) for c in CHANNELS if c.staff_channel and c.staff_channel(config)), ())
-
-
-def otp_settings(config: Config) -> dict[str, Any]:
-    """`ORDERBOT_OTP_DAILY_CAP` (codes a day, default 300) and `ORDERBOT_OTP_COUNTRIES`
-    (ISO codes, "IN,AE", where codes may go besides the businesses' countries)."""
-    cap = config.raw.get("ORDERBOT_OTP_DAILY_CAP", "").strip()
-    if cap and not cap.isdigit():
-        raise ValueError(f"ORDERBOT_OTP_DAILY_CAP must be a whole number, not {cap!r}")
-    countries = config.raw.get("ORDERBOT_OTP_COUNTRIES", "")
-    return {
-        "otp_daily_cap": int(cap) if cap else 300,
-        "otp_countries": tuple(c.strip().upper() for c in countries.split(",") if c.strip()),
-    }
-
-
-def proof_reading_on(config: Config) -> bool:
-    """ORDERBOT_PROOF_READING: on unless "off" (off by default under test)."""
-    raw = (config.raw.get("ORDERBOT_PROOF_READING") or "").strip().lower()
-    if raw:
-        return raw not in ("0", "off", "false", "no")
-    return not config.testing

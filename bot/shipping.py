@@ -183,7 +183,7 @@ def shipping_webhook(provider: str) -> tuple[Response, int]:
     serves one business, or whose carrier account is its operator's own."""
     runtime = runtime_of(current_app)
     name = provider.lower()
-    secret = runtime.config.raw.get(f"SHIPPING_{name.upper()}_SECRET")
+    secret = runtime.config.shipping_secrets.get(name)
     if not re.fullmatch(PROVIDER, name) or not secret:
         raise ApiError(404, "unknown_provider")
     return _receive(name, secret, None)

@@ -93,7 +93,7 @@ def test_whatsapp_takes_over_when_the_sms_fails(demo, config, clock, twilio) -> 
 
 def test_whatsapp_code_by_an_approved_template(config, clock, twilio) -> None:
     runtime = _runtime(config, clock, twilio, twilio_whatsapp_from=WHATSAPP_FROM,
-                       raw={"TWILIO_TEMPLATE_OTP": "HX" + "0" * 32})
+                       twilio_templates={"otp": "HX" + "0" * 32})
     try:
         assert isinstance(runtime.code_sender, TwilioWhatsAppCodeSender)
         assert runtime.code_sender.send_code(None, "+919811111111", "123456", "en")

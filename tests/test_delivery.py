@@ -360,6 +360,6 @@ def test_lanes_per_channel_can_be_configured(runtime, config) -> None:
     from bot.bootstrap import build_runtime
 
     assert worker.lanes(runtime, "whatsapp") == worker.LANES["whatsapp"]
-    tuned = build_runtime(config.with_(raw={**config.raw, "ORDERBOT_LANES_WHATSAPP": "2"}))
+    tuned = build_runtime(config.with_env({"ORDERBOT_LANES_WHATSAPP": "2"}))
     assert worker.lanes(tuned, "whatsapp") == 2 and worker.lanes(tuned, "console") == worker.DEFAULT_LANES
     tuned.close()

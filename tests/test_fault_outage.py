@@ -54,7 +54,7 @@ def outage(demo, config, clock):
             telegram_file_base_url=api.file_base_url,
             telegram_mode="webhook",
             telegram_webhook_secret=SECRET,
-            raw={"SHIPPING_GENERIC_SECRET": "gen-secret"},
+            shipping_secrets={"generic": "gen-secret"},
         ), clock=clock)
         runtime.extras["telegram"] = TelegramBridge(runtime, Pacer(overall=0, per_chat=0))
         client = create_app(runtime=runtime).test_client()

@@ -75,7 +75,7 @@ def _configure(runtime: Runtime, code: str = "AK", mode: str = "upi", **keys: st
 @pytest.fixture
 def shop(config, clock, fake) -> Iterator[Shop]:
     runtime = build_runtime(
-        config.with_(raw={**config.raw, "RAZORPAY_API_BASE_URL": fake.url}), clock=clock)
+        config.with_env({"RAZORPAY_API_BASE_URL": fake.url}), clock=clock)
     empty_database(runtime)
     with unit_of_work(runtime.sessions) as s:
         seed(s, clock())

@@ -44,7 +44,7 @@ def payments_sync(code: str, since: str) -> None:
             fail(f"{business.code} has no Razorpay keys (orderbot business edit {business.code} "
                  "--razorpay-key-id … --razorpay-key-secret …)")
         now = runtime.clock()
-        report = payment_links.sync(session, business, account, gateway_for(runtime.config.raw),
+        report = payment_links.sync(session, business, account, gateway_for(runtime.config),
                                     now - window, now)
     click.echo(f"{business.code}: {report.links} links looked at, {report.recorded} payments "
                f"recorded, {report.flagged} flagged for a refund, {report.duplicates} already "

@@ -26,6 +26,7 @@ import requests
 from razorpay.errors import BadRequestError, GatewayError, ServerError
 from sqlalchemy.orm import Session
 
+from bot.config import Config
 from handlers.pay_now import EXTRAS_KEY
 from store import payment_links
 from store.models import Order, RazorpayAccount
@@ -146,9 +147,9 @@ class PaymentLinks:
         return link.short_url if link is not None else None
 
 
-def gateway_for(raw: dict[str, str] | Any) -> RazorpayGateway:
-    return RazorpayGateway(raw.get("RAZORPAY_API_BASE_URL") or DEFAULT_BASE_URL)
+def gateway_for(config: Config) -> RazorpayGateway:
+    return RazorpayGateway(config.razorpay_api_base_url or DEFAULT_BASE_URL)
 
 
 def wire(runtime: Any) -> None:
-    runtime.extras[EXTRAS_KEY] = PaymentLinks(gateway_for(runtime.config.raw))
+    runtime.extras[EXTRAS_KEY] = PaymentLinks(gateway_for(runtime.config))

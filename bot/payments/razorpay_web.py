@@ -42,7 +42,7 @@ def _entity(body: dict[str, Any], name: str) -> dict[str, Any]:
 def _gateway() -> RazorpayGateway:
     runtime = runtime_of(current_app)
     links = runtime.extras.get(EXTRAS_KEY)
-    return links.gateway if isinstance(links, PaymentLinks) else gateway_for(runtime.config.raw)
+    return links.gateway if isinstance(links, PaymentLinks) else gateway_for(runtime.config)
 
 
 @bp.post("/webhooks/razorpay/<code>")

@@ -49,8 +49,7 @@ def client_address() -> str:
     """Who is asking, for the lookup throttle. Behind a proxy every request comes from
     the proxy, so with ORDERBOT_PROXY_HOPS=N the address N hops back in X-Forwarded-For
     counts (only what our own proxies appended can be trusted)."""
-    raw = _runtime().config.raw.get("ORDERBOT_PROXY_HOPS", "0")
-    hops = int(raw) if raw.strip().isdigit() else 0
+    hops = _runtime().config.proxy_hops
     forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
     forwarded = [a for a in forwarded if a]
     if hops and len(forwarded) >= hops:

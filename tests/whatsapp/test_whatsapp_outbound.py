@@ -64,7 +64,7 @@ def wrote(ravi: WhatsAppUser) -> WhatsAppUser:
 @pytest.fixture
 def templated(wa_config: Config, clock: Any, waits: list[float]):  # noqa: ANN201
     runtime = make_runtime(
-        wa_config.with_(raw={**wa_config.raw, "TWILIO_TEMPLATE_ORDER_STATUS": TEMPLATE}),
+        wa_config.with_env({"TWILIO_TEMPLATE_ORDER_STATUS": TEMPLATE}),
         clock, waits)
     yield runtime
     runtime.close()

@@ -34,8 +34,8 @@ TYPES = {"png": "image/png", "jpg": "image/jpeg", "pdf": "application/pdf"}
 @pytest.fixture
 def templated(wa_config: Config, clock: Any, waits: list[float]) -> Iterator[Runtime]:
     """The runtime with the proof prompt's quick-reply template configured."""
-    raw = {**wa_config.raw, "TWILIO_TEMPLATE_PROOF_PROMPT": TEMPLATE}
-    runtime = make_runtime(wa_config.with_(raw=raw), clock, waits)
+    raw = {"TWILIO_TEMPLATE_PROOF_PROMPT": TEMPLATE}
+    runtime = make_runtime(wa_config.with_env(raw), clock, waits)
     yield runtime
     runtime.close()
 

@@ -25,7 +25,7 @@ PUBLIC = "https://orders.example.in"
 
 def _runtime(config: Config, clock: Any, waits: list[float], **raw: str) -> Iterator[Runtime]:
     runtime = make_runtime(
-        config.with_(public_base_url=PUBLIC, raw={**config.raw, **raw}), clock, waits
+        config.with_(public_base_url=PUBLIC).with_env(raw), clock, waits
     )
     yield runtime
     runtime.close()

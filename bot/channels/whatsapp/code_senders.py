@@ -73,7 +73,7 @@ def twilio_code_senders(config: Config) -> list[CodeSender]:
         if config.twilio_sms_from:
             senders.append(TwilioSmsCodeSender(client, config.twilio_sms_from))
         if config.twilio_whatsapp_from:
-            content_sid = config.raw.get("TWILIO_TEMPLATE_OTP")
+            content_sid = config.twilio_templates.get("otp")
             senders.append(TwilioWhatsAppCodeSender(client, config.twilio_whatsapp_from,
                                                     content_sid))
     return senders

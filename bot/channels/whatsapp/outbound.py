@@ -46,19 +46,9 @@ log = logging.getLogger("orderbot.whatsapp")
 CHANNEL = "whatsapp"
 WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW = 63016  # Twilio: "outside the allowed window … use a Message Template"
-TEMPLATE_PREFIX = "TWILIO_TEMPLATE_"
 VARIABLE_LIMIT = 1000  # characters in one template variable
 
 _ApiError = (TwilioRestException, TwilioServiceException)
-
-
-def templates_from(raw: Mapping[str, str]) -> dict[str, str]:
-    """{outbox kind: content SID} from TWILIO_TEMPLATE_<KIND> settings."""
-    return {
-        key.removeprefix(TEMPLATE_PREFIX).lower(): value.strip()
-        for key, value in raw.items()
-        if key.startswith(TEMPLATE_PREFIX) and value.strip()
-    }
 
 
 def in_window(chat: Chat | None, now: datetime) -> bool:
@@ -259,7 +249,7 @@ def make_sender(runtime: Runtime) -> WhatsAppSender | None:
         from_=_whatsapp_address(config.twilio_whatsapp_from),
         public_base_url=config.public_base_url,
         clock=runtime.clock,
-        templates=templates_from(config.raw),
+        templates=dict(config.twilio_templates),
     )
 
 
