@@ -26,8 +26,8 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from bench.common import ROOT, machine, pg_database, rss_mb, table
+from bot.bootstrap import build_runtime
 from bot.config import Config
-from bot.runtime import build_runtime
 from store.db import unit_of_work, upgrade
 from store.demo import seed
 from store.models import Chat, OutboxMessage, StatusEvent

@@ -21,8 +21,9 @@ from pathlib import Path
 from sqlalchemy import event, func, insert, select
 
 from bench.common import machine, pg_database, sqlite_database, table
+from bot.bootstrap import build_runtime
 from bot.config import Config
-from bot.runtime import build_runtime, respond
+from bot.runtime import respond
 from handlers.types import Inbound
 from store.db import unit_of_work, upgrade
 from store.demo import seed

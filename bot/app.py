@@ -8,8 +8,11 @@ import logging
 from flask import Flask, Response, abort, jsonify
 from sqlalchemy import text
 
+from bot import api, blueprints
+from bot.bootstrap import build_runtime
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
+from bot.web import hardening, images
 
 log = logging.getLogger("orderbot")
 
@@ -23,8 +26,6 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None) 
     app = Flask(__name__, instance_path=str(config.instance_dir))
     app.config.update(SECRET_KEY=runtime.settings.secret_key, TESTING=config.testing)
     app.extensions["orderbot"] = runtime
-
-    from bot import hardening
 
     hardening.install(app, https=config.public_base_url.startswith("https://"))
 
@@ -40,8 +41,6 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None) 
 
     @app.get("/qr/<token>.png")
     def qr(token: str) -> Response:
-        from bot import images
-
         data = images.render(runtime, f"/qr/{token}.png")
         if data is None:
             abort(404)
@@ -49,12 +48,8 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None) 
         response.headers["Cache-Control"] = "private, max-age=300"
         return response
 
-    from bot import blueprints
-
     for blueprint in blueprints.all_blueprints(runtime):
         app.register_blueprint(blueprint)
-    from bot import api
-
     for status in (404, 405):  # the API's own shape under /api/v1, Flask's page elsewhere
         app.register_error_handler(status, api.unknown_route)
     return app
@@ -71,6 +66,3 @@ def startup_problem(config: Config) -> str | None:
                 "act as any customer or staff member")
     return None
 
-
-def runtime_of(app: Flask) -> Runtime:
-    return app.extensions["orderbot"]

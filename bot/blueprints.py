@@ -1,8 +1,14 @@
-"""The blueprints each feature adds to the app (one line per feature)."""
+"""The blueprints each feature adds to the app (one line per feature; each channel's
+come from the channels' list)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from bot import api, shipping
+from bot.channels import CHANNELS
+from bot.payments import razorpay_web
+from bot.web import media, pages
 
 if TYPE_CHECKING:
     from flask import Blueprint
@@ -11,17 +17,11 @@ if TYPE_CHECKING:
 
 
 def all_blueprints(runtime: Runtime) -> list[Blueprint]:
-    from bot import api, media, pages, shipping, telegram_web, webchat, whatsapp, whatsapp_status
-    from bot import razorpay_web
-
     return [
         api.bp,  # the vendor API, /api/v1
         shipping.bp,  # carriers' webhooks, /webhooks/shipping/<provider>
         razorpay_web.bp,  # payment-link events, /webhooks/razorpay/<CODE>
-        whatsapp.blueprint(runtime),  # Twilio's WhatsApp webhook, /webhooks/whatsapp
-        whatsapp_status.blueprint(runtime),  # its status callbacks, /webhooks/whatsapp/status
-        telegram_web.blueprint(runtime),  # /webhooks/telegram (webhook mode)
+        *(bp for channel in CHANNELS for bp in channel.blueprints(runtime)),  # webhooks, /chat
         media.blueprint(runtime),  # payment-proof files at signed links, /media/<token>
         pages.blueprint(runtime),  # the order's page /o/<token>, /orders/track
-        *webchat.blueprints(runtime),  # /chat, when switched on
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,71 @@ from dotenv import dotenv_values
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+# The variables each setting that is one value reads.
+_VARIABLES = {
+    "telegram_bot_username": ("TELEGRAM_BOT_USERNAME",),
+    "otp_daily_cap": ("ORDERBOT_OTP_DAILY_CAP",),
+    "otp_countries": ("ORDERBOT_OTP_COUNTRIES",),
+    "proof_reading": ("ORDERBOT_PROOF_READING",),
+    "proof_read_budget": ("ORDERBOT_PROOF_READ_BUDGET",),
+    "razorpay_api_base_url": ("RAZORPAY_API_BASE_URL",),
+    "proxy_hops": ("ORDERBOT_PROXY_HOPS",),
+}
+
+
+def settings_from(env: Mapping[str, str]) -> dict[str, Any]:
+    """The features' settings among the variables `env` holds (Config's fields after
+    the platforms' own), each parsed to its type."""
+    get = lambda key, default=None: env.get(key) or default  # noqa: E731
+    hops = get("ORDERBOT_PROXY_HOPS", "0").strip()
+    return {
+        "twilio_templates": _suffixed(env, "TWILIO_TEMPLATE_", "", str.strip),
+        "telegram_bot_username": (get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
+        "otp_daily_cap": _whole(get("ORDERBOT_OTP_DAILY_CAP", ""), "ORDERBOT_OTP_DAILY_CAP", 300),
+        "otp_countries": tuple(
+            c.strip().upper() for c in get("ORDERBOT_OTP_COUNTRIES", "").split(",") if c.strip()
+        ),
+        "proof_reading": _on_off(get("ORDERBOT_PROOF_READING")),
+        "proof_read_budget": _seconds(get("ORDERBOT_PROOF_READ_BUDGET"), 120.0),
+        "channel_rates": _suffixed(env, "ORDERBOT_RATE_", "", float),
+        "channel_lanes": _suffixed(env, "ORDERBOT_LANES_", "", int),
+        "razorpay_api_base_url": get("RAZORPAY_API_BASE_URL"),
+        "shipping_secrets": _suffixed(env, "SHIPPING_", "_SECRET", str),
+        "proxy_hops": int(hops) if hops.isdigit() else 0,
+    }
+
+
+def _suffixed(
+    env: Mapping[str, str], prefix: str, suffix: str, parse: Callable[[str], Any]
+) -> dict[str, Any]:
+    """{NAME in lower case: its parsed value} of the set variables PREFIX<NAME>SUFFIX."""
+    return {
+        key.removeprefix(prefix).removesuffix(suffix).lower(): parse(value)
+        for key, value in env.items()
+        if key.startswith(prefix) and key.endswith(suffix)
+        and len(key) > len(prefix + suffix) and value and value.strip()
+    }
+
+
+def _whole(value: str, name: str, default: int) -> int:
+    value = value.strip()
+    if value and not value.isdigit():
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    return int(value) if value else default
+
+
+def _on_off(value: str | None) -> bool | None:
+    value = (value or "").strip().lower()
+    return (value not in ("0", "off", "false", "no")) if value else None
+
+
+def _seconds(value: str | None, default: float) -> float:
+    try:
+        return float(value) if value else default
+    except ValueError:
+        return default
 
 
 @dataclass(frozen=True)
@@ -38,9 +103,35 @@ class Config:
     default_region: str = "IN"
     webchat: bool = False
     testing: bool = False
-    # Every ORDERBOT_*/TWILIO_*/TELEGRAM_*/SHIPPING_*/RAZORPAY_* variable, for settings that
-    # features read themselves (TWILIO_TEMPLATE_* content SIDs, shipping secrets…).
-    raw: Mapping[str, str] = field(default_factory=dict)
+    # TWILIO_TEMPLATE_<KIND>: {outbox kind, or "otp": WhatsApp content SID}.
+    twilio_templates: Mapping[str, str] = field(default_factory=dict)
+    telegram_bot_username: str | None = None  # TELEGRAM_BOT_USERNAME, without the "@"
+    otp_daily_cap: int = 300  # ORDERBOT_OTP_DAILY_CAP: codes a day
+    # ORDERBOT_OTP_COUNTRIES ("IN,AE"): where codes may go besides the businesses' countries.
+    otp_countries: tuple[str, ...] = ()
+    proof_reading: bool | None = None  # ORDERBOT_PROOF_READING; None: on, but off under test
+    proof_read_budget: float = 120.0  # ORDERBOT_PROOF_READ_BUDGET: seconds for one proof
+    channel_rates: Mapping[str, float] = field(default_factory=dict)  # ORDERBOT_RATE_<CHANNEL>
+    channel_lanes: Mapping[str, int] = field(default_factory=dict)  # ORDERBOT_LANES_<CHANNEL>
+    razorpay_api_base_url: str | None = None  # RAZORPAY_API_BASE_URL (a stand-in in tests)
+    shipping_secrets: Mapping[str, str] = field(default_factory=dict)  # SHIPPING_<P>_SECRET
+    proxy_hops: int = 0  # ORDERBOT_PROXY_HOPS: our own proxies in front of the app
+
+    def send_rate(self, channel: str, default: float | None = None) -> float | None:
+        """Sends a second on `channel` across every worker (`ORDERBOT_RATE_<CHANNEL>`
+        overrides the channel's own `default`)."""
+        return self.channel_rates.get(channel, default)
+
+    def lanes(self, channel: str, default: int) -> int:
+        """Threads delivering `channel` in one worker (`ORDERBOT_LANES_<CHANNEL>`
+        overrides the channel's own `default`)."""
+        configured = self.channel_lanes.get(channel)
+        return max(1, configured) if configured else default
+
+    @property
+    def reads_proofs(self) -> bool:
+        """ORDERBOT_PROOF_READING: on unless "off" (off by default under test)."""
+        return (not self.testing) if self.proof_reading is None else self.proof_reading
 
     @property
     def development(self) -> bool:
@@ -88,15 +179,23 @@ class Config:
             default_locale=get("DEFAULT_LOCALE", "en"),
             default_region=get("DEFAULT_REGION", "IN").upper(),
             webchat=_flag(get("ORDERBOT_WEBCHAT")),
-            raw={
-                k: v
-                for k, v in env.items()
-                if k.startswith(("ORDERBOT_", "TWILIO_", "TELEGRAM_", "SHIPPING_", "RAZORPAY_"))
-            },
+            **settings_from(env),
         )
         return replace(config, **overrides) if overrides else config
 
     def with_(self, **changes: Any) -> Config:
+        return replace(self, **changes)
+
+    def with_env(self, env: Mapping[str, str]) -> Config:
+        """This configuration with the settings `env` names (variables as in the
+        environment) read as `from_env` reads them; the others as they are."""
+        changes: dict[str, Any] = {}
+        for name, value in settings_from(env).items():
+            if isinstance(value, Mapping):
+                if value:
+                    changes[name] = {**getattr(self, name), **value}
+            elif any(env.get(variable) for variable in _VARIABLES[name]):
+                changes[name] = value
         return replace(self, **changes)
 
     def resolved_secret_key(self) -> str:

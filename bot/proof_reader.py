@@ -22,15 +22,10 @@ from store.db import unit_of_work
 from store.models import MediaFile
 
 log = logging.getLogger("orderbot.proof_reader")
-DEFAULT_BUDGET = 120.0
 
 
 def budget(runtime: Runtime) -> timedelta:
-    raw = runtime.config.raw.get("ORDERBOT_PROOF_READ_BUDGET")
-    try:
-        return timedelta(seconds=float(raw)) if raw else timedelta(seconds=DEFAULT_BUDGET)
-    except ValueError:
-        return timedelta(seconds=DEFAULT_BUDGET)
+    return timedelta(seconds=runtime.config.proof_read_budget)
 
 
 def read_one(runtime: Runtime) -> bool:

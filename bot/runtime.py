@@ -1,5 +1,6 @@
 """The running pieces every adapter shares: configuration, database, clock, senders,
-and `respond`, which answers one inbound message in one transaction."""
+and `respond`, which answers one inbound message in one transaction. It imports no
+channel: bot/bootstrap.py builds the runtime from the channels' list."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
@@ -25,9 +26,12 @@ from handlers.types import (
     replies_from_json,
     replies_to_json,
 )
-from store.db import make_engine, make_session_factory, unit_of_work
+from store.db import unit_of_work
 from store.models import Chat, InboundDelivery, OutboxMessage, utcnow
-from store.outbox import PHONE_ADDRESS, PHONE_CHANNELS
+from store.outbox import PHONE_CHANNELS
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger("orderbot")
 
@@ -64,6 +68,8 @@ class Runtime:
     clock: Callable[[], datetime] = utcnow
     code_sender: CodeSender | None = None
     senders: dict[str, Sender] = field(default_factory=dict)
+    # The bytes of an image this app serves at a path (bot/web/images.py), or None.
+    render_image: Callable[[Runtime, str], bytes | None] = lambda runtime, path: None
     extras: dict[str, Any] = field(default_factory=dict)
 
     def context(self, session: Session) -> Context:
@@ -79,49 +85,9 @@ class Runtime:
         self.engine.dispose()
 
 
-def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None) -> Runtime:
-    """The runtime for `config`: nothing connects until first used."""
-    if config.database_url.startswith("sqlite:///"):
-        config.instance_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(config.database_url)
-    settings = Settings(
-        secret_key=config.resolved_secret_key(),
-        default_locale=i18n.normalize_language(config.default_locale) or "en",
-        default_region=config.default_region,
-        public_base_url=config.public_base_url,
-        development=config.development,
-        media_dir=str(config.media_path),
-        staff_channels=("whatsapp",) if whatsapp_configured(config) else ("console",),
-        **otp_settings(config),
-        whatsapp_number=(config.twilio_whatsapp_from or "").removeprefix("whatsapp:") or None,
-        telegram_bot_username=(config.raw.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
-        read_proofs=proof_reading_on(config),
-    )
-    runtime = Runtime(
-        config=config,
-        engine=engine,
-        sessions=make_session_factory(engine, info={"settings": settings}),
-        settings=settings,
-        clock=clock or utcnow,
-    )
-    from bot import wiring
-
-    wiring.wire(runtime)
-    reach_phones_on(runtime, *(c for c in PHONE_ADDRESS if c in runtime.senders))
-    return runtime
-
-
-def otp_settings(config: Config) -> dict[str, Any]:
-    """`ORDERBOT_OTP_DAILY_CAP` (codes a day, default 300) and `ORDERBOT_OTP_COUNTRIES`
-    (ISO codes, "IN,AE", where codes may go besides the businesses' countries)."""
-    cap = config.raw.get("ORDERBOT_OTP_DAILY_CAP", "").strip()
-    if cap and not cap.isdigit():
-        raise ValueError(f"ORDERBOT_OTP_DAILY_CAP must be a whole number, not {cap!r}")
-    countries = config.raw.get("ORDERBOT_OTP_COUNTRIES", "")
-    return {
-        "otp_daily_cap": int(cap) if cap else 300,
-        "otp_countries": tuple(c.strip().upper() for c in countries.split(",") if c.strip()),
-    }
+def runtime_of(app: Flask) -> Runtime:
+    """The runtime a Flask app built by bot.app.create_app serves."""
+    return app.extensions["orderbot"]
 
 
 def reach_phones_on(runtime: Runtime, *channels: str) -> None:
@@ -131,18 +97,6 @@ def reach_phones_on(runtime: Runtime, *channels: str) -> None:
     known = tuple(info.get(PHONE_CHANNELS, ()))
     merged = tuple(dict.fromkeys((*known, *channels)))
     runtime.sessions.configure(info={**info, PHONE_CHANNELS: merged})
-
-
-def proof_reading_on(config: Config) -> bool:
-    """ORDERBOT_PROOF_READING: on unless "off" (off by default under test)."""
-    raw = (config.raw.get("ORDERBOT_PROOF_READING") or "").strip().lower()
-    if raw:
-        return raw not in ("0", "off", "false", "no")
-    return not config.testing
-
-
-def whatsapp_configured(config: Config) -> bool:
-    return bool(config.twilio_whatsapp_from and config.twilio_account_sid)
 
 
 # The delivery record, as plain table statements (no ORM work on the hot path).
@@ -217,9 +171,7 @@ def stored_replies(runtime: Runtime, channel: str, delivery_id: str) -> list[Rep
 
 def render_image_path(runtime: Runtime, path: str) -> bytes:
     """The bytes of an image this app serves at `path` (for a stored reply)."""
-    from bot import images
-
-    data = images.render(runtime, path)
+    data = runtime.render_image(runtime, path)
     if data is None:
         raise LookupError(path)
     return data

@@ -28,8 +28,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bot.api_errors import ApiError, error_response, json_body
-from bot.app import runtime_of
+from bot.api.errors import ApiError, error_response, json_body
+from bot.runtime import runtime_of
 from store.db import unit_of_work
 from store.queries import business_by_code
 from store.shipments import STEPS, CarrierUpdate, record_update
@@ -183,7 +183,7 @@ def shipping_webhook(provider: str) -> tuple[Response, int]:
     serves one business, or whose carrier account is its operator's own."""
     runtime = runtime_of(current_app)
     name = provider.lower()
-    secret = runtime.config.raw.get(f"SHIPPING_{name.upper()}_SECRET")
+    secret = runtime.config.shipping_secrets.get(name)
     if not re.fullmatch(PROVIDER, name) or not secret:
         raise ApiError(404, "unknown_provider")
     return _receive(name, secret, None)

@@ -27,7 +27,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, Select, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from bot import housekeeping
+from bot import housekeeping, proof_reader
+from bot.channels import CHANNELS
 from bot.runtime import Runtime, SendResult
 from handlers import notices
 from store import pacing
@@ -41,15 +42,16 @@ GIVE_UP_AFTER = timedelta(days=1)
 BASE_DELAY = 5.0  # seconds before the first retry; doubles each attempt
 MAX_DELAY = 3600.0
 # Sends per second, evenly spaced, a little under each platform's own limit (Telegram:
-# 30 a second for a bot; WhatsApp through Twilio: 80 a second for a sender). The margin
-# is what keeps any sliding second within the limit when a send leaves late: at 28.8 of
-# 30 one send may reach the platform up to 41 ms later than the 30th after it, at 77 of
-# 80 up to 39 ms (store/pacing.py). Telegram's sends pass through the bot's event loop,
-# a longer way than Twilio's, hence its wider margin.
-PLATFORM_RATES = {"telegram": 28.8, "whatsapp": 77.0}
+# 30 a second for a bot; WhatsApp through Twilio: 80 a second for a sender), as each
+# channel declares it (bot/channels/). The margin is what keeps any sliding second
+# within the limit when a send leaves late: at 28.8 of 30 one send may reach the
+# platform up to 41 ms later than the 30th after it, at 77 of 80 up to 39 ms
+# (store/pacing.py). Telegram's sends pass through the bot's event loop, a longer way
+# than Twilio's, hence its wider margin.
+PLATFORM_RATES = {c.name: c.send_rate for c in CHANNELS if c.send_rate is not None}
 # Threads per channel in one worker: enough that one is always waiting for the next
 # slot while the others render, send and record (a dozen statements each).
-LANES = {"telegram": 4, "whatsapp": 8}
+LANES = {c.name: c.lanes for c in CHANNELS if c.lanes is not None}
 DEFAULT_LANES = 3
 LATE = 0.015  # seconds after its slot past which a send takes a later slot (a third of a margin)
 PACE_ENGINE = "worker.pace_engine"  # runtime.extras: run_forever's connections for slots
@@ -205,17 +207,13 @@ def _record(runtime: Runtime, message: OutboxMessage, result: SendResult) -> Non
 def send_rate(runtime: Runtime, channel: str) -> float | None:
     """The most messages a second this deployment sends on `channel`, across every
     worker: a little under the platform's limit (`ORDERBOT_RATE_<CHANNEL>` overrides)."""
-    configured = runtime.config.raw.get(f"ORDERBOT_RATE_{channel.upper()}")
-    if configured:
-        return float(configured)
-    return PLATFORM_RATES.get(channel)
+    return runtime.config.send_rate(channel, PLATFORM_RATES.get(channel))
 
 
 def lanes(runtime: Runtime, channel: str) -> int:
     """Threads delivering `channel` in this worker (`ORDERBOT_LANES_<CHANNEL>` overrides):
     enough that a slot of the pace always finds one ready to send."""
-    configured = runtime.config.raw.get(f"ORDERBOT_LANES_{channel.upper()}")
-    return max(1, int(configured)) if configured else LANES.get(channel, DEFAULT_LANES)
+    return runtime.config.lanes(channel, LANES.get(channel, DEFAULT_LANES))
 
 
 def wait_for_slot(runtime: Runtime, session: Session, channel: str) -> None:
@@ -303,7 +301,7 @@ def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0)
     """Deliver until `stop` is set: lanes of threads per channel, so one platform's
     pace or trouble never holds up another's, and a slow round trip does not cap the
     rate (the shared pacing keeps the lanes of every worker within the limit; a
-    sender's own pacer adds only its gap per chat, bot.telegram_outbound). The
+    sender's own pacer adds only its gap per chat, bot.channels.telegram.outbound). The
     calling thread does the hourly housekeeping meanwhile."""
     log.info("worker delivering on %s", ", ".join(runtime.senders) or "no channel")
     threads = [
@@ -317,8 +315,6 @@ def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0)
             runtime.config.database_url, pool_size=len(threads), max_overflow=0,
             pool_pre_ping=False, isolation_level="AUTOCOMMIT")
     if runtime.settings.read_proofs:
-        from bot import proof_reader
-
         threads.append(threading.Thread(target=proof_reader.run_forever,
                                         args=(runtime, stop, idle_wait),
                                         name="proof-reader", daemon=True))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from store.errors import AlreadyExists, InvalidValue, InvalidValues, NotFound
 from store.models import Business, Chat, Order, OutboxMessage, OutboxStatus, Staff
 from store.numbers import NOT_A_CODE, parse_phone
+from store.outbox import phone_addresses
 from store.queries import business_by_code
 from store.text import clean_text
 
@@ -320,6 +321,12 @@ def remove_staff(session: Session, code: str, phone: str) -> Staff:
     return member
 
 
+def _phone_addresses(session: Session, phone: str) -> list[str]:
+    """The phone as it is written on each channel whose address is a phone."""
+    formats = {"{phone}", *phone_addresses(session).values()}
+    return sorted(f.format(phone=phone) for f in formats)
+
+
 def _drop_prompts(session: Session, member: Staff) -> None:
     """Prompts queued for the member and not yet delivered are not sent: a message meant
     for a staff member names them in its payload (`staff_id`)."""
@@ -329,7 +336,7 @@ def _drop_prompts(session: Session, member: Staff) -> None:
             OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.HELD.value]),
             or_(
                 OutboxMessage.chat_id.in_(their_chats),
-                OutboxMessage.address.in_([member.phone, f"whatsapp:{member.phone}"]),
+                OutboxMessage.address.in_(_phone_addresses(session, member.phone)),
             ),
         )
     )

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from store.models import InboundDelivery, OtpChallenge, RateEvent, RatePace
 
-# How long each is kept: a platform retries a delivery within hours (Telegram up to
-# a day); the throttles count over a day at most; a code lives five minutes.
+# How long each is kept: a platform retries a delivery within hours (some up to a
+# day); the throttles count over a day at most; a code lives five minutes.
 KEEP: dict[str, tuple[Any, Any, timedelta]] = {
     "inbound_deliveries": (InboundDelivery, InboundDelivery.created_at, timedelta(days=7)),
     "rate_events": (RateEvent, RateEvent.at, timedelta(days=2)),

@@ -96,7 +96,7 @@ class ProofStatus(enum.StrEnum):
 
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for its next attempt
-    HELD = "held"  # waits for the recipient (WhatsApp's 24-hour window)
+    HELD = "held"  # waits for the recipient (a platform's 24-hour window)
     SENT = "sent"
     FAILED = "failed"
 
@@ -300,8 +300,8 @@ class Chat(Base):
     __table_args__ = (UniqueConstraint("channel", "address"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))  # whatsapp, telegram, console, web
-    address: Mapped[str] = mapped_column(String(64))  # whatsapp:+91…, a Telegram chat id, …
+    channel: Mapped[str] = mapped_column(String(16))  # a channel's name (bot/channels/)
+    address: Mapped[str] = mapped_column(String(64))  # a phone as the channel writes it, a chat id…
     display_name: Mapped[str | None] = mapped_column(String(120))
     locale: Mapped[str | None] = mapped_column(String(8))  # chosen or hinted; None = unknown
     state: Mapped[str] = mapped_column(String(32), default="idle")
@@ -314,7 +314,7 @@ class Chat(Base):
     linked_until: Mapped[datetime | None] = mapped_column()
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     platform_user_id: Mapped[str | None] = mapped_column(String(64))
-    last_inbound_at: Mapped[datetime | None] = mapped_column()  # WhatsApp's 24-hour window
+    last_inbound_at: Mapped[datetime | None] = mapped_column()  # for a platform's 24-hour window
     # Order numbers not found, counted in a window that starts at the first miss: kept
     # on the chat so the common case (a hit) costs no extra statement.
     lookup_misses: Mapped[int] = mapped_column(Integer, default=0)

@@ -3,6 +3,7 @@ the change they report and delivered later by a channel's sender."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -59,12 +60,18 @@ def enqueue(
     return session.execute(stmt).scalar_one_or_none() is not None
 
 
-# Channels on which a phone number is itself an address, and how. The bot says which
-# of them reach people in this set-up (`session.info[PHONE_CHANNELS]`): WhatsApp when
-# it is configured, the terminal in `orderbot chat`. There a customer who never wrote
-# still hears of their order.
+# The store knows no channel: the bot puts in each session's info how a phone becomes
+# an address on each channel where it is one (`PHONE_ADDRESSES`: channel → a format
+# with "{phone}"), and which of those reach people in this set-up (`PHONE_CHANNELS`:
+# a configured platform, the terminal in `orderbot chat`). There a customer who never
+# wrote still hears of their order.
 PHONE_CHANNELS = "phone_channels"
-PHONE_ADDRESS = {"whatsapp": "whatsapp:{phone}", "console": "{phone}"}
+PHONE_ADDRESSES = "phone_addresses"
+
+
+def phone_addresses(session: Session) -> Mapping[str, str]:
+    """Channel → how a phone becomes its address, for the channels where it is one."""
+    return session.info.get(PHONE_ADDRESSES) or {}
 
 
 def order_recipients(
@@ -90,9 +97,10 @@ def order_recipients(
 def _phone_chats(session: Session, order: Order, now: datetime) -> list[Chat]:
     if not order.customer_phone:
         return []
-    channels = [c for c in session.info.get(PHONE_CHANNELS, ()) if c in PHONE_ADDRESS]
+    formats = phone_addresses(session)
+    channels = [c for c in session.info.get(PHONE_CHANNELS, ()) if c in formats]
     return [
-        chat_for(session, channel, PHONE_ADDRESS[channel].format(phone=order.customer_phone), now)
+        chat_for(session, channel, formats[channel].format(phone=order.customer_phone), now)
         for channel in channels
     ]
 

@@ -23,7 +23,7 @@ from store.models import RatePace
 
 
 def reserve(db: Session | Connection, key: str, per_second: float, now: float | None = None) -> float:
-    """Take the next free slot of `key` (e.g. "send:telegram") at `per_second` slots a
+    """Take the next free slot of `key` (e.g. "send:<channel>") at `per_second` slots a
     second; `now` and the slot are seconds since the epoch. The slot is `now` when the
     key has been idle, otherwise 1/`per_second` after the slot before it. Commit soon:
     on PostgreSQL the key's row stays locked until then.

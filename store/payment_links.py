@@ -2,7 +2,7 @@
 an order for exactly what is due, and the payments the gateway reports, recorded
 once each however often they are reported (webhook retries, a sync).
 
-The gateway itself is a `Gateway` handed in (bot/razorpay_gateway.py wraps the
+The gateway itself is a `Gateway` handed in (bot/payments/razorpay.py wraps the
 official SDK); this module names no channel and no HTTP library.
 """
 

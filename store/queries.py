@@ -107,7 +107,7 @@ class ChatFacts:
     """What the statement that finds a chat also tells, so a message from a customer
     costs no further reads for them."""
 
-    held: bool  # messages wait for this address to write (WhatsApp's 24-hour window)
+    held: bool  # messages wait for this address to write (a platform's 24-hour window)
     staff: bool  # the phone given is an active staff member's
     watching: bool  # the chat follows at least one order
 

@@ -17,7 +17,6 @@ from store.models import Chat, Order, Staff, StatusEvent
 from store.queries import chat_for
 
 KIND = "staff_update"
-PHONE_PROVING = ("whatsapp", "console")  # channels whose address is the person's phone
 
 
 def active_staff(session: Session, business_id: int) -> list[Staff]:
@@ -33,16 +32,17 @@ def active_staff(session: Session, business_id: int) -> list[Staff]:
 def staff_addresses(
     session: Session, staff: Staff, staff_channels: tuple[str, ...], now: datetime
 ) -> list[Chat]:
-    """Every chat a staff member is reached at: chats linked to them (a Telegram
-    account, a WhatsApp number), plus their phone on each configured staff channel."""
-    by_phone = (Chat.linked_phone == staff.phone) & Chat.channel.in_(PHONE_PROVING)
+    """Every chat a staff member is reached at: chats linked to them (a chat
+    account, a platform's number), plus their phone on each configured staff channel."""
+    formats = outbox.phone_addresses(session)  # the channels whose address is the phone
+    by_phone = (Chat.linked_phone == staff.phone) & Chat.channel.in_(tuple(formats))
     chats = list(
         session.scalars(
             select(Chat).where((Chat.staff_id == staff.id) | by_phone).order_by(Chat.id)
         )
     )
     for channel in staff_channels:
-        address = f"whatsapp:{staff.phone}" if channel == "whatsapp" else staff.phone
+        address = formats.get(channel, "{phone}").format(phone=staff.phone)
         if not any((c.channel, c.address) == (channel, address) for c in chats):
             chat = chat_for(session, channel, address, now)
             chats.append(chat)

@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import text
 from support import TEST_DATABASE_URL, ChatDriver, Clock, empty_database, outside_reads
 
+from bot.bootstrap import build_runtime
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime, respond
 from store.db import make_engine, unit_of_work, upgrade
 
 # The suite reads nothing beside the project (a clone alone must pass): see

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from support import ChatDriver, requires_postgres
 from support.api import assert_documented, bearer, new_key, row_counts, validator_at
 
-from bot.openapi import document
+from bot.api.openapi import document
 from store.apikeys import revoke_key
 from store.db import unit_of_work
 from store.models import MediaFile, OutboxMessage, PaymentProof

@@ -31,7 +31,7 @@ def test_api_order_tracked_in_chat_and_told_of_its_shipment_once(demo, database_
     key = made.stdout.strip()
     assert key.startswith("obk_") and "\n" not in key
 
-    demo.config = demo.config.with_(raw=SECRETS)
+    demo.config = demo.config.with_env(SECRETS)
     client = create_app(runtime=demo).test_client()
     created = client.post("/api/v1/orders", headers={"Authorization": f"Bearer {key}"}, json={
         "number": "AK-1005", "fulfilment": "delivery",

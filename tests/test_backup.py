@@ -144,7 +144,7 @@ def test_without_pg_dump_the_message_says_so(monkeypatch):
     monkeypatch.setenv("PATH", "")
     with pytest.raises(BackupError) as refused:
         _run_pg("pg_dump", make_url("postgresql+psycopg://postgres@127.0.0.1/x"), [])
-    from bot.cli_data import REFUSED
+    from bot.cli.data import REFUSED
 
     message = REFUSED[refused.value.reason].format(**refused.value.details)
     assert message.startswith("pg_dump is not installed")

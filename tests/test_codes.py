@@ -11,10 +11,12 @@ import pytest
 from standins.twilio import FakeTwilioAPI
 from support import ChatDriver, empty_database
 
-from bot.codes import FirstThatDelivers, TwilioSmsCodeSender, TwilioWhatsAppCodeSender
+
+from bot.bootstrap import LogCodeSender, build_runtime
+from bot.channels.whatsapp.code_senders import TwilioSmsCodeSender, TwilioWhatsAppCodeSender
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime
-from bot.wiring import LogCodeSender
+from bot.one_time_codes import FirstThatDelivers
+from bot.runtime import Runtime
 
 SMS_FROM, WHATSAPP_FROM = "+15005550006", "whatsapp:+14155238886"
 
@@ -92,7 +94,7 @@ def test_whatsapp_takes_over_when_the_sms_fails(demo, config, clock, twilio) -> 
 
 def test_whatsapp_code_by_an_approved_template(config, clock, twilio) -> None:
     runtime = _runtime(config, clock, twilio, twilio_whatsapp_from=WHATSAPP_FROM,
-                       raw={"TWILIO_TEMPLATE_OTP": "HX" + "0" * 32})
+                       twilio_templates={"otp": "HX" + "0" * 32})
     try:
         assert isinstance(runtime.code_sender, TwilioWhatsAppCodeSender)
         assert runtime.code_sender.send_code(None, "+919811111111", "123456", "en")

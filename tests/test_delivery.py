@@ -357,9 +357,9 @@ def test_the_claim_walks_the_due_index_on_fresh_rows_without_statistics(runtime)
 
 
 def test_lanes_per_channel_can_be_configured(runtime, config) -> None:
-    from bot.runtime import build_runtime
+    from bot.bootstrap import build_runtime
 
     assert worker.lanes(runtime, "whatsapp") == worker.LANES["whatsapp"]
-    tuned = build_runtime(config.with_(raw={**config.raw, "ORDERBOT_LANES_WHATSAPP": "2"}))
+    tuned = build_runtime(config.with_env({"ORDERBOT_LANES_WHATSAPP": "2"}))
     assert worker.lanes(tuned, "whatsapp") == 2 and worker.lanes(tuned, "console") == worker.DEFAULT_LANES
     tuned.close()

@@ -11,8 +11,8 @@ from standins import FakeTwilioAPI, twilio_client_for
 from support import ChatDriver
 
 from bot import worker
+from bot.channels.whatsapp.outbound import WhatsAppSender
 from bot.runtime import reach_phones_on
-from bot.whatsapp_outbound import WhatsAppSender
 from store.db import unit_of_work
 from store.models import OutboxMessage
 

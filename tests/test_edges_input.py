@@ -14,7 +14,7 @@ from test_operator import MEERA, orderbot  # noqa: F401 (a fixture)
 from test_operator_import import csv_file, snapshot
 
 from bot.app import create_app
-from bot.telegram_web import SECRET_HEADER
+from bot.channels.telegram.web import SECRET_HEADER
 
 DEEP = '{"a": ' + "[" * 50_000 + "]" * 50_000 + "}"
 TELEGRAM_SECRET = "webhook-secret_1"
@@ -26,7 +26,7 @@ def app_client(demo):
         webchat=True, env="development",
         telegram_bot_token="123456:TEST", telegram_mode="webhook",
         telegram_webhook_secret=TELEGRAM_SECRET,
-        raw={"SHIPPING_GENERIC_SECRET": "gen-secret", "SHIPPING_SHIPROCKET_SECRET": "sr-secret"},
+        shipping_secrets={"generic": "gen-secret", "shiprocket": "sr-secret"},
     )
     runtime = replace(demo, config=config, extras={})
     return create_app(runtime=runtime).test_client(), new_key(demo)

@@ -64,7 +64,7 @@ def test_an_unknown_code_and_a_business_without_a_secret_look_the_same(demo, cli
 
 
 def test_the_instance_wide_secret_still_works_at_the_old_route(demo) -> None:
-    demo.config = demo.config.with_(raw={"SHIPPING_GENERIC_SECRET": "gen-secret"})
+    demo.config = demo.config.with_env({"SHIPPING_GENERIC_SECRET": "gen-secret"})
     client = create_app(runtime=demo).test_client()
     response = client.post("/webhooks/shipping/generic", headers={"X-Orderbot-Token": "gen-secret"},
                            json={"order_number": "AK-1003", "status": "in_transit"})

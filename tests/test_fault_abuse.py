@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from support import ChatDriver
 
-from bot.runtime import build_runtime
+from bot.bootstrap import build_runtime
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from support import ON_POSTGRES, TEST_DATABASE_URL, ChatDriver
 from support.tcp_proxy import TcpProxy
 
 from bot.app import create_app
-from bot.runtime import Unavailable, build_runtime
+from bot.bootstrap import build_runtime
+from bot.runtime import Unavailable
 from store.db import unit_of_work
 from store.models import Chat, InboundDelivery
 

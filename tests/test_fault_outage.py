@@ -15,10 +15,10 @@ from support.api import bearer, new_key
 from support.tcp_proxy import TcpProxy
 
 from bot.app import create_app
-from bot.runtime import build_runtime
-from bot.telegram import TelegramBridge, close_bridge
-from bot.telegram_outbound import Pacer
-from bot.telegram_web import SECRET_HEADER
+from bot.bootstrap import build_runtime
+from bot.channels.telegram.bridge import TelegramBridge, close_bridge
+from bot.channels.telegram.outbound import Pacer
+from bot.channels.telegram.web import SECRET_HEADER
 from handlers.orders.links import order_page_path
 from store.db import unit_of_work
 from store.queries import order_by_number
@@ -54,7 +54,7 @@ def outage(demo, config, clock):
             telegram_file_base_url=api.file_base_url,
             telegram_mode="webhook",
             telegram_webhook_secret=SECRET,
-            raw={"SHIPPING_GENERIC_SECRET": "gen-secret"},
+            shipping_secrets={"generic": "gen-secret"},
         ), clock=clock)
         runtime.extras["telegram"] = TelegramBridge(runtime, Pacer(overall=0, per_chat=0))
         client = create_app(runtime=runtime).test_client()

@@ -11,9 +11,10 @@ from standins.telegram import FakeBotAPI
 from standins.twilio import FakeTwilioAPI
 from support import empty_database
 
-from bot.runtime import Runtime, build_runtime
-from bot.telegram import TelegramBridge, close_bridge
-from bot.telegram_outbound import Pacer
+from bot.bootstrap import build_runtime
+from bot.channels.telegram.bridge import TelegramBridge, close_bridge
+from bot.channels.telegram.outbound import Pacer
+from bot.runtime import Runtime
 from bot.worker import run_once
 from store import outbox
 from store.db import unit_of_work

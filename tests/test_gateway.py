@@ -18,8 +18,9 @@ from test_foundation import _run_chat
 from werkzeug.serving import make_server
 
 from bot.app import create_app
+from bot.bootstrap import build_runtime
 from bot.cli import main
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 from handlers.notices import render
 from store import businesses, orders, payment_links
 from store.db import unit_of_work
@@ -74,7 +75,7 @@ def _configure(runtime: Runtime, code: str = "AK", mode: str = "upi", **keys: st
 @pytest.fixture
 def shop(config, clock, fake) -> Iterator[Shop]:
     runtime = build_runtime(
-        config.with_(raw={**config.raw, "RAZORPAY_API_BASE_URL": fake.url}), clock=clock)
+        config.with_env({"RAZORPAY_API_BASE_URL": fake.url}), clock=clock)
     empty_database(runtime)
     with unit_of_work(runtime.sessions) as s:
         seed(s, clock())

@@ -20,7 +20,7 @@ def make(demo, config, clock, twilio) -> Iterator:  # noqa: F811
     made: list[Runtime] = []
 
     def build(**raw: str) -> Runtime:
-        runtime = _runtime(config.with_(raw=raw), clock, twilio, twilio_sms_from=SMS_FROM)
+        runtime = _runtime(config.with_env(raw), clock, twilio, twilio_sms_from=SMS_FROM)
         made.append(runtime)
         return runtime
 

@@ -19,8 +19,8 @@ from test_proofs_chat import send
 
 import handlers.proofs.chat
 from bot import housekeeping, worker
+from bot.bootstrap import build_runtime
 from bot.cli import main
-from bot.runtime import build_runtime
 from store import media as media_store
 from store import proofs as proof_store
 from store.db import unit_of_work

@@ -150,7 +150,7 @@ def test_a_script_must_give_name_and_code(orderbot, runtime) -> None:
 def test_in_a_terminal_add_asks_for_each_field_until_it_is_valid(
     orderbot, runtime, monkeypatch
 ) -> None:
-    monkeypatch.setattr("bot.cli_operator.interactive", lambda: True)
+    monkeypatch.setattr("bot.cli.operator.interactive", lambda: True)
     answers = [
         "Meera's Bakes",  # name
         "M1", "MB",  # code: refused, then good

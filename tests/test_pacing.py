@@ -8,7 +8,7 @@ import threading
 from sqlalchemy import func, select
 from support import ON_POSTGRES
 
-from bot.runtime import build_runtime
+from bot.bootstrap import build_runtime
 from store.db import unit_of_work
 from store.models import RatePace
 from store.pacing import reserve

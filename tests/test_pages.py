@@ -228,7 +228,7 @@ def test_a_forwarded_address_counts_only_behind_our_own_proxy(demo, clock) -> No
     assert spoofing.get("/orders/track?orderNumber=AK-1001",
                         headers={"X-Forwarded-For": "2.2.2.2"}).status_code == 429
 
-    proxied = replace(demo, config=demo.config.with_(raw={"ORDERBOT_PROXY_HOPS": "1"}))
+    proxied = replace(demo, config=demo.config.with_env({"ORDERBOT_PROXY_HOPS": "1"}))
     behind = create_app(runtime=proxied).test_client()
     proxy = {"REMOTE_ADDR": "10.1.1.1"}
     _miss(behind, 10, headers={"X-Forwarded-For": "3.3.3.3"}, environ_base=proxy)

@@ -197,7 +197,7 @@ def test_every_active_staff_member_gets_the_prompt(customer, demo) -> None:
 
 
 def test_prompt_goes_to_whatsapp_and_linked_telegram_when_configured(demo, config, clock) -> None:
-    from bot.runtime import build_runtime
+    from bot.bootstrap import build_runtime
 
     runtime = build_runtime(
         config.with_(twilio_whatsapp_from="whatsapp:+14155238886", twilio_account_sid="AC1"),

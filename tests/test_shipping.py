@@ -43,7 +43,7 @@ def shiprocket_event(status: str = "OUT FOR DELIVERY", **changes) -> dict:
 @pytest.fixture
 def carrier(demo):
     """The app with both providers' secrets set, and a customer chat for AK-1003."""
-    demo.config = demo.config.with_(raw=SECRETS)
+    demo.config = demo.config.with_env(SECRETS)
     client = create_app(runtime=demo).test_client()
     ChatDriver(demo, address="+919822222222", phone="+919822222222").say("hi")
 

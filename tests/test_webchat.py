@@ -37,7 +37,7 @@ def test_the_web_chat_is_off_unless_switched_on(client, demo) -> None:
 
 
 def test_switched_on_it_serves_the_page_and_says_so_at_start(web, capsys) -> None:
-    from bot.cli import print_demo
+    from bot.cli.main import print_demo
 
     client, runtime = web
     page = client.get("/chat").get_data(as_text=True)

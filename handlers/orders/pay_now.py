@@ -1,6 +1,6 @@
 """The one-tap "Pay ₹250.00 now" line: the gateway's payment link for what is due,
 where the business has payment links on. The link is made by whatever the adapter
-put in `ctx.extras["payment_links"]` (bot/razorpay_gateway.py); without one, or
+put in `ctx.extras["payment_links"]` (bot/payments/razorpay.py); without one, or
 when it fails, there is no line and the view shows UPI as always."""
 
 from __future__ import annotations

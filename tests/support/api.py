@@ -10,7 +10,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy import func, select
 
-from bot.openapi import document
+from bot.api.openapi import document
 from bot.runtime import Runtime
 from store.apikeys import create_key
 from store.db import unit_of_work

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from bot.app import create_app
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime, respond
-from bot.telegram import TelegramBridge, close_bridge
-from bot.telegram_outbound import Pacer
-from bot.whatsapp import FETCHER
-from bot.whatsapp_media import MediaFetcher
+from bot.bootstrap import build_runtime
+from bot.channels.telegram.bridge import TelegramBridge, close_bridge
+from bot.channels.telegram.outbound import Pacer
+from bot.channels.whatsapp.media import MediaFetcher
+from bot.channels.whatsapp.webhook import FETCHER
+from bot.runtime import Runtime, respond
 from bot.worker import run_once
 from handlers import notices
 from handlers.types import Inbound, Media, Reply

@@ -11,8 +11,8 @@ from support.telegram import telegram_settings
 
 from bot.config import Config
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge, close_bridge
-from bot.telegram_outbound import Pacer
+from bot.channels.telegram.bridge import TelegramBridge, close_bridge
+from bot.channels.telegram.outbound import Pacer
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from standins.telegram import FakeBotAPI
 from support.telegram import RAVI, SECRET, update
 
 from bot.app import create_app
+from bot.channels.telegram.bridge import TelegramBridge
+from bot.channels.telegram.web import SECRET_HEADER
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge
-from bot.telegram_web import SECRET_HEADER
 from store.db import unit_of_work
 from store.models import Chat
 

@@ -10,8 +10,8 @@ from standins.telegram import FakeBotAPI
 from support.telegram import RAVI, SECRET, update
 
 from bot.app import create_app
-from bot.telegram import TelegramBridge
-from bot.telegram_web import SECRET_HEADER
+from bot.channels.telegram.bridge import TelegramBridge
+from bot.channels.telegram.web import SECRET_HEADER
 from store.db import unit_of_work
 from store.models import InboundDelivery
 

@@ -7,7 +7,7 @@ from standins.telegram import FakeBotAPI
 from support import FIXTURES, ChatDriver, joined
 from support.telegram import RAVI, deliver, update
 
-from bot.telegram import TelegramBridge
+from bot.channels.telegram.bridge import TelegramBridge
 
 from .test_telegram_proofs import ASHA, PHOTO_ID, opened
 

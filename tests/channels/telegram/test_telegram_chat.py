@@ -10,9 +10,9 @@ from standins.telegram import FakeBotAPI
 from support.telegram import RAVI, deliver, press, update
 
 import bot.runtime
-from bot.telegram import TelegramBridge
-from bot.telegram_inbound import VIEW_MARK
-from bot.telegram_outbound import Part
+from bot.channels.telegram.bridge import TelegramBridge
+from bot.channels.telegram.inbound import VIEW_MARK
+from bot.channels.telegram.outbound import Part
 from handlers import i18n
 from store.db import unit_of_work
 from store.models import Staff

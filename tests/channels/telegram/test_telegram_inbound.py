@@ -9,8 +9,8 @@ from standins.telegram import FakeBotAPI
 from support.telegram import RAVI, deliver, update
 from telegram import Bot, Update
 
-from bot.telegram import TelegramBridge
-from bot.telegram_inbound import MAX_MEDIA_BYTES, VIEW_MARK, command, to_inbound
+from bot.channels.telegram.bridge import TelegramBridge
+from bot.channels.telegram.inbound import MAX_MEDIA_BYTES, VIEW_MARK, command, to_inbound
 from handlers.types import Inbound
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

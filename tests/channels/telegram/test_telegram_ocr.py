@@ -10,8 +10,8 @@ from standins.telegram import FakeBotAPI
 from support.proofs import prompts
 
 from bot import proof_reader
+from bot.channels.telegram.bridge import TelegramBridge
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge
 from bot.worker import run_once
 from store import ocr_engine
 

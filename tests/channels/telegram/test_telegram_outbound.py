@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
-from bot.telegram_inbound import VIEW_MARK
-from bot.telegram_outbound import parts_of
+from bot.channels.telegram.inbound import VIEW_MARK
+from bot.channels.telegram.outbound import parts_of
 from handlers.types import Button, Image, Reply
 
 PNG = b"\x89PNG\r\n\x1a\n"

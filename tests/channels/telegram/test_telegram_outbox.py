@@ -12,8 +12,8 @@ from standins.telegram import FakeBotAPI
 from support import Clock
 from support.telegram import RAVI
 
+from bot.channels.telegram.bridge import TelegramBridge, TelegramSender, close_bridge
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge, TelegramSender, close_bridge
 from bot.worker import run_once
 from handlers import notices
 from handlers.types import Image, Reply

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.telegram_outbound import OVERALL_KEY, Pacer
+from bot.channels.telegram.outbound import OVERALL_KEY, Pacer
 
 
 class Clock:
@@ -88,7 +88,7 @@ def test_the_outbox_worker_s_sends_take_no_slot_of_their_own() -> None:
 def test_the_bridges_pace_is_the_database_s(runtime) -> None:  # noqa: ANN001
     """Two web workers' pacers over one database: the second message to a chat is
     given a slot a second after the first, whichever process sends it."""
-    from bot.telegram import shared_pacer
+    from bot.channels.telegram.bridge import shared_pacer
 
     waits: list[float] = []
 

@@ -14,8 +14,8 @@ from support import FIXTURES, ChatDriver
 from support.proofs import kept_files, prompts, proofs
 from support.telegram import RAVI, deliver, update
 
+from bot.channels.telegram.bridge import TelegramBridge
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge
 from bot.worker import run_once
 from handlers.types import Media
 from store import media as media_store

@@ -12,10 +12,10 @@ from standins.telegram import FakeBotAPI
 from support.telegram import RAVI, SECRET, deliver, update
 
 from bot import background
+from bot.channels.telegram.bridge import TelegramBridge, close_bridge
+from bot.channels.telegram.outbound import Pacer
 from bot.cli import main
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge, close_bridge
-from bot.telegram_outbound import Pacer
 from handlers import i18n
 
 

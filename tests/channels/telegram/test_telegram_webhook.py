@@ -8,9 +8,9 @@ from standins.telegram import FakeBotAPI
 from support.telegram import RAVI, SECRET, update
 
 from bot.app import create_app
+from bot.channels.telegram.bridge import TelegramBridge
+from bot.channels.telegram.web import SECRET_HEADER
 from bot.runtime import Runtime
-from bot.telegram import TelegramBridge
-from bot.telegram_web import SECRET_HEADER
 from handlers import i18n
 from store.db import unit_of_work
 from store.models import InboundDelivery
@@ -81,7 +81,7 @@ def test_a_failure_outside_the_core_still_answers_200(
     async def broken(*_args, **_kwargs):
         raise RuntimeError("a bug in the adapter")
 
-    monkeypatch.setattr("bot.telegram.to_inbound", broken)
+    monkeypatch.setattr("bot.channels.telegram.bridge.to_inbound", broken)
     response = web.post(URL, json=update("text"), headers={SECRET_HEADER: SECRET})
     assert response.status_code == 200
     assert [c.params["text"] for c in api.sent_messages(RAVI)] == [i18n.t("error.sorry", "hi")]

@@ -14,7 +14,7 @@ import pytest
 from standins import FakeTwilioAPI
 from support.whatsapp import WhatsAppUser
 
-from bot.whatsapp_media import MediaFetcher
+from bot.channels.whatsapp.media import MediaFetcher
 from handlers import i18n
 from handlers.types import Inbound, Media
 

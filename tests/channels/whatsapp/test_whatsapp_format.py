@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support.whatsapp import twiml_messages
 
-from bot.whatsapp import twiml
-from bot.whatsapp_format import BODY_LIMIT, Part, parts, split_text, units
+from bot.channels.whatsapp.formatting import BODY_LIMIT, Part, parts, split_text, units
+from bot.channels.whatsapp.webhook import twiml
 from handlers.types import Button, Image, Reply
 
 BASE = "https://bot.example.test"

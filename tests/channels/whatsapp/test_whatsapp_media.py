@@ -12,9 +12,9 @@ from PIL import Image as PILImage
 from standins import FakeTwilioAPI
 from support.whatsapp import WhatsAppUser, twiml_messages
 
-import bot.whatsapp
+import bot.channels.whatsapp.webhook
+from bot.channels.whatsapp.media import MAX_BYTES, NOT_READY_WAITS, MediaFetcher, type_agrees
 from bot.runtime import Runtime
-from bot.whatsapp_media import MAX_BYTES, NOT_READY_WAITS, MediaFetcher, type_agrees
 from handlers.types import Inbound, Media
 
 
@@ -33,13 +33,13 @@ WEBP = b"RIFF\x24\0\0\0WEBPVP8 " + b"\0" * 32
 def inbound(monkeypatch: pytest.MonkeyPatch) -> list[Inbound]:
     """What the webhook handed the core (a spy around the real `respond`)."""
     seen: list[Inbound] = []
-    real = bot.whatsapp.respond
+    real = bot.channels.whatsapp.webhook.respond
 
     def spy(runtime, message, **kwargs):  # noqa: ANN001, ANN202
         seen.append(message)
         return real(runtime, message, **kwargs)
 
-    monkeypatch.setattr(bot.whatsapp, "respond", spy)
+    monkeypatch.setattr(bot.channels.whatsapp.webhook, "respond", spy)
     return seen
 
 

@@ -24,8 +24,8 @@ from .test_whatsapp_media import with_media
 
 @pytest.fixture
 def reading(wa_config: Config, clock: Any, waits: list[float]) -> Iterator[Runtime]:
-    raw = {**wa_config.raw, "ORDERBOT_PROOF_READING": "on"}
-    runtime = make_runtime(wa_config.with_(raw=raw), clock, waits)
+    raw = {"ORDERBOT_PROOF_READING": "on"}
+    runtime = make_runtime(wa_config.with_env(raw), clock, waits)
     yield runtime
     runtime.close()
 

@@ -12,9 +12,10 @@ import pytest
 from standins import FakeTwilioAPI
 from support.whatsapp import BUSINESS_NUMBER, CUSTOMER, WhatsAppUser, make_runtime, user_for
 
+from bot.bootstrap import build_runtime
+from bot.channels.whatsapp.outbound import SENT_PARTS, WhatsAppSender
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime
-from bot.whatsapp_outbound import SENT_PARTS, WhatsAppSender
+from bot.runtime import Runtime
 from bot.worker import run_once
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus
@@ -62,7 +63,7 @@ def wrote(ravi: WhatsAppUser) -> WhatsAppUser:
 @pytest.fixture
 def templated(wa_config: Config, clock: Any, waits: list[float]):  # noqa: ANN201
     runtime = make_runtime(
-        wa_config.with_(raw={**wa_config.raw, "TWILIO_TEMPLATE_ORDER_STATUS": TEMPLATE}),
+        wa_config.with_env({"TWILIO_TEMPLATE_ORDER_STATUS": TEMPLATE}),
         clock, waits)
     yield runtime
     runtime.close()

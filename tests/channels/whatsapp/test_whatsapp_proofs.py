@@ -17,9 +17,9 @@ from support import FIXTURES
 from support.proofs import kept_files, prompts, proofs
 from support.whatsapp import VENDOR, WhatsAppUser, make_runtime, twiml_messages, user_for
 
+from bot.channels.whatsapp.outbound import SENT_PARTS
 from bot.config import Config
 from bot.runtime import Runtime
-from bot.whatsapp_outbound import SENT_PARTS
 from bot.worker import run_once
 from store.db import unit_of_work
 from store.models import MediaFile, OutboxStatus, Payment
@@ -34,8 +34,8 @@ TYPES = {"png": "image/png", "jpg": "image/jpeg", "pdf": "application/pdf"}
 @pytest.fixture
 def templated(wa_config: Config, clock: Any, waits: list[float]) -> Iterator[Runtime]:
     """The runtime with the proof prompt's quick-reply template configured."""
-    raw = {**wa_config.raw, "TWILIO_TEMPLATE_PROOF_PROMPT": TEMPLATE}
-    runtime = make_runtime(wa_config.with_(raw=raw), clock, waits)
+    raw = {"TWILIO_TEMPLATE_PROOF_PROMPT": TEMPLATE}
+    runtime = make_runtime(wa_config.with_env(raw), clock, waits)
     yield runtime
     runtime.close()
 

@@ -11,9 +11,9 @@ import pytest
 from standins import FakeTwilioAPI
 from support.whatsapp import WhatsAppUser, make_runtime, user_for
 
+from bot.channels.whatsapp.status import PATH
 from bot.config import Config
 from bot.runtime import Runtime
-from bot.whatsapp_status import PATH
 from bot.worker import run_once
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus
@@ -25,7 +25,7 @@ PUBLIC = "https://orders.example.in"
 
 def _runtime(config: Config, clock: Any, waits: list[float], **raw: str) -> Iterator[Runtime]:
     runtime = make_runtime(
-        config.with_(public_base_url=PUBLIC, raw={**config.raw, **raw}), clock, waits
+        config.with_(public_base_url=PUBLIC).with_env(raw), clock, waits
     )
     yield runtime
     runtime.close()

@@ -21,8 +21,9 @@ from support.whatsapp import (
 
 import bot.runtime
 from bot.app import create_app
+from bot.bootstrap import build_runtime
 from bot.config import Config
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 from store.db import unit_of_work
 from store.models import Chat, InboundDelivery
 

@@ -1,0 +1,172 @@
+"""The customer's web pages: an order's own page at `/o/<token>` (the link every
+order view in the chat carries), the pay link `/pay/<token>` and the lookup form at
+`/orders/track`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from sqlalchemy.orm import Session
+
+from bot.runtime import Runtime
+from handlers import i18n
+from handlers.orders import lookup_guard, page
+from handlers.orders.customer import MISS_LIMIT, MISS_WINDOW
+from handlers.orders.links import order_page_path, read_page_token, read_pay_token
+from handlers.orders.pay_now import pay_now_url
+from handlers.orders.payments import qr_token, upi_link
+from handlers.parse import clean, find_order_number
+from store.db import unit_of_work
+from store.models import Order
+from store.numbers import number_key
+from store.queries import order_by_id
+
+pages = Blueprint("pages", __name__)
+
+
+def blueprint(runtime: Runtime) -> Blueprint:
+    lines = runtime.extras.setdefault("demo_lines", [])
+    if "track order:   {base}/orders/track" not in lines:
+        lines.append("track order:   {base}/orders/track")
+    return pages
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["orderbot"]
+
+
+def page_language() -> str:
+    """`?lang=` first, then the browser's Accept-Language, then the default."""
+    asked = i18n.normalize_language(request.args.get("lang"))
+    if asked:
+        return asked
+    accepted = request.accept_languages.best_match(i18n.LANGUAGES)
+    return accepted or _runtime().settings.default_locale
+
+
+def client_address() -> str:
+    """Who is asking, for the lookup throttle. Behind a proxy every request comes from
+    the proxy, so with ORDERBOT_PROXY_HOPS=N the address N hops back in X-Forwarded-For
+    counts (only what our own proxies appended can be trusted)."""
+    hops = _runtime().config.proxy_hops
+    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.remote_addr or "unknown"
+
+
+def render(template: str, lang: str, status: int = 200, **context: Any) -> Response:
+    html = render_template(
+        template, lang=lang, t=lambda key, **p: i18n.t(key, lang, **p), **context
+    )
+    response = Response(html, status=status, mimetype="text/html")
+    # Private and always current: a reload shows the latest, nothing keeps a copy, and
+    # the token never leaves in a Referer (the courier's site, say).
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Content-Language"] = lang
+    response.vary.add("Accept-Language")
+    return response
+
+
+def _order_or_404(session: Session, order_id: int | None) -> Order:
+    """The order a signed link names; 404 for a bad token or a deleted order alike."""
+    order = order_by_id(session, order_id) if order_id is not None else None
+    if order is None:
+        abort(404)
+    return order
+
+
+@pages.get("/o/<token>")
+def order_page(token: str) -> Response:
+    runtime = _runtime()
+    found = read_page_token(runtime.settings.secret_key, token)
+    if found is None:
+        abort(404)
+    order_id, proven = found
+    lang = page_language()
+    with unit_of_work(runtime.sessions) as session:
+        order = _order_or_404(session, order_id)
+        pay_now = pay_now_url(runtime.extras, session, runtime.settings, order, runtime.clock())
+        view = page.build(session, runtime.settings, order, lang, pay_now=pay_now, proven=proven)
+    return render("order.html", lang, page=view)
+
+
+@pages.get("/orders/track")
+def track() -> Response:
+    runtime = _runtime()
+    lang = page_language()
+    typed = clean(request.args.get("orderNumber", ""), limit=60)
+    if not typed:
+        asked = "orderNumber" in request.args  # the form was sent empty
+        error = i18n.t("web.track.empty", lang) if asked else None
+        return render("track.html", lang, 400 if asked else 200, typed="", error=error)
+    key = find_order_number(typed) or number_key(typed)
+    last4 = "".join(ch for ch in clean(request.args.get("last4", ""), limit=12) if ch.isdigit())
+    with unit_of_work(runtime.sessions) as session:
+        found = page.lookup(
+            session, key, client_address(), runtime.clock(), MISS_LIMIT, MISS_WINDOW, last4
+        )
+        order_id = found.order.id if found.order else None
+    if found.throttled:
+        error = i18n.t("words.page_throttled", lang)
+        return render("track.html", lang, 429, typed=typed, error=error)
+    if found.ask_last4:  # the same whether the number exists
+        shown = lookup_guard.as_printed(key)
+        error = i18n.t("guard.last4_wrong" if found.last4_wrong else "guard.ask_last4", lang,
+                       number=shown)
+        status = 404 if found.last4_wrong else 200
+        return render("track.html", lang, status, typed=typed, error=error, ask_last4=True)
+    if order_id is None:
+        return render("track.html", lang, 404, typed=typed, error=i18n.t("lookup.not_found", lang))
+    target = order_page_path(runtime.settings.secret_key, order_id)
+    if request.args.get("lang"):
+        target += f"?lang={lang}"
+    return redirect(target, code=303)
+
+
+# Phones and tablets, where a upi:// link opens a UPI app (a computer shows the QR).
+MOBILE = ("Mobi", "Android", "iPhone", "iPad", "iPod", "Opera Mini", "IEMobile")
+
+
+@pages.get("/pay/<token>")
+def pay(token: str) -> Response:
+    """The https link every chat can make tappable: on a phone the page opens the UPI
+    app for what is due now (`upi://pay?…&am=250.00…`); on a computer it shows the QR
+    and the UPI ID. Nothing due (paid, cancelled): it says so."""
+    runtime = _runtime()
+    order_id = read_pay_token(runtime.settings.secret_key, token)
+    lang = page_language()
+    with unit_of_work(runtime.sessions) as session:
+        order = _order_or_404(session, order_id)
+        business = order.business
+        due = order.due_minor
+        link = upi_link(business, order, due) if due > 0 and "upi" in (
+            business.accepted_methods or []) else None
+        context = {
+            "business": business.name,
+            "number": order.number,
+            "amount": i18n.money(due, order.currency, lang, business.country) if link else None,
+            "upi_link": link,
+            "upi_id": business.upi_id,
+            "qr_path": f"/qr/{qr_token(runtime.settings.secret_key, order.id, due)}.png",
+            "order_path": order_page_path(runtime.settings.secret_key, order.id),
+        }
+    agent = request.user_agent.string or ""
+    mobile = any(mark in agent for mark in MOBILE)
+    response = render("pay.html", lang, mobile=mobile, **context)
+    response.vary.add("User-Agent")
+    return response
+
+
+@pages.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page says: the same mark as the pages'."""
+    icon = Path(current_app.static_folder or "") / "favicon.svg"
+    response = Response(icon.read_bytes(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
