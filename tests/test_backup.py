@@ -112,7 +112,7 @@ def test_a_sqlite_backup_under_writes_restores_row_for_row(shop, tmp_path, confi
     # the restored database is at head and serves
     code, out = cli("initdb", database_url=restored)
     assert code == 0 and "database ready" in out, out
-    from bot.runtime import build_runtime
+    from bot.bootstrap import build_runtime
 
     runtime = build_runtime(replace(config, database_url=restored), clock=clock)
     try:

@@ -158,7 +158,7 @@ def test_the_upgraded_shop_still_answers(tmp_path, media, config, clock) -> None
     """The upgraded rows are the product's: the linked customer still sees their order."""
     from dataclasses import replace
 
-    from bot.runtime import build_runtime
+    from bot.bootstrap import build_runtime
 
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     engine = make_engine(url)

@@ -10,6 +10,18 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.bootstrap import build_runtime
+from bot.config import Config
+from bot.runtime import Runtime
+from store.backup import BackupError
+from store.backup import backup as make_backup
+from store.backup import restore as put_back
+from store.db import repair_schema, schema_drift
+
+
+def _runtime() -> Runtime:
+    return build_runtime(Config.from_env())
+
 # What these commands print (English: an operator's tool, as in bot/operator_text.py).
 DRIFT_HEAD = ("The database is marked as migrated, but its tables differ from what "
               "orderbot needs ({count} difference(s)):")
@@ -44,7 +56,6 @@ REFUSED = {
 def check_schema(engine: Engine, repair: bool = False) -> None:
     """After migrating: name every difference between the tables and the models and exit
     1, or with `repair`, add what is missing and check again."""
-    from store.db import repair_schema, schema_drift
 
     drift = schema_drift(engine)
     if drift and repair:
@@ -68,7 +79,6 @@ def check_schema(engine: Engine, repair: bool = False) -> None:
 
 
 def _refused(exc: Exception) -> None:
-    from store.backup import BackupError
 
     assert isinstance(exc, BackupError)
     click.echo("Error: " + REFUSED[exc.reason].format(**exc.details), err=True)
@@ -79,9 +89,6 @@ def _refused(exc: Exception) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup(file: Path) -> None:
     """Write a consistent copy of the database to FILE while the bot keeps serving."""
-    from bot.cli import _runtime
-    from store.backup import BackupError
-    from store.backup import backup as make_backup
 
     runtime = _runtime()  # the database as it is: a backup migrates nothing
     try:
@@ -97,9 +104,6 @@ def backup(file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def restore(file: Path) -> None:
     """Put the backup FILE into DATABASE_URL, which must be an empty database."""
-    from bot.cli import _runtime
-    from store.backup import BackupError
-    from store.backup import restore as put_back
 
     runtime = _runtime()
     try:

@@ -15,6 +15,7 @@ from bot import background, housekeeping
 from bot.app import create_app, startup_problem
 from bot.bootstrap import build_runtime
 from bot.channels.console.chat import ConsoleChat
+from bot.cli.data import check_schema
 from bot.cli.operator import database
 from bot.config import Config
 from bot.runtime import Runtime
@@ -52,8 +53,6 @@ def main() -> None:
 def initdb(repair: bool) -> None:
     """Create or migrate the database schema (safe to run again), then check that its
     tables are what the models need: exits 1 naming what differs."""
-    from bot.cli.data import check_schema
-
     runtime = _runtime()
     try:
         upgrade(runtime.engine)
