@@ -15,8 +15,8 @@ from handlers import i18n
 
 
 def test_a_read_beside_the_project_is_caught() -> None:
-    """The audit hook in conftest sees an `open` of ../shared (and would fail the session)."""
-    beside = PROJECT.parent / "shared" / "fixtures" / "no-such-file.png"
+    """The audit hook in conftest sees an `open` in the shared folder beside the project (and would fail the session)."""
+    beside = PROJECT.parent.joinpath("shared", "fixtures", "no-such-file.png")
     before = len(OUTSIDE_READS)
     with pytest.raises(OSError):
         beside.open("rb")
@@ -31,7 +31,7 @@ def test_a_read_inside_the_project_is_not_recorded() -> None:
     assert OUTSIDE_READS[before:] == []
 
 
-# The two files that name ../shared to keep it out: the audit hook and this test.
+# The files that name the shared folder to keep it out: the audit hook and this test.
 GUARDS = {PROJECT / "tests" / "conftest.py", PROJECT / "tests" / "support" / "outside_reads.py",
           Path(__file__).resolve()}
 

@@ -1,7 +1,8 @@
 """The suite reads nothing beside the project (a clone alone must pass): every `open` of a
 path in the project's parent folder but outside the project (and outside the Python
-running the tests and the temporary folder), and of ../shared wherever the project is,
-is recorded; tests/conftest.py fails the session at its end when any was."""
+running the tests and the temporary folder), and of the `shared` folder beside it
+wherever the project is, is recorded; tests/conftest.py fails the session at its end
+when any was."""
 
 from __future__ import annotations
 
@@ -39,4 +40,4 @@ def watch() -> None:
         return
     _watching.append(True)
     _watch_outside_reads(os.path.join(str(PROJECT.parent), ""), _allowed_roots(),
-                         os.path.join(str(PROJECT.parent / "shared"), ""))
+                         os.path.join(str(PROJECT.parent.joinpath("shared")), ""))
