@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from store.models import Business, Order, Payment, PaymentProof
+from store import outbox
+from store.models import Business, Chat, Order, Payment, PaymentProof
 from store.proof_reading import Reading
 
 QUEUED = "queued"
@@ -191,9 +192,6 @@ ASK = "proof_ask_amount"  # to the customer: nothing read, how much was it?
 
 def _ask_customer(session: Session, proof: PaymentProof, now: datetime) -> None:
     """The caption had no amount: offer the one read for one tap, else ask for it."""
-    from store import outbox
-    from store.models import Chat
-
     chat = session.get(Chat, proof.chat_id) if proof.chat_id else None
     if chat is None:
         return
