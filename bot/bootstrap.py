@@ -81,7 +81,7 @@ def wire(runtime: Runtime) -> None:
     if config.development:
         code_senders.append(LogCodeSender())
     runtime.code_sender = first_that_delivers(code_senders)
-    razorpay.wire(runtime)
+    runtime.services.payment_links = razorpay.payment_links_for(config)
 
 
 def staff_channels(config: Config) -> tuple[str, ...]:

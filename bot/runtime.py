@@ -1,14 +1,15 @@
 """The running pieces every adapter shares: configuration, database, clock, senders,
-and `respond`, which answers one inbound message in one transaction. It imports no
-channel: bot/bootstrap.py builds the runtime from the channels' list."""
+the typed services, and `respond`, which answers one inbound message in one
+transaction. It imports no channel (the Telegram bridge's type only for its
+annotation): bot/bootstrap.py builds the runtime from the channels' list."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
@@ -21,6 +22,8 @@ from handlers.types import (
     CodeSender,
     Context,
     Inbound,
+    Media,
+    PaymentLinks,
     Reply,
     Settings,
     replies_from_json,
@@ -32,6 +35,8 @@ from store.outbox import PHONE_CHANNELS
 
 if TYPE_CHECKING:
     from flask import Flask
+
+    from bot.channels.telegram.bridge import TelegramBridge
 
 log = logging.getLogger("orderbot")
 
@@ -59,6 +64,36 @@ class Sender(Protocol):
     def send(self, session: Session, message: OutboxMessage, replies: list[Reply]) -> SendResult: ...
 
 
+class MediaFetcher(Protocol):
+    """Fetches the files a message links to on its platform ((url, declared content
+    type) each), as `Media`; a file it could not get is `Media(error=…)`."""
+
+    def fetch_all(
+        self, items: Sequence[tuple[str, str | None]], message_id: str
+    ) -> tuple[Media, ...]: ...
+
+
+@dataclass
+class Services:
+    """What a runtime keeps besides its configuration and senders, each in its own typed
+    field: live objects (made by bot/bootstrap.py, or on first use by their owner; a
+    test puts its own in) and the demo's lines. A fresh `Services()` shares none of
+    another runtime's."""
+
+    # The order views' one-tap "Pay now" links (bot/payments/razorpay.py).
+    payment_links: PaymentLinks | None = None
+    # Fetches WhatsApp's media from Twilio; None: made from the configuration.
+    media_fetcher: MediaFetcher | None = None
+    # The Telegram bot on its own event loop, made on first use
+    # (bot/channels/telegram/bridge.py: bridge_for, close_bridge).
+    telegram: TelegramBridge | None = None
+    # While the worker runs on PostgreSQL: its own connections for the pacing slots.
+    pace_engine: Engine | None = None
+    # What `orderbot serve --demo` prints besides its own lines: the addresses the
+    # channels and pages add as their blueprints are built ("{base}" is the server's).
+    demo_lines: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Runtime:
     config: Config
@@ -70,7 +105,7 @@ class Runtime:
     senders: dict[str, Sender] = field(default_factory=dict)
     # The bytes of an image this app serves at a path (bot/web/images.py), or None.
     render_image: Callable[[Runtime, str], bytes | None] = lambda runtime, path: None
-    extras: dict[str, Any] = field(default_factory=dict)
+    services: Services = field(default_factory=Services)
 
     def context(self, session: Session) -> Context:
         return Context(
@@ -78,7 +113,7 @@ class Runtime:
             settings=self.settings,
             clock=self.clock,
             code_sender=self.code_sender,
-            extras=self.extras,
+            payment_links=self.services.payment_links,
         )
 
     def close(self) -> None:

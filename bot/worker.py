@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot import housekeeping, proof_reader
@@ -54,7 +54,6 @@ PLATFORM_RATES = {c.name: c.send_rate for c in CHANNELS if c.send_rate is not No
 LANES = {c.name: c.lanes for c in CHANNELS if c.lanes is not None}
 DEFAULT_LANES = 3
 LATE = 0.015  # seconds after its slot past which a send takes a later slot (a third of a margin)
-PACE_ENGINE = "worker.pace_engine"  # runtime.extras: run_forever's connections for slots
 LANE_BATCH = 10  # small batches: a lane holds few leases while it paces
 
 
@@ -238,7 +237,7 @@ def wait_for_slot(runtime: Runtime, session: Session, channel: str) -> None:
 
 
 def _reserve(runtime: Runtime, session: Session, key: str, rate: float) -> float:
-    pace_engine: Engine | None = runtime.extras.get(PACE_ENGINE)
+    pace_engine = runtime.services.pace_engine
     if session.get_bind().dialect.name != "postgresql":
         return pacing.reserve(session, key, rate)
     if pace_engine is not None:
@@ -311,7 +310,7 @@ def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0)
         for n in range(lanes(runtime, channel))
     ]
     if runtime.engine.dialect.name == "postgresql" and threads:
-        runtime.extras[PACE_ENGINE] = make_engine(
+        runtime.services.pace_engine = make_engine(
             runtime.config.database_url, pool_size=len(threads), max_overflow=0,
             pool_pre_ping=False, isolation_level="AUTOCOMMIT")
     if runtime.settings.read_proofs:
@@ -325,6 +324,6 @@ def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0)
         for lane in threads:
             lane.join()
     finally:
-        pace_engine = runtime.extras.pop(PACE_ENGINE, None)
+        pace_engine, runtime.services.pace_engine = runtime.services.pace_engine, None
         if pace_engine is not None:
             pace_engine.dispose()

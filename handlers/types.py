@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from store.models import Order
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,6 @@ class Inbound:
     username: str | None = None  # a Telegram @username, without the "@"
     platform_user_id: str | None = None
     message_id: str | None = None
-    received_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,15 @@ class CodeSender(Protocol):
     def send_code(self, session: Session, phone: str, code: str, locale: str) -> bool: ...
 
 
+class PaymentLinks(Protocol):
+    """Makes an order's one-tap "Pay now" link for what is due (bot/payments/razorpay.py);
+    None when the business has links off, nothing is due, or the gateway failed."""
+
+    def url_for(
+        self, session: Session, order: Order, now: datetime, callback_url: str
+    ) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the conversation needs to know of the configuration."""
@@ -105,13 +115,13 @@ class Settings:
 @dataclass
 class Context:
     """Everything a handler may use besides the message: one database session (one
-    transaction per message), the settings, a clock, and the injected senders."""
+    transaction per message), the settings, a clock, and the injected services."""
 
     session: Session
     settings: Settings
     clock: Callable[[], datetime]
     code_sender: CodeSender | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    payment_links: PaymentLinks | None = None  # None: the views offer no "Pay now" line
 
 
 def replies_to_json(replies: list[Reply]) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from support import FIXTURES
 from werkzeug.serving import make_server
 
 from bot.app import create_app
-from bot.runtime import Runtime
+from bot.runtime import Runtime, Services
 from handlers import i18n
 from handlers.orders.links import order_page_path
 from store.db import unit_of_work
@@ -81,7 +81,7 @@ def site(demo: Runtime) -> Iterator[Site]:
         demo,
         config=demo.config.with_(webchat=True, env="development", public_base_url=base),
         settings=replace(demo.settings, public_base_url=base),
-        extras={},
+        services=Services(),
     )
     app_of["app"] = create_app(runtime=runtime)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -15,6 +15,7 @@ from test_operator_import import csv_file, snapshot
 
 from bot.app import create_app
 from bot.channels.telegram.web import SECRET_HEADER
+from bot.runtime import Services
 
 DEEP = '{"a": ' + "[" * 50_000 + "]" * 50_000 + "}"
 TELEGRAM_SECRET = "webhook-secret_1"
@@ -28,7 +29,7 @@ def app_client(demo):
         telegram_webhook_secret=TELEGRAM_SECRET,
         shipping_secrets={"generic": "gen-secret", "shiprocket": "sr-secret"},
     )
-    runtime = replace(demo, config=config, extras={})
+    runtime = replace(demo, config=config, services=Services())
     return create_app(runtime=runtime).test_client(), new_key(demo)
 
 

@@ -12,6 +12,7 @@ from support.api import bearer, new_key
 from bot.app import create_app
 from bot.cli import main
 from bot.config import Config
+from bot.runtime import Services
 from handlers.orders.links import order_page_path
 from handlers.proofs.file_links import media_path
 from store import media as media_store
@@ -28,7 +29,8 @@ def _order_page(demo) -> str:
 
 @pytest.fixture
 def web(demo):
-    runtime = replace(demo, config=demo.config.with_(webchat=True, env="development"), extras={})
+    runtime = replace(demo, config=demo.config.with_(webchat=True, env="development"),
+                      services=Services())
     return create_app(runtime=runtime).test_client()
 
 
@@ -68,7 +70,7 @@ def test_personal_answers_are_never_cached(web, demo) -> None:
 def test_the_session_cookie_is_lax_and_secure_behind_https(demo, base, secure) -> None:
     runtime = replace(
         demo, config=demo.config.with_(webchat=True, env="development", public_base_url=base),
-        extras={},
+        services=Services(),
     )
     client = create_app(runtime=runtime).test_client()
     response = client.post("/chat/api/send", json={"phone": "+919811111111", "text": "hi"},
@@ -93,7 +95,8 @@ def test_a_stored_pdf_is_downloaded_never_shown_inline(client, demo) -> None:
 
 
 def test_the_web_chat_in_production_refuses_to_start(demo) -> None:
-    runtime = replace(demo, config=demo.config.with_(webchat=True, env="production"), extras={})
+    runtime = replace(demo, config=demo.config.with_(webchat=True, env="production"),
+                      services=Services())
     with pytest.raises(RuntimeError, match="ORDERBOT_WEBCHAT=1 needs ORDERBOT_ENV=development"):
         create_app(runtime=runtime)
 
@@ -112,5 +115,5 @@ def test_orderbot_serve_with_the_web_chat_in_production_says_so_in_one_line(tmp_
 
 def test_development_still_serves_the_playground(demo) -> None:
     config: Config = demo.config.with_(webchat=True, env="development")
-    client = create_app(runtime=replace(demo, config=config, extras={})).test_client()
+    client = create_app(runtime=replace(demo, config=config, services=Services())).test_client()
     assert client.get("/chat").status_code == 200

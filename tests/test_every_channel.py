@@ -13,10 +13,9 @@ import pytest
 from standins import FakeBotAPI, FakeTwilioAPI
 from support import FIXTURES
 from support.channels import (
-    FETCHER,
-    MediaFetcher,
     Pacer,
     TelegramBridge,
+    TwilioMediaFetcher,
     build_runtime,
     close_bridge,
     seed,
@@ -53,9 +52,10 @@ def world(config, clock) -> Iterator[World]:
         empty_database(runtime)
         with unit_of_work(runtime.sessions) as session:
             seed(session, runtime.clock())
-        runtime.extras[FETCHER] = MediaFetcher.from_config(runtime.config, wait=lambda _: None)
+        runtime.services.media_fetcher = TwilioMediaFetcher.from_config(
+            runtime.config, wait=lambda _: None)
         runtime.code_sender = CapturedCodes()
-        bridge = runtime.extras["telegram"] = TelegramBridge(runtime, Pacer(overall=0, per_chat=0))
+        bridge = runtime.services.telegram = TelegramBridge(runtime, Pacer(overall=0, per_chat=0))
         try:
             yield World(runtime, twilio, telegram, bridge)
         finally:

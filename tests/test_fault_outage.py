@@ -56,7 +56,7 @@ def outage(demo, config, clock):
             telegram_webhook_secret=SECRET,
             shipping_secrets={"generic": "gen-secret"},
         ), clock=clock)
-        runtime.extras["telegram"] = TelegramBridge(runtime, Pacer(overall=0, per_chat=0))
+        runtime.services.telegram = TelegramBridge(runtime, Pacer(overall=0, per_chat=0))
         client = create_app(runtime=runtime).test_client()
         yield client, proxy, api, key, order_page_path(runtime.settings.secret_key, order_id)
         proxy.cut()

@@ -36,7 +36,7 @@ def stormy(config, clock) -> Iterator[tuple[Runtime, FakeBotAPI, FakeTwilioAPI]]
             twilio_api_base_url=twilio.base_url, twilio_whatsapp_from="whatsapp:+14155238886",
         ), clock=clock)
         empty_database(runtime)  # nothing another test left waiting joins the storm
-        runtime.extras["telegram"] = TelegramBridge(runtime, Pacer(overall=0, per_chat=0))
+        runtime.services.telegram = TelegramBridge(runtime, Pacer(overall=0, per_chat=0))
         yield runtime, telegram, twilio
         close_bridge(runtime)
         runtime.close()

@@ -9,6 +9,7 @@ import pytest
 from support import FIXTURES
 
 from bot.app import create_app
+from bot.runtime import Services
 from handlers import i18n
 from store.db import unit_of_work
 from store.models import Chat, InboundDelivery
@@ -22,7 +23,8 @@ RAVI = "+919811111111"
 @pytest.fixture
 def web(demo):
     """The app with the web chat on, and its runtime."""
-    runtime = replace(demo, config=demo.config.with_(webchat=True, env="development"), extras={})
+    runtime = replace(demo, config=demo.config.with_(webchat=True, env="development"),
+                      services=Services())
     return create_app(runtime=runtime).test_client(), runtime
 
 
@@ -33,7 +35,7 @@ def say(client, **fields):
 def test_the_web_chat_is_off_unless_switched_on(client, demo) -> None:
     assert client.get("/chat").status_code == 404
     assert say(client, text="hi").status_code == 404
-    assert "web chat:      {base}/chat" not in demo.extras.get("demo_lines", [])
+    assert "web chat:      {base}/chat" not in demo.services.demo_lines
 
 
 def test_switched_on_it_serves_the_page_and_says_so_at_start(web, capsys) -> None:

@@ -81,7 +81,7 @@ def print_demo(runtime: Runtime, host: str, port: int) -> None:
     click.echo(f"  vendor staff:  {VENDOR_PHONE} (Asha, Asha's Kitchen)")
     click.echo(f"  health:        {base}/healthz")
     click.echo(f"  WhatsApp hook: {base}/webhooks/whatsapp")
-    for line in runtime.extras.get("demo_lines", []):
+    for line in runtime.services.demo_lines:
         click.echo(f"  {line.format(base=base)}")
     click.echo("  terminal chat: orderbot chat --phone +919811111111")
     click.echo("")

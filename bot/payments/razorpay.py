@@ -27,7 +27,6 @@ from razorpay.errors import BadRequestError, GatewayError, ServerError
 from sqlalchemy.orm import Session
 
 from bot.config import Config
-from handlers.orders.pay_now import EXTRAS_KEY
 from store import payment_links
 from store.models import Order, RazorpayAccount
 from store.payment_links import GatewayRefused, GatewayUnavailable
@@ -121,9 +120,10 @@ class RazorpayGateway:
         return True
 
 
-class PaymentLinks:
-    """What the order views ask: the order's "Pay now" link, or None (links off,
-    nothing due, or the gateway failed: the view shows UPI as always)."""
+class RazorpayPaymentLinks:
+    """handlers.types.PaymentLinks over Razorpay, what the order views ask: the order's
+    "Pay now" link, or None (links off, nothing due, or the gateway failed: the view
+    shows UPI as always)."""
 
     def __init__(self, gateway: RazorpayGateway) -> None:
         self.gateway = gateway
@@ -151,5 +151,5 @@ def gateway_for(config: Config) -> RazorpayGateway:
     return RazorpayGateway(config.razorpay_api_base_url or DEFAULT_BASE_URL)
 
 
-def wire(runtime: Any) -> None:
-    runtime.extras[EXTRAS_KEY] = PaymentLinks(gateway_for(runtime.config))
+def payment_links_for(config: Config) -> RazorpayPaymentLinks:
+    return RazorpayPaymentLinks(gateway_for(config))

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bot.payments.razorpay import EXTRAS_KEY, PaymentLinks, RazorpayGateway, gateway_for
+from bot.payments.razorpay import RazorpayGateway, RazorpayPaymentLinks, gateway_for
 from bot.runtime import runtime_of
 from store import payment_links
 from store.db import unit_of_work
@@ -41,8 +41,8 @@ def _entity(body: dict[str, Any], name: str) -> dict[str, Any]:
 
 def _gateway() -> RazorpayGateway:
     runtime = runtime_of(current_app)
-    links = runtime.extras.get(EXTRAS_KEY)
-    return links.gateway if isinstance(links, PaymentLinks) else gateway_for(runtime.config)
+    links = runtime.services.payment_links
+    return links.gateway if isinstance(links, RazorpayPaymentLinks) else gateway_for(runtime.config)
 
 
 @bp.post("/webhooks/razorpay/<code>")

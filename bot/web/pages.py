@@ -27,7 +27,7 @@ pages = Blueprint("pages", __name__)
 
 
 def blueprint(runtime: Runtime) -> Blueprint:
-    lines = runtime.extras.setdefault("demo_lines", [])
+    lines = runtime.services.demo_lines
     if "track order:   {base}/orders/track" not in lines:
         lines.append("track order:   {base}/orders/track")
     return pages
@@ -91,7 +91,8 @@ def order_page(token: str) -> Response:
     lang = page_language()
     with unit_of_work(runtime.sessions) as session:
         order = _order_or_404(session, order_id)
-        pay_now = pay_now_url(runtime.extras, session, runtime.settings, order, runtime.clock())
+        pay_now = pay_now_url(runtime.services.payment_links, session, runtime.settings, order,
+                              runtime.clock())
         view = page.build(session, runtime.settings, order, lang, pay_now=pay_now, proven=proven)
     return render("order.html", lang, page=view)
 

@@ -134,8 +134,8 @@ def payment_lines(turn: Turn, order: Order) -> list[str]:
     business = order.business
     due = order.due_minor
     lines = [t("pay.title", amount=money(turn, order, due))]
-    pay_now = pay_now_line(turn.ctx.extras, turn.session, turn.ctx.settings, order, turn.now,
-                           turn.lang)
+    pay_now = pay_now_line(turn.ctx.payment_links, turn.session, turn.ctx.settings, order,
+                           turn.now, turn.lang)
     if pay_now:
         lines.append(pay_now)
     methods = business.accepted_methods or []

@@ -9,8 +9,7 @@ from bot.config import Config
 from bot.bootstrap import build_runtime
 from bot.channels.telegram.bridge import TelegramBridge, close_bridge
 from bot.channels.telegram.outbound import Pacer
-from bot.channels.whatsapp.media import MediaFetcher
-from bot.channels.whatsapp.webhook import FETCHER
+from bot.channels.whatsapp.media import TwilioMediaFetcher
 from bot.runtime import Runtime, respond
 from bot.worker import run_once
 from handlers import notices
@@ -21,14 +20,13 @@ from store.outbox import pending_for
 
 __all__ = [
     "Config",
-    "FETCHER",
     "Inbound",
     "Media",
-    "MediaFetcher",
     "Pacer",
     "Reply",
     "Runtime",
     "TelegramBridge",
+    "TwilioMediaFetcher",
     "build_runtime",
     "close_bridge",
     "create_app",

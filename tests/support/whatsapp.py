@@ -14,10 +14,9 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from support.channels import (
-    FETCHER,
     Config,
-    MediaFetcher,
     Runtime,
+    TwilioMediaFetcher,
     build_runtime,
     create_app,
     seed,
@@ -47,7 +46,7 @@ def make_runtime(config: Config, clock: Any, waits: list[float]) -> Runtime:
     empty_database(runtime)
     with unit_of_work(runtime.sessions) as session:
         seed(session, runtime.clock())
-    runtime.extras[FETCHER] = MediaFetcher.from_config(config, wait=waits.append)
+    runtime.services.media_fetcher = TwilioMediaFetcher.from_config(config, wait=waits.append)
     return runtime
 
 

@@ -107,7 +107,6 @@ class ConsoleChat:
             locale_hint=self.lang,
             proven_phone=self.phone,
             display_name=self.name,
-            received_at=self.runtime.clock(),
         )
 
     def _print_own_notices(self) -> None:

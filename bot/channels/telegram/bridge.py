@@ -234,15 +234,15 @@ _bridges_lock = threading.Lock()
 def bridge_for(runtime: Runtime) -> TelegramBridge:
     """The process's one bridge for `runtime`, made on first use (after any fork)."""
     with _bridges_lock:
-        bridge = runtime.extras.get("telegram")
+        bridge = runtime.services.telegram
         if bridge is None:
-            bridge = runtime.extras["telegram"] = TelegramBridge(runtime)
+            bridge = runtime.services.telegram = TelegramBridge(runtime)
         return bridge
 
 
 def close_bridge(runtime: Runtime) -> None:
     with _bridges_lock:
-        bridge = runtime.extras.pop("telegram", None)
+        bridge, runtime.services.telegram = runtime.services.telegram, None
     if bridge is not None:
         bridge.close()
 

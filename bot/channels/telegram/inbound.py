@@ -94,7 +94,6 @@ async def to_inbound(update: Update, bot: Bot) -> Inbound | None:
         address=str(message.chat.id),
         media=media,
         message_id=str(message.message_id),
-        received_at=message.date,
         **fields,
         **_sender(message.from_user),
     )

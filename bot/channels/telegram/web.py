@@ -87,7 +87,7 @@ def start_polling(runtime: Runtime, stop: threading.Event) -> list[threading.Thr
     if not config.telegram_bot_token:
         return []
     check_config(config)
-    lines = runtime.extras.setdefault("demo_lines", [])
+    lines = runtime.services.demo_lines
     if config.telegram_mode == "webhook":
         lines.append(f"Telegram hook: {{base}}{WEBHOOK_PATH} (webhook mode)")
         return []

@@ -38,7 +38,7 @@ def blueprints(runtime: Runtime) -> list[Blueprint]:
     """The web chat's blueprint when it is switched on, otherwise none."""
     if not runtime.config.webchat:
         return []
-    lines = runtime.extras.setdefault("demo_lines", [])
+    lines = runtime.services.demo_lines
     if "web chat:      {base}/chat" not in lines:
         lines.insert(0, "web chat:      {base}/chat")
     return [webchat]
@@ -166,7 +166,6 @@ def send() -> Response | tuple[Response, int]:
         shared_phone=phone if form.get("share_phone") else None,
         shared_phone_is_own=bool(form.get("share_phone")),
         message_id=message_id,
-        received_at=runtime.clock(),
     )
     delivery = f"{_browser_id()}:{message_id}" if message_id else None
     replies = respond(runtime, inbound, delivery_id=delivery)

@@ -80,7 +80,7 @@ def type_agrees(declared: str | None, data: bytes) -> bool:
 
 
 @dataclass
-class MediaFetcher:
+class TwilioMediaFetcher:
     """Fetches `MediaUrl{N}`; `wait` is injected so tests do not sleep."""
 
     api_origin: str
@@ -91,7 +91,7 @@ class MediaFetcher:
     budget: float = BUDGET
 
     @classmethod
-    def from_config(cls, config: Config, **kwargs) -> MediaFetcher:  # noqa: ANN003
+    def from_config(cls, config: Config, **kwargs) -> TwilioMediaFetcher:  # noqa: ANN003
         credentials = None
         if config.twilio_account_sid and config.twilio_auth_token:
             credentials = (config.twilio_account_sid, config.twilio_auth_token)

@@ -15,9 +15,9 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.whatsapp import formatting
-from bot.channels.whatsapp.media import MediaFetcher
+from bot.channels.whatsapp.media import TwilioMediaFetcher
 from bot.config import Config
-from bot.runtime import Runtime, Unavailable, respond, stored_replies
+from bot.runtime import MediaFetcher, Runtime, Unavailable, respond, stored_replies
 from handlers import i18n
 from handlers.parse import parse_phone
 from handlers.types import Inbound, Reply
@@ -27,12 +27,11 @@ log = logging.getLogger("orderbot.whatsapp")
 CHANNEL = "whatsapp"
 PREFIX = "whatsapp:"
 MAX_MEDIA = 10  # WhatsApp sends at most this many files with one message
-FETCHER = "whatsapp.media_fetcher"  # runtime.extras key: a MediaFetcher to use instead
 
 
 def blueprint(runtime: Runtime) -> Blueprint:
     config = runtime.config
-    fetcher: MediaFetcher = runtime.extras.get(FETCHER) or MediaFetcher.from_config(config)
+    fetcher = runtime.services.media_fetcher or TwilioMediaFetcher.from_config(config)
     _log_signature_mode(config)
     bp = Blueprint("whatsapp", __name__)
 
@@ -90,7 +89,7 @@ def answer(runtime: Runtime, form: Mapping[str, str], fetcher: MediaFetcher) -> 
             stored = stored_replies(runtime, CHANNEL, sid)
             if stored is not None:
                 return stored
-        inbound = parse(form, fetcher, runtime)
+        inbound = parse(form, fetcher)
         if inbound is None:
             log.warning("ignored a WhatsApp webhook without a usable From: %r", form.get("From"))
             return []
@@ -106,7 +105,7 @@ def answer(runtime: Runtime, form: Mapping[str, str], fetcher: MediaFetcher) -> 
     return [Reply(i18n.t("error.sorry", runtime.settings.default_locale))]
 
 
-def parse(form: Mapping[str, str], fetcher: MediaFetcher, runtime: Runtime) -> Inbound | None:
+def parse(form: Mapping[str, str], fetcher: MediaFetcher) -> Inbound | None:
     """Twilio's form as an `Inbound`, its media fetched; None when `From` is not a
     WhatsApp number."""
     sender = form.get("From", "")
@@ -124,7 +123,6 @@ def parse(form: Mapping[str, str], fetcher: MediaFetcher, runtime: Runtime) -> I
         display_name=form.get("ProfileName") or None,
         platform_user_id=form.get("WaId") or None,
         message_id=sid or None,
-        received_at=runtime.clock(),
     )
 
 

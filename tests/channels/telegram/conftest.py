@@ -29,6 +29,6 @@ def config(config: Config, api: FakeBotAPI) -> Config:
 @pytest.fixture
 def bridge(demo: Runtime) -> Iterator[TelegramBridge]:
     """The process's bridge, unpaced (pacing has its own tests)."""
-    bridge = demo.extras["telegram"] = TelegramBridge(demo, Pacer(overall=0, per_chat=0))
+    bridge = demo.services.telegram = TelegramBridge(demo, Pacer(overall=0, per_chat=0))
     yield bridge
     close_bridge(demo)

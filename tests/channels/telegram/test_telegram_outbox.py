@@ -129,7 +129,7 @@ def test_a_missing_or_blocking_chat_is_given_up_at_once(
 @pytest.fixture
 def paced(demo: Runtime) -> Iterator[TelegramBridge]:
     """The bridge with Telegram's real pacing (not the tests' unpaced one)."""
-    bridge = demo.extras["telegram"] = TelegramBridge(demo)
+    bridge = demo.services.telegram = TelegramBridge(demo)
     yield bridge
     close_bridge(demo)
 

@@ -23,7 +23,7 @@ from handlers import i18n
 def polling(demo: Runtime, api: FakeBotAPI) -> Iterator[Runtime]:
     """`orderbot serve`'s background threads, in polling mode, until the test ends."""
     demo.config = demo.config.with_(telegram_mode="polling", telegram_webhook_secret=None)
-    demo.extras["telegram"] = TelegramBridge(demo, Pacer(overall=0, per_chat=0))
+    demo.services.telegram = TelegramBridge(demo, Pacer(overall=0, per_chat=0))
     stop = threading.Event()
     threads = background.start(demo, stop)
     yield demo

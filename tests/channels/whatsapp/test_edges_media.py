@@ -14,7 +14,7 @@ import pytest
 from standins import FakeTwilioAPI
 from support.whatsapp import WhatsAppUser
 
-from bot.channels.whatsapp.media import MediaFetcher
+from bot.channels.whatsapp.media import TwilioMediaFetcher
 from handlers import i18n
 from handlers.types import Inbound, Media
 
@@ -69,7 +69,7 @@ def dripping() -> Iterator[str]:
 
 
 def test_a_dripping_server_cannot_stretch_the_budget(dripping: str) -> None:
-    fetcher = MediaFetcher(dripping, None, wait=lambda _s: None, budget=1.5)
+    fetcher = TwilioMediaFetcher(dripping, None, wait=lambda _s: None, budget=1.5)
     started = time.monotonic()
     media = fetcher.fetch_all([(f"{dripping}/media/ME1", "image/png")], "MM1")
     elapsed = time.monotonic() - started
@@ -81,6 +81,6 @@ def test_a_fast_server_within_the_budget_is_read_whole() -> None:
     image = png()
     transport = httpx.MockTransport(lambda _r: httpx.Response(200, content=image,
                                                              headers={"Content-Type": "image/png"}))
-    fetcher = MediaFetcher("https://api.example.test", None, transport=transport, budget=1.5)
+    fetcher = TwilioMediaFetcher("https://api.example.test", None, transport=transport, budget=1.5)
     (media,) = fetcher.fetch_all([("https://api.example.test/m/1", "image/png")], "MM2")
     assert media.data == image and media.error is None

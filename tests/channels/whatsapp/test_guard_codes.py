@@ -55,7 +55,8 @@ API = {"X-Requested-With": "orderbot"}
 def test_web_chat_guesses_get_no_oracle_and_count(wa, twilio_api) -> None:
     from dataclasses import replace
 
-    runtime = replace(wa, config=wa.config.with_(webchat=True, env="development"), extras=dict(wa.extras))
+    runtime = replace(wa, config=wa.config.with_(webchat=True, env="development"),
+                      services=replace(wa.services))
 
     def browser(phone: str):
         client = create_app(runtime=runtime).test_client()

@@ -13,7 +13,7 @@ from standins import FakeTwilioAPI
 from support.whatsapp import WhatsAppUser, twiml_messages
 
 import bot.channels.whatsapp.webhook
-from bot.channels.whatsapp.media import MAX_BYTES, NOT_READY_WAITS, MediaFetcher, type_agrees
+from bot.channels.whatsapp.media import MAX_BYTES, NOT_READY_WAITS, TwilioMediaFetcher, type_agrees
 from bot.runtime import Runtime
 from handlers.types import Inbound, Media
 
@@ -157,7 +157,7 @@ def test_the_download_stops_at_the_limit_without_a_content_length(wa: Runtime) -
             200, content=endless(), headers={"Content-Type": "image/jpeg"}
         )
     )
-    fetcher = MediaFetcher.from_config(wa.config, wait=lambda _: None, transport=transport)
+    fetcher = TwilioMediaFetcher.from_config(wa.config, wait=lambda _: None, transport=transport)
     (media,) = fetcher.fetch_all([(f"{fetcher.api_origin}/x", "image/jpeg")], "MM1")
     assert media.error == "too_large"
     assert sum(sent) <= MAX_BYTES + 2 * 1024 * 1024
@@ -177,7 +177,7 @@ def test_all_of_a_messages_files_share_one_time_budget(wa: Runtime) -> None:
     def wait(seconds: float) -> None:
         now[0] += seconds
 
-    fetcher = MediaFetcher.from_config(wa.config, wait=wait, clock=lambda: now[0],
+    fetcher = TwilioMediaFetcher.from_config(wa.config, wait=wait, clock=lambda: now[0],
                                        transport=httpx.MockTransport(not_yet), budget=2.0)
     urls = [(f"{fetcher.api_origin}/m{n}", "image/jpeg") for n in range(3)]
     media = fetcher.fetch_all(urls, "MM2")

@@ -236,7 +236,7 @@ def test_a_failure_anywhere_is_an_apology_not_a_500(
         def fetch_all(self, items, sid):  # noqa: ANN001, ANN201
             raise OSError("disk full")
 
-    wa.extras["whatsapp.media_fetcher"] = BrokenFetcher()
+    wa.services.media_fetcher = BrokenFetcher()
     user = user_for(wa)
     assert "Sorry, something went wrong" in user.text("AK-1001")
     assert count(wa, InboundDelivery) == 0
