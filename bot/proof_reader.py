@@ -2,8 +2,8 @@
 a thread of its own, the terminal chat `read_all` after it has printed its reply.
 
 A proof is claimed with a lease, its file read with no transaction open (seconds of
-CPU), and finished in a short one (store/proof_checks.finish: kept, checked, the
-staff prompt queued). A proof still queued after the time budget
+CPU), and finished in a short one (store/proof_completion.finish: kept, checked,
+the staff prompt queued). A proof still queued after the time budget
 (`ORDERBOT_PROOF_READ_BUDGET`, seconds, default 120) goes to staff as "could not read
 it"; so does one whose file is broken. When the OCR engine cannot load, images go to
 staff unread, as before reading existed (the log says why, once)."""
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.runtime import Runtime
 from store import media as media_store
-from store import ocr_engine, proof_checks
+from store import ocr_engine, proof_checks, proof_completion
 from store.db import unit_of_work
 from store.models import MediaFile
 
@@ -50,8 +50,8 @@ def read_one(runtime: Runtime) -> bool:
     except Exception:  # a reader bug must not keep the proof from staff
         log.exception("reading proof %s failed", proof_id)
     with unit_of_work(runtime.sessions) as session:
-        proof_checks.finish(session, proof_id, reading, state,
-                            runtime.settings.staff_channels, runtime.clock())
+        proof_completion.finish(session, proof_id, reading, state,
+                                runtime.settings.staff_channels, runtime.clock())
     return True
 
 
@@ -61,8 +61,8 @@ def expire(runtime: Runtime) -> int:
     finished = 0
     with unit_of_work(runtime.sessions) as session:
         for proof_id in proof_checks.overdue(session, now, budget(runtime)):
-            finished += proof_checks.finish(session, proof_id, None, "timeout",
-                                            runtime.settings.staff_channels, now)
+            finished += proof_completion.finish(session, proof_id, None, "timeout",
+                                                runtime.settings.staff_channels, now)
     return finished
 
 

@@ -1,11 +1,10 @@
-"""After a proof is read: what was read is kept, checked against what we know, and the
-staff prompt goes out (once: the outbox key), carrying it.
+"""What is read off a proof, checked against what we know (the payee, the UTR seen
+before, the order's date…), and the queue of proofs waiting to be read.
 
 A proof to be read waits with `read_state = "queued"`. A reader (bot/proof_reader.py:
-the worker, or the terminal chat) claims one with a lease, reads the file outside any
-transaction, and finishes it here; a proof nobody finished within the time budget is
-finished as "timeout" ("could not read it"). Finishing is a conditional update, so a
-proof is finished once whoever is first."""
+the worker, or the terminal chat) claims one here with a lease, reads the file outside
+any transaction, and finishes it (store/proof_completion.finish); a proof nobody
+finished within the time budget is finished as "timeout" ("could not read it")."""
 
 from __future__ import annotations
 
@@ -13,14 +12,16 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from store import outbox
-from store.models import Business, Chat, Order, Payment, PaymentProof
+from store.models import Business, Order, Payment, PaymentProof
 from store.proof_reading import Reading
 
 QUEUED = "queued"
+# What the customer is asked when their caption had no amount (outbox kinds):
+CONFIRM = "proof_confirm_amount"  # "₹250.00 — right? Yes / Change"
+ASK = "proof_ask_amount"  # nothing read: how much was it?
 LEASE = timedelta(minutes=2)
 STALE_AFTER = timedelta(days=3)
 BEFORE_ORDER_SLACK = timedelta(minutes=10)  # clocks and minute-precision screenshots
@@ -122,7 +123,7 @@ def utr_reuse(session: Session, proof: PaymentProof) -> dict | None:
     return None
 
 
-# ── claiming and finishing ──────────────────────────────────────────────────
+# ── the queue ────────────────────────────────────────────────────────────────
 
 
 def claim(session: Session, now: datetime) -> PaymentProof | None:
@@ -151,59 +152,6 @@ def overdue(session: Session, now: datetime, budget: timedelta) -> list[int]:
     ))
 
 
-def finish(
-    session: Session,
-    proof_id: int,
-    reading: Reading | None,
-    state: str,
-    staff_channels: tuple[str, ...],
-    now: datetime,
-) -> bool:
-    """Keep what was read, raise its flags and queue the staff prompt; False when the
-    proof was finished already (by another reader, or the budget)."""
-    from store import proofs, statements
-
-    won = session.execute(
-        update(PaymentProof)
-        .where(PaymentProof.id == proof_id, PaymentProof.read_state == QUEUED)
-        .values(read_state=state, read_lease_until=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not won:
-        return False
-    proof = proofs.proof_by_id(session, proof_id)
-    if reading is not None:
-        proof.reading = _stored(reading)
-        if reading.utr and not proof.utr:
-            proof.utr = normalise_utr(reading.utr)
-    proof.flags = [*(proof.flags or []), *checks(session, proof, reading, state)]
-    session.flush()
-    if proof.claimed_minor is None:
-        _ask_customer(session, proof, now)  # staff are asked once the amount is known
-        return True
-    proofs.queue_prompt(session, proof, staff_channels, now)
-    statements.match_proof(session, proof, now)
-    return True
-
-
-CONFIRM = "proof_confirm_amount"  # to the customer: "₹250.00 — right? Yes / Change"
-ASK = "proof_ask_amount"  # to the customer: nothing read, how much was it?
-
-
-def _ask_customer(session: Session, proof: PaymentProof, now: datetime) -> None:
-    """The caption had no amount: offer the one read for one tap, else ask for it."""
-    chat = session.get(Chat, proof.chat_id) if proof.chat_id else None
-    if chat is None:
-        return
-    read = (proof.reading or {}).get("amount_minor")
-    kind = CONFIRM if read else ASK
-    outbox.enqueue_for(session, chat, kind=kind, payload={"proof_id": proof.id},
-                       key=f"proof:{proof.id}:{kind}", order_id=proof.order_id, now=now)
-    if read:  # where buttons are numbers, "1" / "2" answer it
-        chat.state_data = {**(chat.state_data or {}),
-                           "choices": [f"proofyes:{proof.id}", f"proofchange:{proof.id}"]}
-
-
 def awaiting_amount(session: Session, chat_id: int) -> PaymentProof | None:
     """The chat's latest proof still waiting for its amount (once it has been read)."""
     return session.scalars(
@@ -213,43 +161,6 @@ def awaiting_amount(session: Session, chat_id: int) -> PaymentProof | None:
             or_(PaymentProof.read_state.is_(None), PaymentProof.read_state != QUEUED),
         ).order_by(PaymentProof.id.desc()).limit(1)
     ).one_or_none()
-
-
-def confirm_claim(
-    session: Session, proof_id: int, amount_minor: int, staff_channels: tuple[str, ...],
-    now: datetime,
-) -> PaymentProof | None:
-    """The customer gave (or confirmed) the amount: kept once, checked, staff asked.
-    None when the proof has its amount already."""
-    from store import proofs, statements
-
-    won = session.execute(
-        update(PaymentProof)
-        .where(PaymentProof.id == proof_id, PaymentProof.claimed_minor.is_(None))
-        .values(claimed_minor=amount_minor)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not won:
-        return None
-    proof = proofs.proof_by_id(session, proof_id)
-    flags = list(proof.flags or [])
-    read = (proof.reading or {}).get("amount_minor")
-    if read is not None and read != amount_minor:
-        flags.append({"kind": "amount_mismatch", "read_minor": read})
-    if amount_minor > proof.order.due_minor:
-        flags.insert(0, {"kind": "over_due", "due_minor": proof.order.due_minor})
-    proof.flags = flags
-    session.flush()
-    proofs.queue_prompt(session, proof, staff_channels, now)
-    statements.match_proof(session, proof, now)
-    return proof
-
-
-def _stored(reading: Reading) -> dict:
-    fields = reading.as_dict()
-    if reading.paid_at is not None:
-        fields["paid_at"] = reading.paid_at.isoformat()
-    return fields
 
 
 def read_fields(proof: PaymentProof) -> dict | None:

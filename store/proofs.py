@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store import media as media_store
-from store import outbox, proof_checks, proof_limits, stale_proofs, timeline
+from store import outbox, proof_checks, proof_limits, stale_proofs, statement_matches, timeline
 from store.errors import (
     AlreadyDecided,
     DomainError,
@@ -83,7 +83,7 @@ def submit(
     now = now or utcnow()
     to_read = read and media is not None
     if claimed_minor is None and (to_read or utr):
-        pass  # asked of the customer later (store/proof_checks.confirm_claim)
+        pass  # asked of the customer later (store/proof_completion.confirm_claim)
     elif isinstance(claimed_minor, bool) or not isinstance(claimed_minor, int) or (
         claimed_minor <= 0
     ):
@@ -119,9 +119,7 @@ def submit(
         return Submission(proof, [])  # the prompt goes out once it is read / its amount known
     prompted = queue_prompt(session, proof, tuple(staff_channels), now)
     if utr:
-        from store import statements
-
-        statements.match_proof(session, proof, now)
+        match_statement(session, proof, now)
     return Submission(proof, prompted)
 
 
@@ -457,3 +455,29 @@ def approve_by_statement(
     except DomainError:
         return None
     return Decision(proof, event)
+
+
+# ── the bank statement ───────────────────────────────────────────────────────
+
+
+def match_statement(session: Session, proof: PaymentProof, now: datetime) -> str | None:
+    """A proof just sent, read or given its amount, against the bank credits already
+    imported (store/statement_matches.py); one confirmed is approved at once where the
+    business asks for it. The match, or None."""
+    match = statement_matches.match_proof(session, proof)
+    if match == statement_matches.CONFIRMED:
+        approve_if_confirmed(session, proof, now)
+    return match
+
+
+def approve_if_confirmed(session: Session, proof: PaymentProof, now: datetime) -> bool:
+    """Approve a proof its bank credit confirmed, where the business asked for it
+    (`--auto-approve statement`); whether it was approved now."""
+    business = session.get(Business, proof.business_id)
+    if business.auto_approve != "statement" or proof.status != ProofStatus.PENDING.value:
+        return False
+    if proof.statement_match != statement_matches.CONFIRMED or (
+        proof.read_state == proof_checks.QUEUED
+    ):
+        return False  # never on what was read alone; and its checks come first
+    return approve_by_statement(session, proof.id, now=now) is not None

@@ -5,8 +5,8 @@ Layouts are told apart by their header row (README, "Bank statements"): HDFC,
 SBI, ICICI, Axis and Kotak net-banking exports, and a generic one
 (`date,amount,utr,payer`). A credit whose UTR and amount equal a proof's confirms it;
 one of the same amount within a day of it, without a UTR to go by, is a possible
-match. Only a confirmed proof may be approved by itself, and only when the business
-asked for it (`auto_approve = "statement"`)."""
+match (store/statement_matches.py). Only a confirmed proof may be approved by itself,
+and only when the business asked for it (`auto_approve = "statement"`, store/proofs.py)."""
 
 from __future__ import annotations
 
@@ -15,19 +15,18 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from itertools import islice
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
+from store import proofs
 from store.db import insert_for
-from store.models import Business, Payment, PaymentProof, ProofStatus, StatementCredit, utcnow
+from store.models import Business, Payment, PaymentProof, StatementCredit, utcnow
+from store.statement_matches import CONFIRMED, POSSIBLE, match_credit
 
-CONFIRMED = "confirmed"
-POSSIBLE = "possible"
-CLOSE = timedelta(days=1)  # statements carry dates, rarely times
 MAX_ROWS = 20000
 
 
@@ -96,7 +95,7 @@ class Credit:
 def rows_of(data: bytes, filename: str) -> list[list[object]]:
     """The file's rows: an XLSX's first sheet, or CSV (any common separator)."""
     if data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # lazy: 0.2 s at every start, for XLSX only
 
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -318,108 +317,9 @@ def import_statement(
         for proof, match in match_credit(session, credit):
             confirmed += match == CONFIRMED
             possible += match == POSSIBLE
-            approved += bool(match == CONFIRMED and _auto_approve(session, proof, now))
+            if match == CONFIRMED:
+                approved += proofs.approve_if_confirmed(session, proof, now)
     return Imported(layout, len(found), len(new_ids), confirmed, possible, approved)
-
-
-# ── matching ────────────────────────────────────────────────────────────────
-
-
-def _claimed(proof: PaymentProof) -> int | None:
-    return proof.claimed_minor or (proof.reading or {}).get("amount_minor")
-
-
-def _when_paid(proof: PaymentProof) -> datetime:
-    paid = (proof.reading or {}).get("paid_at")
-    if paid:
-        return datetime.fromisoformat(paid).replace(tzinfo=ZoneInfo(proof.order.business.timezone))
-    return proof.created_at
-
-
-def _link(proof: PaymentProof, credit: StatementCredit, match: str) -> None:
-    if proof.statement_match == CONFIRMED:
-        return
-    proof.statement_credit_id = credit.id
-    proof.statement_match = match
-
-
-def match_credit(session: Session, credit: StatementCredit) -> list[tuple[PaymentProof, str]]:
-    """Link a new credit to the proofs it confirms (UTR and amount equal) or, failing
-    that, the one pending proof it may be (same amount, within a day, no UTR)."""
-    matched = []
-    if credit.utr:
-        for proof in session.scalars(
-            select(PaymentProof).where(PaymentProof.business_id == credit.business_id,
-                                       PaymentProof.utr == credit.utr)
-            .order_by(PaymentProof.id)
-        ):
-            if _claimed(proof) == credit.amount_minor:
-                _link(proof, credit, CONFIRMED)
-                matched.append((proof, CONFIRMED))
-                break  # the first proof of a UTR; a later one is flagged utr_reused
-    if matched:
-        return matched
-    candidates = [
-        proof for proof in session.scalars(
-            select(PaymentProof).where(
-                PaymentProof.business_id == credit.business_id,
-                PaymentProof.status == ProofStatus.PENDING.value,
-                PaymentProof.statement_match.is_(None),
-            )
-        )
-        if _claimed(proof) == credit.amount_minor
-        and abs(_when_paid(proof) - credit.credited_at) <= CLOSE
-        and not (proof.utr and credit.utr and proof.utr != credit.utr)
-    ]
-    if len(candidates) == 1:
-        _link(candidates[0], credit, POSSIBLE)
-        matched.append((candidates[0], POSSIBLE))
-    return matched
-
-
-def match_proof(session: Session, proof: PaymentProof, now: datetime) -> str | None:
-    """A proof just read or typed, against the credits already imported."""
-    amount = _claimed(proof)
-    if amount is None:
-        return None
-    taken = exists().where(PaymentProof.statement_credit_id == StatementCredit.id,
-                           PaymentProof.id != proof.id)
-    if proof.utr:
-        credit = session.scalars(
-            select(StatementCredit).where(
-                StatementCredit.business_id == proof.business_id,
-                StatementCredit.utr == proof.utr, StatementCredit.amount_minor == amount,
-                ~taken,
-            ).limit(1)
-        ).one_or_none()
-        if credit is not None:
-            _link(proof, credit, CONFIRMED)
-            _auto_approve(session, proof, now)
-            return CONFIRMED
-    paid = _when_paid(proof)
-    close = list(session.scalars(
-        select(StatementCredit).where(
-            StatementCredit.business_id == proof.business_id,
-            StatementCredit.amount_minor == amount,
-            StatementCredit.credited_at.between(paid - CLOSE, paid + CLOSE), ~taken,
-        ).limit(2)
-    ))
-    close = [c for c in close if not (proof.utr and c.utr and c.utr != proof.utr)]
-    if len(close) == 1:
-        _link(proof, close[0], POSSIBLE)
-        return POSSIBLE
-    return None
-
-
-def _auto_approve(session: Session, proof: PaymentProof, now: datetime) -> bool:
-    from store.proofs import approve_by_statement
-
-    business = session.get(Business, proof.business_id)
-    if business.auto_approve != "statement" or proof.status != ProofStatus.PENDING.value:
-        return False
-    if proof.statement_match != CONFIRMED or proof.read_state == "queued":
-        return False  # never on what was read alone; and its checks come first
-    return approve_by_statement(session, proof.id, now=now) is not None
 
 
 def unmatched(session: Session, business_id: int, limit: int = 20) -> list[StatementCredit]:

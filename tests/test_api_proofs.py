@@ -9,7 +9,7 @@ import pytest
 from support import FIXTURES
 from support.api import assert_documented, bearer, new_key
 
-from store import proof_checks, proofs, statements
+from store import proof_completion, proofs, statements
 from store.db import unit_of_work
 from store.proof_reading import Reading
 from store.queries import business_by_code, order_by_number
@@ -30,7 +30,7 @@ def _read_proof(demo, order: str, reading: Reading | None, claimed: int = 25000)
         proof.read_state = "queued"
         proof_id = proof.id
     with unit_of_work(demo.sessions) as s:
-        proof_checks.finish(s, proof_id, reading, "read", ("console",), demo.clock())
+        proof_completion.finish(s, proof_id, reading, "read", ("console",), demo.clock())
     return proof_id
 
 

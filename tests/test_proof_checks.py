@@ -16,7 +16,7 @@ from bot.config import Config
 from handlers import notices
 from handlers.proofs.notices import prompt_replies
 from handlers.types import Media
-from store import ocr_engine, proof_checks, proofs
+from store import ocr_engine, proof_checks, proof_completion, proofs
 from store.db import unit_of_work
 from store.models import Business, OutboxMessage, PaymentProof
 from store.proof_reading import Reading
@@ -153,7 +153,7 @@ def _finish(demo, reading: Reading | None, state: str = "read", order: str = "AK
                                   now=demo.clock(), read=True)
         proof_id = submitted.proof.id
     with unit_of_work(demo.sessions) as s:
-        assert proof_checks.finish(s, proof_id, reading, state, ("console",), demo.clock())
+        assert proof_completion.finish(s, proof_id, reading, state, ("console",), demo.clock())
     with unit_of_work(demo.sessions) as s:
         return s.get(PaymentProof, proof_id)
 
@@ -231,10 +231,10 @@ def test_two_readers_finish_a_proof_once(demo) -> None:
                                  utr=None).proof.id
         s.get(PaymentProof, proof_id).read_state = "queued"
     with unit_of_work(demo.sessions) as s:
-        assert proof_checks.finish(s, proof_id, GOOD, "read", ("console",), demo.clock())
+        assert proof_completion.finish(s, proof_id, GOOD, "read", ("console",), demo.clock())
     with unit_of_work(demo.sessions) as s:
-        assert not proof_checks.finish(s, proof_id, None, "timeout", ("console",),
-                                       demo.clock() + timedelta(minutes=5))
+        assert not proof_completion.finish(s, proof_id, None, "timeout", ("console",),
+                                           demo.clock() + timedelta(minutes=5))
 
 
 # ── less typing ─────────────────────────────────────────────────────────────
@@ -281,7 +281,7 @@ def _submit_unclaimed(demo, customer) -> int:
     customer.say("", media=photo())
     proof = the_proof(demo)
     with unit_of_work(demo.sessions) as s:
-        proof_checks.finish(s, proof.id, GOOD, "read", ("console",), demo.clock())
+        proof_completion.finish(s, proof.id, GOOD, "read", ("console",), demo.clock())
     return proof.id
 
 
@@ -298,7 +298,7 @@ def test_nothing_read_the_customer_is_asked(customer, demo) -> None:
     customer.say("AK-1001")
     customer.say("", media=photo())
     with unit_of_work(demo.sessions) as s:
-        proof_checks.finish(s, the_proof(demo).id, None, "timeout", ("console",), demo.clock())
+        proof_completion.finish(s, the_proof(demo).id, None, "timeout", ("console",), demo.clock())
     [(kind, replies)] = _own_notices(demo)
     assert kind == "proof_ask_amount" and "How much did you pay" in replies[0].text
     assert "(₹250.00)" in joined(customer.say("250"))

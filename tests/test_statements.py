@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from support import FIXTURES, ChatDriver, joined
 
 from bot.cli import main
-from store import proof_checks, proofs, statements
+from store import proof_completion, proofs, statements
 from store.db import unit_of_work
 from store.models import Business, Payment, PaymentProof, StatementCredit
 from store.proof_reading import Reading
@@ -157,8 +157,8 @@ def test_never_approved_on_what_was_read_alone(demo) -> None:
         proof.proof.read_state = "queued"
         proof_id = proof.proof.id
     with unit_of_work(demo.sessions) as s:
-        proof_checks.finish(s, proof_id, Reading(amount_minor=25000, utr=UTR, outcome="success"),
-                            "read", ("console",), demo.clock())
+        reading = Reading(amount_minor=25000, utr=UTR, outcome="success")
+        proof_completion.finish(s, proof_id, reading, "read", ("console",), demo.clock())
     assert _proof(demo, proof_id).status == "pending"
     assert _payments(demo) == 0
 

@@ -14,7 +14,7 @@ from handlers.proofs import reading_view
 from handlers.proofs.chat import orders_in_play, payable, submit
 from handlers.turn import Turn
 from handlers.types import Reply
-from store import proof_checks
+from store import proof_checks, proof_completion
 from store.models import PaymentProof
 from store.proof_reading import utr_in
 from store.queries import order_by_number
@@ -29,8 +29,8 @@ def _received(turn: Turn, proof: PaymentProof) -> list[Reply]:
 
 
 def _claim(turn: Turn, proof: PaymentProof, amount: int) -> list[Reply]:
-    done = proof_checks.confirm_claim(turn.session, proof.id, amount,
-                                      turn.ctx.settings.staff_channels, turn.now)
+    done = proof_completion.confirm_claim(turn.session, proof.id, amount,
+                                          turn.ctx.settings.staff_channels, turn.now)
     return _received(turn, done) if done else None
 
 
