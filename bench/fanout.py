@@ -28,10 +28,11 @@ from sqlalchemy import func, insert, select
 from bench.common import ROOT, machine, pg_database, rss_mb, table
 from bot.bootstrap import build_runtime
 from bot.config import Config
-from store.db import unit_of_work, upgrade
+from store.db import unit_of_work
 from store.demo import seed
 from store.models import Chat, OutboxMessage, StatusEvent
 from store.queries import order_by_number
+from store.schema import upgrade
 
 sys.path.insert(0, str(ROOT / "tests"))
 from standins.telegram import FakeBotAPI  # noqa: E402

@@ -25,9 +25,10 @@ from bot.bootstrap import build_runtime
 from bot.config import Config
 from bot.runtime import respond
 from handlers.types import Inbound
-from store.db import unit_of_work, upgrade
+from store.db import unit_of_work
 from store.demo import seed
 from store.models import Business, Order, OrderItem, StatusEvent
+from store.schema import upgrade
 
 STATUSES = ["pending", "confirmed", "preparing", "ready", "completed", "cancelled"]
 BATCH = 20_000

@@ -16,7 +16,8 @@ from support import TEST_DATABASE_URL, ChatDriver, Clock, empty_database, outsid
 from bot.bootstrap import build_runtime
 from bot.config import Config
 from bot.runtime import Runtime, respond
-from store.db import make_engine, unit_of_work, upgrade
+from store.db import make_engine, unit_of_work
+from store.schema import upgrade
 
 # The suite reads nothing beside the project (a clone alone must pass): see
 # tests/support/outside_reads.py; watched from the first import, judged at the end.

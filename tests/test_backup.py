@@ -16,8 +16,9 @@ from sqlalchemy.engine import make_url
 
 from bot.cli import main
 from store.backup import BackupError, _run_pg
-from store.db import make_engine, make_session_factory, unit_of_work, upgrade
+from store.db import make_engine, make_session_factory, unit_of_work
 from store.demo import seed
+from store.schema import schema_drift, upgrade
 
 STAMP = "2026-11-24 14:00:00.000000"  # as SQLite keeps a UTC time (no sqlite3 adapter)
 
@@ -176,8 +177,6 @@ def test_a_postgres_backup_restores_row_for_row(demo, tmp_path):
         assert code == 0, out
         assert every_row(url) == before
     finally:  # whatever happened, the suite's schema is whole again
-        from store.db import schema_drift
-
         if schema_drift(engine):
             with engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))

@@ -22,7 +22,8 @@ from support import FIXTURES, TEST_DATABASE_URL, ChatDriver, requires_postgres
 from sqlalchemy import Engine, MetaData, select, text
 from sqlalchemy.engine import make_url
 
-from store.db import MIGRATIONS, alembic_config, make_engine, schema_drift
+from store.db import make_engine
+from store.schema import MIGRATIONS, alembic_config, schema_drift
 
 BASELINE = FIXTURES / "baseline_0001"
 ROWS = json.loads((BASELINE / "rows.json").read_text())["tables"]

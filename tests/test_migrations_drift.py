@@ -16,15 +16,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.cli import main
-from store.db import (
-    _foreign_keys_off,
-    make_engine,
-    make_session_factory,
-    schema_drift,
-    unit_of_work,
-    upgrade,
-)
+from store.db import make_engine, make_session_factory, unit_of_work
 from store.demo import seed
+from store.schema import _foreign_keys_off, schema_drift, upgrade
 
 MISSING = [
     "table rate_paces is missing",

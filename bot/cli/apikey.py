@@ -8,8 +8,9 @@ import click
 from bot.bootstrap import build_runtime
 from bot.config import Config
 from store import apikeys
-from store.db import unit_of_work, upgrade
+from store.db import unit_of_work
 from store.queries import business_by_code
+from store.schema import upgrade
 
 
 @click.group()

@@ -16,7 +16,7 @@ from bot.runtime import Runtime
 from store.backup import BackupError
 from store.backup import backup as make_backup
 from store.backup import restore as put_back
-from store.db import repair_schema, schema_drift
+from store.schema import repair_schema, schema_drift
 
 
 def _runtime() -> Runtime:

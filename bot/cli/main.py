@@ -22,9 +22,10 @@ from bot.runtime import Runtime
 from bot.worker import run_forever
 from handlers.i18n import LANGUAGES
 from handlers.parse import parse_phone
-from store.db import unit_of_work, upgrade
+from store.db import unit_of_work
 from store.demo import DEMO_ORDER_NUMBERS, VENDOR_PHONE, seed
 from store.queries import staff_for_phone
+from store.schema import upgrade
 
 
 def _setup_logging() -> None:

@@ -24,9 +24,10 @@ from bot.config import Config
 from bot.runtime import Runtime
 from handlers.parse import display_phone
 from store import businesses, proofs
-from store.db import unit_of_work, upgrade
+from store.db import unit_of_work
 from store.errors import DomainError, InvalidValue
 from store.importer import COLUMNS, import_orders
+from store.schema import upgrade
 from store.staff_news import active_staff
 
 BAD_INPUT = 2
