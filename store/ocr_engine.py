@@ -10,6 +10,9 @@ import logging
 import threading
 from typing import Any
 
+import numpy
+from PIL import Image, ImageOps
+
 from store.proof_reading import Line, Reading, read_lines, read_text
 
 log = logging.getLogger("orderbot.ocr")
@@ -33,6 +36,8 @@ def engine() -> Any:
     with _lock:
         if _engine is None and _failure is None:
             try:
+                # lazy: 0.2 s and its models, for the reader only; and it may fail to
+                # load (no libGL), which must turn reading off, not stop the process.
                 from rapidocr_onnxruntime import RapidOCR
 
                 try:  # one thread: less CPU per image than ONNX Runtime's spinning pool
@@ -52,9 +57,6 @@ def unavailable_reason() -> str | None:
 
 def ocr_lines(data: bytes) -> list[Line]:
     """The text lines of an image, top to bottom, with their heights."""
-    import numpy
-    from PIL import Image, ImageOps
-
     ocr = engine()
     if ocr is None:
         raise LookupError(_failure or "no OCR engine")
@@ -79,7 +81,7 @@ def ocr_lines(data: bytes) -> list[Line]:
 def pdf_contents(data: bytes) -> tuple[str, bytes | None]:
     """A PDF's text layer (first pages), and its largest picture for when there is no
     text (a receipt saved as an image inside a PDF)."""
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # lazy: only a PDF proof needs it (0.1 s at every start)
 
     try:
         reader = PdfReader(io.BytesIO(data))
