@@ -312,8 +312,7 @@ def record_reported(
 
 
 def _staff_chats(session: Session, order: Order, now: datetime):  # noqa: ANN202
-    settings = session.info.get("settings")
-    channels = tuple(getattr(settings, "staff_channels", ("console",)))
+    channels = staff_news.configured_staff_channels(session)
     return staff_news.staff_chats(session, order.business_id, channels, now)
 
 

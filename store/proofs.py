@@ -35,7 +35,7 @@ from store.models import (
     utcnow,
 )
 from store.orders import Actor, lock_order, record_payment
-from store.staff_news import staff_addresses, staff_chats
+from store.staff_news import configured_staff_channels, staff_addresses, staff_chats
 
 PROMPT = stale_proofs.PROMPT
 DECIDED = stale_proofs.DECIDED  # to the staff asked about a proof that a colleague decided
@@ -65,7 +65,7 @@ def submit(
     claimed_minor: int | None,
     *,
     chat_id: int | None,
-    staff_channels: Iterable[str] = ("console",),
+    staff_channels: Iterable[str] | None = None,
     method: str | None = None,
     now: datetime | None = None,
     sender_flags: Sequence[dict] = (),
@@ -75,7 +75,8 @@ def submit(
     """A new pending proof for `order`, its flags worked out, and the prompt queued for
     the business's staff in the same transaction. `method` is how the customer says
     they paid (upi, bank), if they said; `sender_flags` what the chat knows of who sent
-    it. With `read`, the file is read first (by the worker, store/proof_checks.py) and
+    it; `staff_channels` where staff are reached by phone (None: the session's settings).
+    With `read`, the file is read first (by the worker, store/proof_checks.py) and
     the prompt waits for that; `utr` is one the customer typed (a proof without a file).
     `claimed_minor` may be None only when the file is to be read (the amount read is
     offered to the customer to confirm). Raises TooManyProofs past the chat's hourly or
@@ -117,6 +118,8 @@ def submit(
         proof.flags = [*flags, reuse] if reuse else flags
     if to_read or claimed_minor is None:
         return Submission(proof, [])  # the prompt goes out once it is read / its amount known
+    if staff_channels is None:
+        staff_channels = configured_staff_channels(session)
     prompted = queue_prompt(session, proof, tuple(staff_channels), now)
     if utr:
         match_statement(session, proof, now)

@@ -29,6 +29,12 @@ def active_staff(session: Session, business_id: int) -> list[Staff]:
     )
 
 
+def configured_staff_channels(session: Session) -> tuple[str, ...]:
+    """The channels staff are reached on by phone, as the session's settings say
+    (bot/bootstrap.py puts them there: the store knows no channel); none without."""
+    return tuple(getattr(session.info.get("settings"), "staff_channels", ()))
+
+
 def staff_addresses(
     session: Session, staff: Staff, staff_channels: tuple[str, ...], now: datetime
 ) -> list[Chat]:
@@ -80,8 +86,7 @@ def tell_colleagues(
     Returns how many messages were queued."""
     if staff_id is None:
         return 0
-    settings = session.info.get("settings")
-    channels = tuple(getattr(settings, "staff_channels", ("console",)))
+    channels = configured_staff_channels(session)
     return sum(
         outbox.enqueue_for(
             session, chat, kind=KIND, payload={"order_id": order.id, "event_id": event.id},
