@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from store.db import insert_for
-from store.models import Business, Order, OrderWatch, PaymentProof, Staff, StatusEvent
+from store.models import Business, Order, OrderKind, OrderWatch, PaymentProof, Staff, StatusEvent
 from store.orders import OPEN
 
 
@@ -44,7 +44,8 @@ def open_orders(session: Session, business_ids: Iterable[int], limit: int) -> li
     """The businesses' open orders, oldest first, at most `limit`."""
     query = (
         select(Order)
-        .where(Order.business_id.in_(list(business_ids)), Order.status.in_(list(OPEN)))
+        .where(Order.business_id.in_(list(business_ids)), Order.status.in_(list(OPEN)),
+               Order.kind == OrderKind.ORDER.value)
         .order_by(Order.created_at, Order.id)
     )
     return list(session.scalars(query.limit(limit)))

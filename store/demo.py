@@ -1,18 +1,22 @@
-"""The demo data of the contract (Asha's Kitchen and its four orders) plus a bakery,
-so that more than one business is always in play. Seeding twice changes nothing."""
+"""The demo data of the contract (Asha's Kitchen and its four orders; Glow Salon and
+its two bookings) plus a bakery, so that more than one business is always in play.
+Seeding twice changes nothing."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from store import bookings
 from store.models import Business, Order, Staff, utcnow
 from store.orders import Actor, NewItem, create_order, record_payment, set_status
 
 VENDOR_PHONE = "+919800000001"
-BAKERY_VENDOR_PHONE = "+919800000002"
+SALON_STAFF_PHONE = "+919800000002"
+BAKERY_VENDOR_PHONE = "+919800000003"
 
 BUSINESSES = [
     dict(
@@ -47,6 +51,20 @@ BUSINESSES = [
         payment_note="Pay at the counter when you pick up",
         staff=[("Meera", BAKERY_VENDOR_PHONE)],
     ),
+    dict(
+        code="GS",
+        name="Glow Salon",
+        currency="INR",
+        timezone="Asia/Kolkata",
+        country="IN",
+        contact_phone=SALON_STAFF_PHONE,
+        address="7 Church Street, Bengaluru",
+        upi_id="glowsalon@okicici",
+        upi_payee_name="Glow Salon",
+        accepted_methods=["upi", "cash"],
+        payment_note="Pay the rest at the salon",
+        staff=[("Neha", SALON_STAFF_PHONE)],
+    ),
 ]
 
 # number, business, phone, name, items, status path, payments (minor, method), age
@@ -68,6 +86,15 @@ ORDERS = [
 ]
 
 DEMO_ORDER_NUMBERS = [o[0] for o in ORDERS]
+
+# number, phone, name, service, (days from today, local hour), minutes, price, paid, status
+BOOKINGS = [
+    ("GS-B501", "+919811111111", "Ravi Kumar", "Haircut and styling", (1, 11), 60,
+     80000, 20000, "confirmed"),
+    ("GS-B502", "+919822222222", "Priya Sharma", "Hair spa", (2, 17), 60,
+     120000, 0, "requested"),
+]
+DEMO_BOOKING_NUMBERS = [b[0] for b in BOOKINGS]
 
 
 def seed(session: Session, now: datetime | None = None) -> bool:
@@ -107,6 +134,32 @@ def seed(session: Session, now: datetime | None = None) -> bool:
                        notify=False)
         for amount, method in payments:
             record_payment(session, order, amount, method, actor, now=at + timedelta(minutes=5),
+                           notify=False)
+        created = True
+    if "GS" in businesses:  # a trimmed demo (a test's) may leave the salon out
+        created = _seed_bookings(session, businesses["GS"], now) or created
+    return created
+
+
+def _seed_bookings(session: Session, salon: Business, now: datetime) -> bool:
+    """Glow Salon's bookings, at times counted from the salon's today."""
+    zone = ZoneInfo(salon.timezone)
+    today = now.astimezone(zone).date()
+    staff = session.scalars(select(Staff).where(Staff.business_id == salon.id)).first()
+    actor = Actor(staff.name, staff.id) if staff else Actor("system")
+    created = False
+    for number, phone, name, service, (days, hour), minutes, price, paid, status in BOOKINGS:
+        if session.scalars(select(Order.id).where(Order.number == number)).first():
+            continue
+        starts_at = datetime.combine(today + timedelta(days=days), time(hour), zone)
+        order = bookings.create_booking(
+            session, salon, number,
+            bookings.NewBooking(service, starts_at, minutes, price, staff_name=actor.name),
+            status=status, customer_name=name, customer_phone=phone, actor=actor,
+            now=now - timedelta(days=1),
+        )
+        if paid:
+            record_payment(session, order, paid, "upi", actor, now=now - timedelta(hours=20),
                            notify=False)
         created = True
     return created

@@ -8,7 +8,7 @@ phones are E.164 strings. The schema itself is made by Alembic migrations
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -70,6 +70,24 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
 
 
+class OrderKind(enum.StrEnum):
+    """What an `orders` row is: an order of goods, or a booking (an appointment), whose
+    time and place are its `Booking` row. Both share the number, the customer, the money
+    (items, payments, refunds, proofs, payment links) and the timeline."""
+
+    ORDER = "order"
+    BOOKING = "booking"
+
+
+class BookingStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    CHECKED_IN = "checked_in"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"  # the same word as an order's: nothing is due on either
+    NO_SHOW = "no_show"
+
+
 class OrderStatus(enum.StrEnum):
     PENDING = "pending"  # shown to customers as "received"
     CONFIRMED = "confirmed"
@@ -129,6 +147,9 @@ class Business(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # "statement": a proof the bank statement confirms is approved by itself.
     auto_approve: Mapped[str | None] = mapped_column(String(20))
+    # A customer may cancel a booking themselves until this many hours before it
+    # starts; None: every cancellation is a request the staff decide.
+    cancel_before_hours: Mapped[int | None] = mapped_column(Integer)
 
     staff: Mapped[list[Staff]] = relationship(back_populates="business")
 
@@ -165,6 +186,9 @@ class Order(Base):
     internal_note: Mapped[str | None] = mapped_column(Text)  # staff only, never to customers
     fulfilment: Mapped[str] = mapped_column(String(16), default="pickup")  # pickup, delivery
     status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PENDING.value)
+    kind: Mapped[str] = mapped_column(
+        String(10), default=OrderKind.ORDER.value, server_default=OrderKind.ORDER.value
+    )
     payment_status: Mapped[str] = mapped_column(String(20), default=PaymentStatus.UNPAID.value)
     currency: Mapped[str] = mapped_column(String(3))
     total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -183,6 +207,10 @@ class Order(Base):
     )
     events: Mapped[list[StatusEvent]] = relationship(
         back_populates="order", order_by="StatusEvent.id", cascade="all, delete-orphan"
+    )
+    # A booking's time and place (kind "booking"); None for an order.
+    booking: Mapped[Booking | None] = relationship(
+        back_populates="order", uselist=False, cascade="all, delete-orphan"
     )
     # Read with the order's view; made by store.shipments, which expires this on a new one.
     shipments: Mapped[list[Shipment]] = relationship(order_by="Shipment.id", viewonly=True)
@@ -215,6 +243,64 @@ class Order(Base):
         if self.status == OrderStatus.CANCELLED:
             return max(self.paid_minor, 0)
         return max(self.paid_minor - self.total_minor, 0)
+
+
+class Booking(Base):
+    """An appointment: the when and where of an `orders` row of kind "booking" (its
+    number, customer, price, payments and timeline are the order's)."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (Index("ix_bookings_business_starts", "business_id", "starts_at"),)
+
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    service: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(index=True)  # UTC
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    staff_name: Mapped[str | None] = mapped_column(String(120))  # who serves, as shown
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    place: Mapped[str | None] = mapped_column(Text)  # None: the business's address
+    # The calendar event's SEQUENCE: grows with every move or cancellation.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # When the booking last became confirmed at its current start: a reminder whose time
+    # came before this is not sent late (the booking was made or moved inside its window).
+    settled_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="booking")
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+class BookingRequest(Base):
+    """A customer's wish to move or cancel a booking, until the staff decide it. A
+    reschedule carries the wished start; the staff may accept, decline, or propose
+    another start (`proposed_starts_at`), which the customer then accepts or declines."""
+
+    __tablename__ = "booking_requests"
+    __table_args__ = (Index("ix_booking_requests_order_status", "order_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))  # reschedule, cancel
+    wanted_starts_at: Mapped[datetime | None] = mapped_column()
+    wanted_text: Mapped[str | None] = mapped_column(String(200))  # the customer's words
+    proposed_starts_at: Mapped[datetime | None] = mapped_column()  # the staff's counter
+    # pending, proposed (the staff's counter waits for the customer), accepted,
+    # declined, withdrawn (the booking changed or closed meanwhile)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    chat_id: Mapped[int | None] = mapped_column(ForeignKey("chats.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column()
 
 
 class OrderAdjustment(Base):

@@ -25,10 +25,12 @@ from store.errors import (
     TotalBelowPaid,
 )
 from store.models import (
+    BookingStatus,
     Business,
     Order,
     OrderAdjustment,
     OrderItem,
+    OrderKind,
     OrderStatus,
     Payment,
     PaymentStatus,
@@ -40,6 +42,9 @@ from store.numbers import number_key
 S = OrderStatus
 FLOW = (S.PENDING, S.CONFIRMED, S.PREPARING, S.READY, S.COMPLETED)
 OPEN = frozenset(FLOW[:-1])
+# A booking (store/bookings.py) shares this module's money and details: these of its
+# statuses are open to changes.
+BOOKING_OPEN = frozenset({BookingStatus.REQUESTED, BookingStatus.CONFIRMED})
 PAYMENT_METHODS = ("upi", "cash", "bank", "card", "other")
 
 
@@ -62,6 +67,11 @@ def allowed_next(status: str) -> list[OrderStatus]:
     if current not in OPEN:
         return []
     return [*FLOW[FLOW.index(current) + 1 :], S.CANCELLED]
+
+
+def is_open(order: Order) -> bool:
+    """Whether the order (or booking) may still change: items, details, price."""
+    return order.status in (BOOKING_OPEN if order.kind == OrderKind.BOOKING else OPEN)
 
 
 def lock_order(session: Session, order_id: int) -> Order:
@@ -95,6 +105,8 @@ def set_status(
     timeline without telling anyone (an import of past orders)."""
     now = now or utcnow()
     order = lock_order(session, order.id)
+    if order.kind == OrderKind.BOOKING:  # a booking's statuses are store/bookings.py's
+        raise InvalidTransition(current=order.status, target=new_status)
     target = OrderStatus(new_status)
     if target.value == order.status:
         raise InvalidTransition(current=order.status, target=target.value, same=True)
@@ -403,7 +415,7 @@ def update_order(
         changed.append("items")
     if not changed:
         return False
-    if order.status not in OPEN:
+    if not is_open(order):
         raise OrderClosed(order=order.number, status=order.status)
     if new_items is not None and "items" in changed:
         total = _total(new_items) + adjustments_total(order)

@@ -122,7 +122,7 @@ def notify_order(
             channel=chat.channel,
             address=chat.address,
             chat_id=chat.id,
-            kind=f"order_{event.kind}",
+            kind=f"{order.kind}_{event.kind}",  # order_status, booking_reschedule…
             payload={"order_id": order.id, "event_id": event.id},
             key=_event_key(event.id, chat.id),
             order_id=order.id,

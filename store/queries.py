@@ -51,7 +51,8 @@ def _order_for_view() -> Any:
         select(Order)
         .where(Order.number_key == bindparam("key", type_=String()))
         .options(
-            joinedload(Order.business), joinedload(Order.items), joinedload(Order.shipments)
+            joinedload(Order.business), joinedload(Order.items), joinedload(Order.shipments),
+            joinedload(Order.booking),
         )
     )
 

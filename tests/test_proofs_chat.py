@@ -25,7 +25,7 @@ from store.queries import order_by_number
 
 IMAGES = FIXTURES / "images"
 ASHA = "+919800000001"
-MEERA = "+919800000002"  # Sweet Crumbs Bakery's staff: another business
+MEERA = "+919800000003"  # Sweet Crumbs Bakery's staff: another business
 
 
 def photo(name: str = "upi-payment-250.png", *, data: bytes | None = None) -> tuple[Media, ...]:
@@ -137,12 +137,12 @@ def test_more_than_due_is_accepted_and_flagged(customer, demo) -> None:
 
 
 def test_several_orders_in_play_the_customer_chooses(customer) -> None:
-    customer.text("my orders")  # lists AK-1001 and SB-2001, both with something due
+    customer.text("my orders")  # lists AK-1001, SB-2001 and the booking GS-B501, all with something due
     answer = customer.say("", media=photo())
     assert "Which order is this payment for?" in joined(answer)
     payloads = [b.payload for b in answer[0].buttons]
-    assert payloads == ["prooffor:AK-1001", "prooffor:SB-2001"]
-    assert "How much did you pay for SB-2001" in customer.text("2")
+    assert payloads == ["prooffor:AK-1001", "prooffor:GS-B501", "prooffor:SB-2001"]
+    assert "How much did you pay for SB-2001" in customer.text("3")
     assert "Received your payment screenshot for SB-2001" in customer.text("700")
     [proof] = _proofs(customer.runtime)
     with unit_of_work(customer.runtime.sessions) as s:

@@ -12,7 +12,7 @@ from store.models import OutboxMessage, Payment, StatusEvent
 from store.queries import order_by_number
 
 ASHA = "+919800000001"
-MEERA = "+919800000002"  # Sweet Crumbs Bakery
+MEERA = "+919800000003"  # Sweet Crumbs Bakery
 
 
 @pytest.fixture
