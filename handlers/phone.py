@@ -234,7 +234,7 @@ def forget(turn: Turn) -> list[Reply]:
 def _unlink_staff(turn: Turn) -> None:
     user_id = turn.chat.platform_user_id
     if user_id and user_id.isdigit():
-        chat_reads.unlink_telegram_staff(turn.session, int(user_id))
+        chat_reads.unlink_staff_account(turn.session, int(user_id))
     turn.chat.staff_id = None
     turn.staff = []
 
@@ -274,7 +274,7 @@ def _link_staff(turn: Turn, staff: list[Staff]) -> list[Reply]:
     user_id = turn.inbound.platform_user_id
     if user_id and user_id.isdigit():
         for member in staff:
-            member.telegram_user_id = int(user_id)
+            member.platform_user_id = int(user_id)
     turn.staff = staff
     turn.reset()
     businesses = ", ".join(member.business.name for member in staff)

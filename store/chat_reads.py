@@ -74,10 +74,10 @@ def order_proofs(session: Session, order_id: int) -> list[PaymentProof]:
     ))
 
 
-def unlink_telegram_staff(session: Session, user_id: int) -> None:
-    """The Telegram account is no staff member's any more."""
-    for staff in session.scalars(select(Staff).where(Staff.telegram_user_id == user_id)):
-        staff.telegram_user_id = None
+def unlink_staff_account(session: Session, user_id: int) -> None:
+    """The chat platform's account `user_id` is no staff member's any more."""
+    for staff in session.scalars(select(Staff).where(Staff.platform_user_id == user_id)):
+        staff.platform_user_id = None
 
 
 def lookup_check(session: Session, business_code: str) -> str | None:

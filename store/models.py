@@ -162,7 +162,9 @@ class Staff(Base):
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(20), index=True)
-    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # The chat platform's account of the member, linked when they shared their own
+    # contact there (as `Chat.platform_user_id`, a number).
+    platform_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     # A removed staff member is kept (their past decisions name them) but inactive.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

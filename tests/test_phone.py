@@ -193,12 +193,12 @@ def test_staff_sharing_their_own_contact_are_linked_as_staff(demo, codes) -> Non
     with unit_of_work(demo.sessions) as session:
         staff = session.scalars(select(Staff).where(Staff.phone == "+919800000001")).one()
         chat = session.scalars(select(Chat).where(Chat.address == "777")).one()
-        assert staff.telegram_user_id == 555 and chat.staff_id == staff.id
+        assert staff.platform_user_id == 555 and chat.staff_id == staff.id
     help_text = joined(respond(demo, Inbound(channel="telegram", address="777", text="hi")))
     assert help_text == joined(ChatDriver(demo, address="+919800000001",
                                           phone="+919800000001").say("hi"))
     assert "no longer" in joined(respond(demo, Inbound(channel="telegram", address="777",
                                                        text="logout", platform_user_id="555")))
     with unit_of_work(demo.sessions) as session:
-        assert session.scalars(select(Staff.telegram_user_id).where(Staff.id == staff.id)).one() \
+        assert session.scalars(select(Staff.platform_user_id).where(Staff.id == staff.id)).one() \
             is None

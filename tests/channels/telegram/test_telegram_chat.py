@@ -197,4 +197,4 @@ def test_a_staff_members_own_contact_links_them_as_the_vendor(
     with unit_of_work(bridge.runtime.sessions) as session:
         staff = session.scalars(select(Staff).where(Staff.phone == "+919800000001")).one()
         chat = chat_for(session, "telegram", str(asha))
-        assert (staff.telegram_user_id, chat.staff_id) == (asha, staff.id)
+        assert (staff.platform_user_id, chat.staff_id) == (asha, staff.id)
