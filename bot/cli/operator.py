@@ -28,7 +28,7 @@ from store.db import unit_of_work
 from store.errors import DomainError, InvalidValue
 from store.importer import COLUMNS, import_orders
 from store.schema import upgrade
-from store.staff_news import active_staff
+from store.staff_news import active_staff, configured_staff_channels
 
 BAD_INPUT = 2
 
@@ -251,7 +251,7 @@ def staff_add(code: str, phone: str, name: str) -> None:
         click.echo(text.STAFF_ADDED.format(name=member.name, phone=display_phone(member.phone),
                                            code=code.upper()))
         # Proofs sent while the business had nobody to ask reach who is there now.
-        channels = getattr(session.info.get("settings"), "staff_channels", ("console",))
+        channels = configured_staff_channels(session)
         if prompted := proofs.prompt_waiting(session, member, channels):
             click.echo(text.WAITING_PROOFS_SENT.format(count=prompted))
 
