@@ -106,10 +106,12 @@ def create_booking(
     customer_phone: str | None = None,
     actor: Actor = SYSTEM,
     now: datetime | None = None,
+    notify_staff: bool = True,
     **fields: Any,
 ) -> Order:
     """A new booking in `status` (requested, or confirmed when the shop books it
-    itself): the order row with the service as its one item, and the booking row."""
+    itself): the order row with the service as its one item, and the booking row. A
+    requested booking is news for the staff (`notify_staff=False`: an import)."""
     now = now or utcnow()
     _check_slot(spec.starts_at, spec.duration_minutes)
     status = BookingStatus(status).value
@@ -129,6 +131,8 @@ def create_booking(
         settled_at=now if status == B.CONFIRMED else None, created_at=now, updated_at=now,
     )
     session.flush()
+    if status == B.REQUESTED and notify_staff:
+        _tell_staff(session, order, STAFF_NEW, {"order_id": order.id}, f"bnew:{order.id}", now)
     return order
 
 
@@ -326,6 +330,52 @@ def set_price(
 
 
 # ---------------------------------------------------------------------------------------
+# Who hears of what. Outbox kinds written here (the chat words them, handlers/bookings):
+#   booking_new      to the staff: a booking was asked for (status requested); payload
+#                    {order_id}; they confirm or decline it.
+#   booking_request  to the staff: a customer asks to move or cancel; {order_id, request_id}.
+#   booking_answer   to the customer: their request declined, or another time proposed;
+#                    {order_id, request_id}. (An accepted request is the booking's own
+#                    notice: booking_reschedule, or booking_status for a cancellation.)
+# Status changes, moves and money are `outbox.notify_order`'s: booking_status,
+# booking_reschedule, booking_payment, booking_refund, booking_proof…
+
+STAFF_NEW = "booking_new"
+STAFF_REQUEST = "booking_request"
+CUSTOMER_ANSWER = "booking_answer"
+
+
+def _tell_staff(
+    session: Session, order: Order, kind: str, payload: dict[str, Any], key: str,
+    now: datetime,
+) -> int:
+    settings = session.info.get("settings")
+    channels = tuple(getattr(settings, "staff_channels", ("console",)))
+    return sum(
+        outbox.enqueue_for(session, chat, kind=kind, payload=payload,
+                           key=f"{key}:chat:{chat.id}", order_id=order.id, now=now)
+        for _, chat in staff_news.staff_chats(session, order.business_id, channels, now)
+    )
+
+
+def _answer_customer(
+    session: Session, order: Order, request: BookingRequest, now: datetime
+) -> int:
+    """The customer's chats (the one that asked first) hear the staff's answer."""
+    extra = (request.chat_id,) if request.chat_id else ()
+    return sum(
+        outbox.enqueue_for(
+            session, chat, kind=CUSTOMER_ANSWER,
+            payload={"order_id": order.id, "request_id": request.id},
+            key=f"banswer:{request.id}:{request.status}:{request.proposed_starts_at}"
+                f":chat:{chat.id}",
+            order_id=order.id, now=now,
+        )
+        for chat in outbox.order_recipients(session, order, now, extra)
+    )
+
+
+# ---------------------------------------------------------------------------------------
 # Requests: the customer asks, the staff decide.
 
 def can_cancel_now(business: Business, booking: Booking, now: datetime) -> bool:
@@ -381,6 +431,8 @@ def request_change(
                 "wanted": wanted_starts_at.isoformat() if wanted_starts_at else None},
         actor="customer",
     )
+    _tell_staff(session, order, STAFF_REQUEST, {"order_id": order.id, "request_id": request.id},
+                f"breq:{request.id}", now)
     return request
 
 
@@ -422,6 +474,8 @@ def decide_request(
                            detail={"request_id": request.id, "kind": request.kind,
                                    "outcome": "declined"},
                            actor=actor.name, staff_id=actor.staff_id)
+        if actor.staff_id is not None:  # the staff declined: the customer hears it
+            _answer_customer(session, order, request, now)
         return None
     request.status = "accepted"
     if request.kind == "cancel":
@@ -456,6 +510,7 @@ def propose_time(
                        detail={"request_id": request.id, "kind": "reschedule",
                                "outcome": "proposed", "proposed": starts_at.isoformat()},
                        actor=actor.name, staff_id=actor.staff_id)
+    _answer_customer(session, order, request, now)
     return request
 
 

@@ -156,7 +156,7 @@ def _seed_bookings(session: Session, salon: Business, now: datetime) -> bool:
             session, salon, number,
             bookings.NewBooking(service, starts_at, minutes, price, staff_name=actor.name),
             status=status, customer_name=name, customer_phone=phone, actor=actor,
-            now=now - timedelta(days=1),
+            now=now - timedelta(days=1), notify_staff=False,
         )
         if paid:
             record_payment(session, order, paid, "upi", actor, now=now - timedelta(hours=20),
