@@ -349,8 +349,7 @@ def _tell_staff(
     session: Session, order: Order, kind: str, payload: dict[str, Any], key: str,
     now: datetime,
 ) -> int:
-    settings = session.info.get("settings")
-    channels = tuple(getattr(settings, "staff_channels", ("console",)))
+    channels = staff_news.configured_staff_channels(session)
     return sum(
         outbox.enqueue_for(session, chat, kind=kind, payload=payload,
                            key=f"{key}:chat:{chat.id}", order_id=order.id, now=now)
