@@ -16,7 +16,8 @@ The rules, in the order a reader needs them:
   or next year's when this year's is more than a month gone ("3/1" typed on 30 December).
   No day means today.
 - A time: "5pm", "5 pm", "5:30 pm", "5.30", "17:00", "5 baje", "शाम 5 बजे", "saadhe 5"
-  (5:30), "sava 5" (5:15), "paune 5" (4:45), "dedh"/"dhai baje" (1:30, 2:30), "noon".
+  (5:30), "sava 5" (5:15), "paune 5" (4:45), "dedh"/"dhai baje" (1:30, 2:30), "half
+  past 5", "quarter to 6", "noon".
   Morning words (morning, subah, सुबह) mean am; afternoon, evening and night words
   (dopahar, shaam, raat, दोपहर, शाम, रात, tonight) mean pm.
 - A bare hour, with neither am/pm nor a part of the day: 1 to 7 mean pm (a salon is not
@@ -26,6 +27,8 @@ The rules, in the order a reader needs them:
 - The local time is in the business's zone; a time the clocks skip (a daylight-saving
   gap) does not exist, so None; a time the clocks pass twice is the first of the two.
 - A moment not after `now` is None: a booking is never made in the past.
+- Words that make a number something else or the moment a range's edge ("in 2 hours",
+  "after 5", "5 baje tak", "5 or 6", two days) make the whole None: asked again.
 """
 
 from __future__ import annotations
@@ -84,6 +87,16 @@ _QUARTERS = {
     **dict.fromkeys(("paune", "pone", "paone", "पौने"), -15),
 }
 _ORDINAL_ENDINGS = {"st", "nd", "rd", "th"}
+# Words that make a number something other than a clock time ("in 2 hours", "5 log"),
+# or the moment a range's edge ("after 5", "5 baje tak"): the words are unclear, so None.
+_UNCLEAR = {
+    "hour", "hours", "hr", "hrs", "minute", "minutes", "min", "mins", "day", "days", "week",
+    "weeks", "ago", "ghanta", "ghante", "घंटा", "घंटे", "मिनट", "din", "दिन", "hafte", "हफ्ते",
+    "people", "persons", "log", "लोग", "after", "before", "until", "till", "baad", "बाद",
+    "pehle", "पहले", "tak", "तक", "between", "beech", "बीच",
+}
+_UNCLEAR_MARK = "⁇"  # put in for words read as unclear before the tokens are cut
+_UNCLEAR.add(_UNCLEAR_MARK)
 
 _ROMAN_WEEKDAYS = {
     0: ("somvar", "somwar", "somvaar"),
@@ -138,6 +151,7 @@ def _fold(word: str) -> str:
 # "5pm", "5 p.m.", "5PM" → "5 pm"; "5baje" → "5 baje"; "day after tomorrow" → one word.
 _AMPM = re.compile(r"(?<=\d)\s*([ap])\.?\s*m\b\.?")
 _DIGIT_LETTER = re.compile(r"(\d)(?=[^\W\d_])")
+_PAST = re.compile(r"\b(half|quarter)\s+(past|to)\s+(\d{1,2})\b")
 _DAY_AFTER_WORDS = re.compile(r"\b(?:the\s+)?day\s+after(?:\s+tomorrow|\s+tmrw)?\b")
 _TOKENS = re.compile(r"\d+(?:[:./-]\d+)*|[^\s\d,;!?()\[\]{}\"@/:-]+")
 _DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?|(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})")
@@ -185,9 +199,20 @@ def parse_when(text: str, lang: str, zone: ZoneInfo, now: datetime) -> datetime 
 def _tokens(text: str) -> list[str]:
     text = _fold(normalize_digits(text))
     text = _AMPM.sub(lambda m: f" {m.group(1)}m ", text)
+    text = _PAST.sub(_past, text)
     text = _DIGIT_LETTER.sub(r"\1 ", text)
     text = _DAY_AFTER_WORDS.sub(" parso ", text)
     return [t.strip(".'") or t for t in _TOKENS.findall(text)]
+
+
+def _past(match: re.Match[str]) -> str:
+    """"half past 5" → "5:30", "quarter past 5" → "5:15", "quarter to 5" → "4:45"."""
+    hour, minutes = int(match.group(3)), 30 if match.group(1) == "half" else 15
+    if match.group(2) == "past":
+        return f"{hour}:{minutes:02d}"
+    if match.group(1) == "half" or not 1 <= hour <= 12:
+        return _UNCLEAR_MARK  # "half to 5" is no time
+    return f"{(hour - 1) or 12}:45"
 
 
 def _read(tokens: list[str], today: date) -> _Reading | None:
@@ -207,6 +232,8 @@ def _read(tokens: list[str], today: date) -> _Reading | None:
         elif token in _HALF_HOURS:
             hour, minute = _HALF_HOURS[token]
             reading.clock.append((hour, minute, False))
+        elif token in _UNCLEAR:
+            reading.bad = True
         else:
             _read_word(reading, token, today)
         index += 1

@@ -60,6 +60,10 @@ def _local(text: str, now: datetime = MORNING, zone: ZoneInfo = KOLKATA, lang: s
         ("I am free tomorrow 11", "Wed 25 Nov 2026 11:00"),
         ("the 5th at 3pm", "Sat 05 Dec 2026 15:00"),
         ("3/1 10am", "Sun 03 Jan 2027 10:00"),  # January's is next year's
+        ("half past 5 tomorrow", "Wed 25 Nov 2026 17:30"),
+        ("quarter to 6 tomorrow", "Wed 25 Nov 2026 17:45"),
+        ("quarter past 11 tomorrow morning", "Wed 25 Nov 2026 11:15"),
+        ("can we do Friday evening 6?", "Fri 27 Nov 2026 18:00"),
     ],
 )
 def test_english(text: str, expected: str | None) -> None:
@@ -140,6 +144,12 @@ def test_a_bare_hour_from_1_to_7_is_the_afternoon(text: str, expected: str) -> N
         "tomorrow 3/12 5pm",  # tomorrow is not 3 December
         "tomorrow 1700",
         "GS-B501 tomorrow 5pm",  # a stray number is not ignored
+        "in 2 hours",
+        "tomorrow after 5",
+        "kal 5 baje tak",
+        "kal 2 log 5 baje",
+        "5-6pm tomorrow",
+        "half to 5 tomorrow",
     ],
 )
 def test_unclear_or_past_is_none(text: str) -> None:
