@@ -14,6 +14,10 @@ from typing import Any
 from dotenv import dotenv_values
 
 
+class ConfigError(ValueError):
+    """A setting the environment gives that cannot be read; its message names it."""
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -72,7 +76,7 @@ def _suffixed(
 def _whole(value: str, name: str, default: int) -> int:
     value = value.strip()
     if value and not value.isdigit():
-        raise ValueError(f"{name} must be a whole number, not {value!r}")
+        raise ConfigError(f"{name} must be a whole number, not {value!r}")
     return int(value) if value else default
 
 
@@ -92,7 +96,7 @@ def durations(value: str, name: str) -> tuple[timedelta, ...]:
     for part in value.split(","):
         matched = _DURATION.fullmatch(part.strip())
         if matched is None or int(matched.group(1)) == 0:
-            raise ValueError(
+            raise ConfigError(
                 f"{name} must be durations like 24h,2h (m, h or d; or off), not {value!r}"
             )
         found.add(timedelta(**{_UNITS[matched.group(2)]: int(matched.group(1))}))

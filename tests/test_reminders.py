@@ -314,3 +314,14 @@ def test_due_offset_in_the_store(salon, clock) -> None:
         assert reminder_store.due_offset(booking, offsets, now + timedelta(hours=5)) is None
         booking.settled_at = None  # settled before anyone kept the time: on time
         assert reminder_store.due_offset(booking, offsets, now) == offsets[0]
+
+
+def test_a_bad_setting_stops_any_command_with_its_name() -> None:
+    from click.testing import CliRunner
+
+    from bot.cli.main import main
+
+    result = CliRunner().invoke(main, ["prune"], env={"ORDERBOT_BOOKING_REMINDERS": "2 hours"})
+    assert result.exit_code == 1
+    assert "ORDERBOT_BOOKING_REMINDERS must be durations like 24h,2h" in result.output
+    assert "Traceback" not in result.output
