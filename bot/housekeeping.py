@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("orderbot.housekeeping")
 
 EVERY = timedelta(hours=1)
-CHECK_EVERY = 60.0  # seconds between looks at whether the hour has come
+# Seconds between looks: whether the chores' hour has come (a cheap question), and the
+# reminders due — often enough that even a 1-minute reminder is looked for several times.
+CHECK_EVERY = 15.0
 KEY = "housekeeping"
 
 

@@ -1,5 +1,5 @@
 """The booking reminders' job, run by every long-lived process at each look of its
-housekeeping loop (about once a minute; bot/housekeeping.py): it fails the waiting
+housekeeping loop (every 15 seconds; bot/housekeeping.py): it fails the waiting
 reminders that are no longer true, then queues those due (store/reminders.py). Every
 worker may look at once: each reminder's outbox key makes it one row."""
 

@@ -325,3 +325,16 @@ def test_a_bad_setting_stops_any_command_with_its_name() -> None:
     assert result.exit_code == 1
     assert "ORDERBOT_BOOKING_REMINDERS must be durations like 24h,2h" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_one_minute_reminder_of_a_booking_two_minutes_ahead_goes_once(salon, clock) -> None:
+    """The issue's check: ORDERBOT_BOOKING_REMINDERS=1m, a booking made two minutes ahead."""
+    salon.config = salon.config.with_env({"ORDERBOT_BOOKING_REMINDERS": "1m"})
+    _book(salon, timedelta(minutes=2))
+    looks = []
+    for _ in range(8):  # the housekeeping loop's looks, every 15 seconds, until it starts
+        looks.append(reminders.run_due(salon))
+        _deliver(salon)
+        clock.advance(seconds=15)
+    assert looks == [0, 0, 0, 0, 1, 0, 0, 0]
+    assert len(_sent(salon)) == 1
