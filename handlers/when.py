@@ -46,7 +46,9 @@ from babel.dates import get_day_names, get_month_names
 from store.numbers import normalize_digits
 
 _TODAY = {"today", "tday", "aaj", "aj", "आज", "tonight", "tonite"}
-_TOMORROW = {"tomorrow", "tomorow", "tommorow", "tommorrow", "tmrw", "tmr", "tmw", "kal", "kl", "कल"}
+_TOMORROW = {
+    "tomorrow", "tomorow", "tommorow", "tommorrow", "tmrw", "tmr", "tmw", "kal", "kl", "कल",
+}
 _DAY_AFTER = {"parso", "parson", "parsoon", "parsho", "parsön", "परसों", "परसो"}
 _THIRD_DAY = {"narso", "narson", "नरसों", "नरसो"}
 _NEXT = {"next", "agle", "agla", "अगले", "अगला", "coming"}
@@ -77,7 +79,7 @@ _HOUR_WORDS = {
 }
 # Hours and a half said as one word: डेढ़ (1:30), ढाई (2:30).
 _HALF_HOURS = {
-    **dict.fromkeys(("dedh", "dedh", "डेढ़", "डेढ"), (1, 30)),
+    **dict.fromkeys(("dedh", "derh", "डेढ़", "डेढ"), (1, 30)),
     **dict.fromkeys(("dhai", "dhaai", "ढाई"), (2, 30)),
 }
 # Words before an hour that set its minutes: साढ़े 5 is 5:30, सवा 5 is 5:15, पौने 5 is 4:45.
@@ -154,7 +156,9 @@ _DIGIT_LETTER = re.compile(r"(\d)(?=[^\W\d_])")
 _PAST = re.compile(r"\b(half|quarter)\s+(past|to)\s+(\d{1,2})\b")
 _DAY_AFTER_WORDS = re.compile(r"\b(?:the\s+)?day\s+after(?:\s+tomorrow|\s+tmrw)?\b")
 _TOKENS = re.compile(r"\d+(?:[:./-]\d+)*|[^\s\d,;!?()\[\]{}\"@/:-]+")
-_DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?|(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})")
+_DATE = re.compile(
+    r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?|(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})"
+)
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 
 
@@ -169,7 +173,7 @@ class _Reading:
     month: int | None = None
     year: int | None = None
     clock: list[tuple[int, int, bool]] = field(default_factory=list)  # hour, minute, 24-hour
-    meridiem: str | None = None  # "am" | "pm" | "noon"
+    meridiem: str | None = None  # "am" | "pm": said by am/pm or a part of the day
     night: bool = False
     bad: bool = False
 
@@ -181,7 +185,7 @@ def parse_when(text: str, lang: str, zone: ZoneInfo, now: datetime) -> datetime 
     del lang  # Hinglish is typed in English chats and English in Hindi ones.
     today = now.astimezone(zone).date()
     reading = _read(_tokens(text), today)
-    if reading is None or reading.bad:
+    if reading.bad:
         return None
     clock = _clock(reading)
     if clock is None:
@@ -215,14 +219,14 @@ def _past(match: re.Match[str]) -> str:
     return f"{(hour - 1) or 12}:45"
 
 
-def _read(tokens: list[str], today: date) -> _Reading | None:
+def _read(tokens: list[str], today: date) -> _Reading:
     reading = _Reading()
     index = 0
     while index < len(tokens):
         token = tokens[index]
         after = tokens[index + 1] if index + 1 < len(tokens) else ""
         if token[0].isdigit():
-            index += _read_number(reading, tokens, index, today)
+            index += _read_number(reading, tokens, index)
             continue
         if token in _QUARTERS:
             index += _read_quarter(reading, token, after, tokens[index + 2 : index + 3])
@@ -253,7 +257,7 @@ def _read_word(reading: _Reading, token: str, today: date) -> None:
         reading.skip_today = True
     elif token in _weekdays():
         _set(reading, "weekday", _weekdays()[token])
-    elif token in _months() and len(token) >= 3:
+    elif token in _months():
         _set(reading, "month", _months()[token])
     if token in _MORNING:
         _set(reading, "meridiem", "am")
@@ -287,14 +291,14 @@ def _read_quarter(reading: _Reading, word: str, after: str, rest: list[str]) -> 
     return 2 + (1 if rest and rest[0] in _OCLOCK else 0)
 
 
-def _read_number(reading: _Reading, tokens: list[str], index: int, today: date) -> int:
+def _read_number(reading: _Reading, tokens: list[str], index: int) -> int:
     """A token of digits: a date (3/12), a time (17:00, 5.30), or a number read by its
     neighbours — a day of the month beside a month word, else an hour."""
     token = tokens[index]
     before = tokens[index - 1] if index else ""
     after = tokens[index + 1] if index + 1 < len(tokens) else ""
     if dated := _DATE.fullmatch(token):
-        day, month, year = (g for g in (dated.groups()[:3] if dated.group(1) else dated.groups()[3:]))
+        day, month, year = dated.groups()[:3] if dated.group(1) else dated.groups()[3:]
         _set(reading, "day_number", int(day))
         _set(reading, "month", int(month))
         if year:
@@ -302,7 +306,8 @@ def _read_number(reading: _Reading, tokens: list[str], index: int, today: date) 
         return 1
     if timed := _TIME.fullmatch(token):
         hour = timed.group(1)
-        reading.clock.append((int(hour), int(timed.group(2)), hour.startswith("0") and len(hour) == 2))
+        literal = hour.startswith("0") and len(hour) == 2
+        reading.clock.append((int(hour), int(timed.group(2)), literal))
         return 1 + _read_meridiem(reading, after)
     if not token.isdigit():
         reading.bad = True
@@ -341,7 +346,9 @@ def _clock(reading: _Reading) -> tuple[tuple[int, int], int] | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _one_clock(reading: _Reading, hour: int, minute: int, literal: bool) -> tuple[tuple[int, int], int] | None:
+def _one_clock(
+    reading: _Reading, hour: int, minute: int, literal: bool
+) -> tuple[tuple[int, int], int] | None:
     if minute > 59 or hour > 23:
         return None
     meridiem = reading.meridiem
@@ -384,20 +391,22 @@ def _days(reading: _Reading, today: date) -> list[date]:
 
 def _calendar_day(reading: _Reading, today: date) -> date | None:
     """D/M[/Y] or "3 Dec": this year's, or next year's when this year's is over a month
-    gone; "the 5th" alone: this month's, or next month's once this month's is past."""
-    assert reading.day_number is not None
+    gone (one just gone is in the past: None); "the 5th" alone: this month's, or next
+    month's once this month's is past."""
+    number = reading.day_number
+    assert number is not None
     if reading.month is None:
-        after_this_month = today.replace(day=1) + timedelta(days=32)
-        months = [(today.year, today.month), (after_this_month.year, after_this_month.month)]
+        next_month = today.replace(day=1) + timedelta(days=32)
+        first = _date(today.year, today.month, number)
+        later = _date(next_month.year, next_month.month, number)
+        earliest = today
+    elif reading.year is not None:
+        return _date(reading.year, reading.month, number)
     else:
-        year = reading.year if reading.year is not None else today.year
-        months = [(year, reading.month)] + ([(year + 1, reading.month)] if reading.year is None else [])
-    days = [_date(year, month, reading.day_number) for year, month in months]
-    if reading.year is None and reading.month is not None:
-        days = [days[0]] if days[0] is not None and days[0] >= today - timedelta(days=31) else days[1:]
-    elif reading.month is None:
-        days = [days[0]] if days[0] is not None and days[0] >= today else days[1:]
-    return days[0] if days else None
+        first = _date(today.year, reading.month, number)
+        later = _date(today.year + 1, reading.month, number)
+        earliest = today - timedelta(days=31)
+    return first if first is not None and first >= earliest else later
 
 
 def _date(year: int, month: int, day: int) -> date | None:

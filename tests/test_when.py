@@ -18,7 +18,13 @@ NEW_YORK = ZoneInfo("America/New_York")
 MORNING = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
 
-def _local(text: str, now: datetime = MORNING, zone: ZoneInfo = KOLKATA, lang: str = "en") -> str | None:
+def _utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def _local(
+    text: str, now: datetime = MORNING, zone: ZoneInfo = KOLKATA, lang: str = "en"
+) -> str | None:
     moment = parse_when(text, lang, zone, now)
     if moment is None:
         return None
@@ -158,7 +164,7 @@ def test_unclear_or_past_is_none(text: str) -> None:
 
 def test_the_day_is_the_business_day_not_the_utc_day() -> None:
     # 18:45 UTC on the 24th is 00:15 on Wednesday the 25th in Kolkata.
-    just_after_midnight = datetime(2026, 11, 24, 18, 45, tzinfo=UTC)
+    just_after_midnight = _utc(2026, 11, 24, 18, 45)
     assert _local("tomorrow 5pm", just_after_midnight) == "Thu 26 Nov 2026 17:00"
     assert _local("today 11am", just_after_midnight) == "Wed 25 Nov 2026 11:00"
     assert _local("0:30", just_after_midnight) == "Wed 25 Nov 2026 00:30"
@@ -167,47 +173,47 @@ def test_the_day_is_the_business_day_not_the_utc_day() -> None:
 
 
 def test_just_before_midnight() -> None:
-    late = datetime(2026, 11, 24, 18, 20, tzinfo=UTC)  # 23:50 in Kolkata
+    late = _utc(2026, 11, 24, 18, 20)  # 23:50 in Kolkata
     assert _local("11:55 pm", late) == "Tue 24 Nov 2026 23:55"
     assert _local("11:45 pm", late) is None
     assert _local("tonight 12", late) == "Wed 25 Nov 2026 00:00"  # midnight ending tonight
-    assert parse_when("tomorrow 12am", "en", KOLKATA, late) == datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
+    assert parse_when("tomorrow 12am", "en", KOLKATA, late) == _utc(2026, 11, 24, 18, 30)
 
 
 def test_the_result_is_utc_in_the_business_zone() -> None:
-    assert parse_when("3/12 17:00", "en", KOLKATA, MORNING) == datetime(2026, 12, 3, 11, 30, tzinfo=UTC)
-    assert parse_when("3/12 17:00", "en", LONDON, MORNING) == datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
-    assert parse_when("3/12 17:00", "en", NEW_YORK, MORNING) == datetime(2026, 12, 3, 22, 0, tzinfo=UTC)
+    assert parse_when("3/12 17:00", "en", KOLKATA, MORNING) == _utc(2026, 12, 3, 11, 30)
+    assert parse_when("3/12 17:00", "en", LONDON, MORNING) == _utc(2026, 12, 3, 17, 0)
+    assert parse_when("3/12 17:00", "en", NEW_YORK, MORNING) == _utc(2026, 12, 3, 22, 0)
 
 
 def test_daylight_saving_in_london() -> None:
     # Clocks go forward at 01:00 on Sunday 29 March 2026 and back at 02:00 on 25 October.
-    saturday = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
-    assert parse_when("tomorrow 10am", "en", LONDON, saturday) == datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
-    assert parse_when("today 10am", "en", LONDON, datetime(2026, 3, 28, 8, 0, tzinfo=UTC)) == datetime(
+    saturday = _utc(2026, 3, 28, 12, 0)
+    assert parse_when("tomorrow 10am", "en", LONDON, saturday) == _utc(2026, 3, 29, 9, 0)
+    assert parse_when("today 10am", "en", LONDON, _utc(2026, 3, 28, 8, 0)) == datetime(
         2026, 3, 28, 10, 0, tzinfo=UTC
     )
     assert parse_when("29/3 01:30", "en", LONDON, saturday) is None  # the hour that never is
-    assert parse_when("29/3 02:00", "en", LONDON, saturday) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
-    october = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
+    assert parse_when("29/3 02:00", "en", LONDON, saturday) == _utc(2026, 3, 29, 1, 0)
+    october = _utc(2026, 10, 20, 12, 0)
     # 01:30 on 25 October happens twice: the first, still summer time.
-    assert parse_when("25/10 01:30", "en", LONDON, october) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
-    assert parse_when("25/10 02:30", "en", LONDON, october) == datetime(2026, 10, 25, 2, 30, tzinfo=UTC)
+    assert parse_when("25/10 01:30", "en", LONDON, october) == _utc(2026, 10, 25, 0, 30)
+    assert parse_when("25/10 02:30", "en", LONDON, october) == _utc(2026, 10, 25, 2, 30)
 
 
 def test_daylight_saving_in_new_york() -> None:
     # Forward at 02:00 on Sunday 8 March 2026, back at 02:00 on Sunday 1 November.
-    friday = datetime(2026, 3, 6, 15, 0, tzinfo=UTC)
+    friday = _utc(2026, 3, 6, 15, 0)
     assert parse_when("sunday 2:30 am", "en", NEW_YORK, friday) is None
-    assert parse_when("sunday 3:30 am", "en", NEW_YORK, friday) == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
-    assert parse_when("sunday 5pm", "en", NEW_YORK, friday) == datetime(2026, 3, 8, 21, 0, tzinfo=UTC)
-    assert parse_when("saturday 5pm", "en", NEW_YORK, friday) == datetime(2026, 3, 7, 22, 0, tzinfo=UTC)
-    october = datetime(2026, 10, 30, 15, 0, tzinfo=UTC)
-    assert parse_when("1/11 1:30 am", "en", NEW_YORK, october) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
-    assert parse_when("1/11 1:30 pm", "en", NEW_YORK, october) == datetime(2026, 11, 1, 18, 30, tzinfo=UTC)
+    assert parse_when("sunday 3:30 am", "en", NEW_YORK, friday) == _utc(2026, 3, 8, 7, 30)
+    assert parse_when("sunday 5pm", "en", NEW_YORK, friday) == _utc(2026, 3, 8, 21, 0)
+    assert parse_when("saturday 5pm", "en", NEW_YORK, friday) == _utc(2026, 3, 7, 22, 0)
+    october = _utc(2026, 10, 30, 15, 0)
+    assert parse_when("1/11 1:30 am", "en", NEW_YORK, october) == _utc(2026, 11, 1, 5, 30)
+    assert parse_when("1/11 1:30 pm", "en", NEW_YORK, october) == _utc(2026, 11, 1, 18, 30)
 
 
 def test_new_york_late_evening_is_already_tomorrow_in_utc() -> None:
-    evening = datetime(2026, 11, 25, 3, 30, tzinfo=UTC)  # 22:30 on the 24th in New York
-    assert parse_when("tomorrow 9am", "en", NEW_YORK, evening) == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
-    assert parse_when("11 pm", "en", NEW_YORK, evening) == datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
+    evening = _utc(2026, 11, 25, 3, 30)  # 22:30 on the 24th in New York
+    assert parse_when("tomorrow 9am", "en", NEW_YORK, evening) == _utc(2026, 11, 25, 14, 0)
+    assert parse_when("11 pm", "en", NEW_YORK, evening) == _utc(2026, 11, 25, 4, 0)

@@ -43,8 +43,8 @@ def test_in_the_window_the_reminder_is_free_text(wa: Runtime, twilio_api: FakeTw
     assert run_once(wa) == 1 and run_once(wa) == 0
     (sent,) = twilio_api.messages()
     assert sent.params["To"] == CUSTOMER and "ContentSid" not in sent.params
-    assert sent.params["Body"].startswith(
-        "⏰ Reminder: Haircut and styling at Glow Salon, Wed 25 Nov, 11:00\u202fam – 12:00\u202fpm.")
+    assert sent.params["Body"].startswith("⏰ Reminder: Haircut and styling at Glow Salon, "
+                                          "Wed 25 Nov, 11:00\u202fam – 12:00\u202fpm.")
     assert "GS-B501" in sent.params["Body"] and the_reminder(wa).status == OutboxStatus.SENT
 
 
@@ -58,7 +58,8 @@ def test_outside_the_window_the_approved_template_goes(
     assert sent.params["ContentSid"] == TEMPLATE and "Body" not in sent.params
     variables = json.loads(sent.params["ContentVariables"])
     assert (variables["2"], variables["3"]) == ("GS-B501", "Glow Salon")
-    assert variables["1"].startswith("⏰ Reminder: Haircut and styling") and "\n" not in variables["1"]
+    assert variables["1"].startswith("⏰ Reminder: Haircut and styling")
+    assert "\n" not in variables["1"]
     assert the_reminder(templated).status == OutboxStatus.SENT
 
 
