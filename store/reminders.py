@@ -3,8 +3,9 @@ every chat that hears of the booking, some hours before it starts (the offsets a
 caller's: ORDERBOT_BOOKING_REMINDERS).
 
 - Once: each reminder's idempotency key is (booking, start, offset, chat), so any
-  number of workers looking at once, or the same worker looking every minute, queue it
-  once; a booking moved to a new start is reminded afresh.
+  number of workers looking at once, or the same worker looking again, queue it once;
+  a booking moved to a new start is reminded afresh. (Moved away and back, a start's
+  reminder dropped meanwhile is not queued again: the booking settled after its moment.)
 - Never late: a reminder whose moment came before the booking was settled at its
   current start (made or moved inside the window: `Booking.settled_at`) is not sent,
   and of several whose moments have passed only the shortest goes (a worker that was
@@ -59,8 +60,8 @@ def due_offset(booking: Booking, offsets: Sequence[timedelta], now: datetime) ->
     return offset
 
 
-def reminder_key(order_id: int, starts_at: datetime, offset: timedelta, chat_id: int) -> str:
-    return (f"breminder:{order_id}:{int(starts_at.timestamp())}"
+def reminder_key(booking: Booking, offset: timedelta, chat_id: int) -> str:
+    return (f"breminder:{booking.order_id}:{int(booking.starts_at.timestamp())}"
             f":{int(offset.total_seconds())}:chat:{chat_id}")
 
 
@@ -80,7 +81,7 @@ def queue_due(session: Session, offsets: Sequence[timedelta], now: datetime) -> 
         for chat in outbox.order_recipients(session, order, now):
             queued += outbox.enqueue_for(
                 session, chat, kind=KIND, payload=payload, order_id=order.id, now=now,
-                key=reminder_key(order.id, booking.starts_at, offset, chat.id),
+                key=reminder_key(booking, offset, chat.id),
             )
     return queued
 

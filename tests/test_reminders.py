@@ -224,6 +224,26 @@ def test_a_reminder_queued_before_a_move_is_dropped_and_the_new_time_reminded(sa
     assert [m.status for m in _reminders(salon)] == [OutboxStatus.FAILED, OutboxStatus.SENT]
 
 
+def test_moved_away_and_back_it_is_still_reminded_once(salon, clock) -> None:
+    order_id = _book(salon, timedelta(days=2))
+    clock.advance(hours=23)
+    _move_to(salon, order_id, timedelta(days=3))
+    assert reminders.run_due(salon) == 0
+    clock.advance(minutes=30)
+    _move_to(salon, order_id, timedelta(hours=24, minutes=30))  # back to the first start
+    clock.advance(minutes=30)
+    assert reminders.run_due(salon) == 1  # that start's day-before reminder, on time
+    _deliver(salon)
+    clock.advance(hours=22)
+    assert reminders.run_due(salon) == 1
+    _deliver(salon)
+    clock.advance(minutes=30)
+    _move_to(salon, order_id, timedelta(days=2))  # away after its 2-hour reminder went …
+    _move_to(salon, order_id, timedelta(hours=1, minutes=30))  # … and back
+    assert reminders.run_due(salon) == 0  # that start had both: none again
+    assert [k.split(":")[3] for k in _sent(salon)] == ["86400", "7200"]
+
+
 def test_a_cancelled_booking_is_not_reminded(salon, clock) -> None:
     order_id = _book(salon, timedelta(days=2))
     clock.advance(days=1)
