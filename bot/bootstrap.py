@@ -17,6 +17,7 @@ from bot.runtime import Runtime, reach_phones_on
 from bot.web import images
 from handlers import i18n
 from handlers.types import CodeSender, Settings
+from store import reminders
 from store.db import make_engine, make_session_factory
 from store.models import utcnow
 from store.outbox import PHONE_ADDRESSES
@@ -58,7 +59,8 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] | None = None
         config=config,
         engine=engine,
         sessions=make_session_factory(
-            engine, info={"settings": settings, PHONE_ADDRESSES: phone_addresses}
+            engine, info={"settings": settings, PHONE_ADDRESSES: phone_addresses,
+                          reminders.CLOCK: clock or utcnow}
         ),
         settings=settings,
         clock=clock or utcnow,

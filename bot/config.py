@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values
+
+
+class ConfigError(ValueError):
+    """A setting the environment gives that cannot be read; its message names it."""
 
 
 def _flag(value: str | None) -> bool:
@@ -25,6 +31,7 @@ _VARIABLES = {
     "proof_read_budget": ("ORDERBOT_PROOF_READ_BUDGET",),
     "razorpay_api_base_url": ("RAZORPAY_API_BASE_URL",),
     "proxy_hops": ("ORDERBOT_PROXY_HOPS",),
+    "booking_reminders": ("ORDERBOT_BOOKING_REMINDERS",),
 }
 
 
@@ -47,6 +54,10 @@ def settings_from(env: Mapping[str, str]) -> dict[str, Any]:
         "razorpay_api_base_url": get("RAZORPAY_API_BASE_URL"),
         "shipping_secrets": _suffixed(env, "SHIPPING_", "_SECRET", str),
         "proxy_hops": int(hops) if hops.isdigit() else 0,
+        "booking_reminders": durations(
+            get("ORDERBOT_BOOKING_REMINDERS", DEFAULT_BOOKING_REMINDERS),
+            "ORDERBOT_BOOKING_REMINDERS",
+        ),
     }
 
 
@@ -65,8 +76,31 @@ def _suffixed(
 def _whole(value: str, name: str, default: int) -> int:
     value = value.strip()
     if value and not value.isdigit():
-        raise ValueError(f"{name} must be a whole number, not {value!r}")
+        raise ConfigError(f"{name} must be a whole number, not {value!r}")
     return int(value) if value else default
+
+
+DEFAULT_BOOKING_REMINDERS = "24h,2h"
+_DURATION = re.compile(r"(\d{1,6})\s*([mhd])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def durations(value: str, name: str) -> tuple[timedelta, ...]:
+    """"24h,2h" → (24 hours, 2 hours): how long before a booking each reminder goes,
+    longest first, each once; "off" (or "none") → none. Anything else is refused by
+    name, so a typo stops the start rather than silently sending no reminder."""
+    value = value.strip().lower()
+    if value in ("off", "none", "0"):
+        return ()
+    found: set[timedelta] = set()
+    for part in value.split(","):
+        matched = _DURATION.fullmatch(part.strip())
+        if matched is None or int(matched.group(1)) == 0:
+            raise ConfigError(
+                f"{name} must be durations like 24h,2h (m, h or d; or off), not {value!r}"
+            )
+        found.add(timedelta(**{_UNITS[matched.group(2)]: int(matched.group(1))}))
+    return tuple(sorted(found, reverse=True))
 
 
 def _on_off(value: str | None) -> bool | None:
@@ -116,6 +150,9 @@ class Config:
     razorpay_api_base_url: str | None = None  # RAZORPAY_API_BASE_URL (a stand-in in tests)
     shipping_secrets: Mapping[str, str] = field(default_factory=dict)  # SHIPPING_<P>_SECRET
     proxy_hops: int = 0  # ORDERBOT_PROXY_HOPS: our own proxies in front of the app
+    # ORDERBOT_BOOKING_REMINDERS ("24h,2h"): how long before a confirmed booking its
+    # customer is reminded, longest first; () for none.
+    booking_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
 
     def send_rate(self, channel: str, default: float | None = None) -> float | None:
         """Sends a second on `channel` across every worker (`ORDERBOT_RATE_<CHANNEL>`
@@ -127,6 +164,12 @@ class Config:
         overrides the channel's own `default`)."""
         configured = self.channel_lanes.get(channel)
         return max(1, configured) if configured else default
+
+    @property
+    def twilio_template_booking_reminder(self) -> str | None:
+        """TWILIO_TEMPLATE_BOOKING_REMINDER: the Content SID a reminder goes as outside
+        WhatsApp's 24-hour window (one of `twilio_templates`, read like every kind's)."""
+        return self.twilio_templates.get("booking_reminder")
 
     @property
     def reads_proofs(self) -> bool:

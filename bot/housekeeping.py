@@ -1,7 +1,8 @@
 """Chores that keep the instance tidy, run by every long-lived process (`orderbot
 worker`, `serve`) but done at most once an hour across all of them (the last run is
 kept in the database): removing payment-proof files nobody claimed, and rows past
-keeping — webhook dedupe records, throttle events, one-time codes (store/housekeeping.py)."""
+keeping — webhook dedupe records, throttle events, one-time codes (store/housekeeping.py).
+The same loop queues the booking reminders at each look (bot/reminders.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot import reminders
 from store import housekeeping as rows_store
 from store import media as media_store
 from store import throttle
@@ -21,7 +23,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("orderbot.housekeeping")
 
 EVERY = timedelta(hours=1)
-CHECK_EVERY = 60.0  # seconds between looks at whether the hour has come
+# Seconds between looks: whether the chores' hour has come (a cheap question), and the
+# reminders due — often enough that even a 1-minute reminder is looked for several times.
+CHECK_EVERY = 15.0
 KEY = "housekeeping"
 
 
@@ -57,10 +61,12 @@ def run_due(runtime: Runtime) -> media_store.Pruned | None:
 
 
 def run_forever(runtime: Runtime, stop: threading.Event, check_every: float = CHECK_EVERY) -> None:
-    """Look every `check_every` seconds until `stop` is set; a failure waits for the next look."""
+    """Look every `check_every` seconds until `stop` is set: the hourly chores when their
+    hour has come, the reminders due every time; a failure waits for the next look."""
     while not stop.is_set():
-        try:
-            run_due(runtime)
-        except Exception:
-            log.exception("housekeeping failed; trying again later")
+        for chore in (run_due, reminders.run_due):
+            try:
+                chore(runtime)
+            except Exception:
+                log.exception("%s failed; trying again later", chore.__module__)
         stop.wait(check_every)

@@ -5,7 +5,7 @@ above the staff's in the order view (sections follow this order too)."""
 
 from __future__ import annotations
 
-from handlers import people, phone, shipping
+from handlers import people, phone, reminders, shipping
 from handlers.feature import Feature
 from handlers.orders import customer
 from handlers.proofs import chat as proofs
@@ -22,4 +22,5 @@ FEATURES: tuple[Feature, ...] = (
     phone.FEATURE,
     people.FEATURE,
     customer.FEATURE,
+    reminders.FEATURE,
 )

@@ -17,7 +17,7 @@ from bot.bootstrap import build_runtime
 from bot.channels.console.chat import ConsoleChat
 from bot.cli.data import check_schema
 from bot.cli.operator import database
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.runtime import Runtime
 from bot.worker import run_forever
 from handlers.i18n import LANGUAGES
@@ -45,6 +45,10 @@ def _runtime(**overrides: object) -> Runtime:
 def main() -> None:
     """orderbot: order tracking over WhatsApp, Telegram, the web and the terminal."""
     _setup_logging()
+    try:  # a setting that cannot be read stops every command with its name, not a trace
+        Config.from_env()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command()
