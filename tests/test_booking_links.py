@@ -2,7 +2,7 @@
 booking token, nor the reverse, and anything forged names no booking."""
 
 from handlers.bookings.links import (
-    booking_calendar_url, booking_page_path, booking_page_url, read_booking_token,
+    booking_calendar_url, booking_page_path, booking_page_url, maps_url, read_booking_token,
 )
 from handlers.orders.links import order_token, read_order_token
 from handlers.types import Settings
@@ -27,3 +27,9 @@ def test_an_order_token_is_not_a_booking_token_nor_the_reverse():
     assert read_booking_token("other", booking) is None
     assert read_booking_token("s3cret", booking[:-1] + "x") is None
     assert read_booking_token("s3cret", "garbage") is None
+
+
+def test_the_maps_link_searches_for_the_place_in_one_line():
+    assert maps_url("12 MG Road,\n Indiranagar & Co") == (
+        "https://www.google.com/maps/search/?api=1&query=12%20MG%20Road%2C%20Indiranagar%20%26%20Co"
+    )

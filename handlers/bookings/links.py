@@ -5,6 +5,8 @@ secret key under a salt of its own, so an order page's token opens no booking pa
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from itsdangerous import URLSafeSerializer
 
 from handlers.orders.links import signed_order_id
@@ -43,3 +45,9 @@ def booking_calendar_url(settings: Settings, order_id: int) -> str:
     """The booking's `.ics` file: a calendar app adds it, and a later copy (same UID,
     higher SEQUENCE) moves or cancels the entry."""
     return _base(settings) + booking_page_path(settings.secret_key, order_id) + "/calendar.ics"
+
+
+def maps_url(place: str) -> str:
+    """A map search for the booking's place (its own, or the business's address): Google
+    Maps' documented search link opens the app on a phone and the site elsewhere."""
+    return "https://www.google.com/maps/search/?api=1&query=" + quote(" ".join(place.split()), safe="")
