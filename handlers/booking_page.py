@@ -35,12 +35,24 @@ _BOOKING_NUMBER = re.compile(
 )
 
 
-def booking_number_key(text: str) -> str | None:
-    """The match key of the first booking number in `text`, or None."""
+def _booking_number(text: str) -> tuple[str, str] | None:
     for match in _BOOKING_NUMBER.finditer(normalize_digits(text)):
         if match.group(1).upper() not in NOT_A_CODE:
-            return number_key(match.group(1) + match.group(2))
+            return match.group(1).upper(), match.group(2).upper()
     return None
+
+
+def booking_number_key(text: str) -> str | None:
+    """The match key of the first booking number in `text` ("GSB501"), or None."""
+    found = _booking_number(text)
+    return number_key("".join(found)) if found else None
+
+
+def booking_number_printed(text: str) -> str | None:
+    """The first booking number in `text` as numbers are printed ("GS-B501"), or None:
+    what is said of a number must look the same whether it exists."""
+    found = _booking_number(text)
+    return "-".join(found) if found else None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from bot.web.pages import (
     TrackForm, current_runtime, order_or_404, page_language, render, track_page,
 )
 from handlers import booking_calendar, booking_page
-from handlers.booking_page import booking_number_key
 from handlers.bookings.links import read_booking_token
 from handlers.orders.pay_now import pay_now_url
 from store.bookings import is_booking
@@ -26,7 +25,7 @@ BOOKING_FORM = TrackForm("bookingNumber", "booking_pages.track", {
         "title", "intro", "label", "hint", "submit", "empty", "not_found", "throttled",
         "ask_last4", "last4_wrong", "last4_label",
     )
-}, key=booking_number_key)
+})
 
 
 def blueprint(runtime: Runtime) -> Blueprint:

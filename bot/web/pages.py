@@ -4,7 +4,6 @@ order view in the chat carries), the pay link `/pay/<token>` and the lookup form
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from handlers import i18n
+from handlers.booking_page import booking_number_key, booking_number_printed
 from handlers.bookings.links import booking_page_path
 from handlers.orders import lookup_guard, page
 from handlers.orders.customer import MISS_LIMIT, MISS_WINDOW
@@ -112,7 +112,6 @@ class TrackForm:
     field: str
     endpoint: str
     words: dict[str, str]
-    key: Callable[[str], str | None] = find_order_number  # the number's key in the typed text
 
 
 ORDER_FORM = TrackForm("orderNumber", "pages.track", {
@@ -154,7 +153,8 @@ def track_page(form: TrackForm) -> Response:
     if not typed:
         asked = form.field in request.args  # the form was sent empty
         return shown(400 if asked else 200, typed="", error=words("empty") if asked else None)
-    key = form.key(typed) or find_order_number(typed) or number_key(typed)
+    # A booking's number first: the order numbers' reader takes GS-B501 for "B501".
+    key = booking_number_key(typed) or find_order_number(typed) or number_key(typed)
     last4 = "".join(ch for ch in clean(request.args.get("last4", ""), limit=12) if ch.isdigit())
     with unit_of_work(runtime.sessions) as session:
         found = page.lookup(
@@ -165,7 +165,7 @@ def track_page(form: TrackForm) -> Response:
         return shown(429, typed=typed, error=words("throttled"))
     if found.ask_last4:  # the same whether the number exists
         error = words("last4_wrong" if found.last4_wrong else "ask_last4",
-                      number=lookup_guard.as_printed(key))
+                      number=booking_number_printed(typed) or lookup_guard.as_printed(key))
         return shown(404 if found.last4_wrong else 200, typed=typed, error=error, ask_last4=True)
     if target is None:
         return shown(404, typed=typed, error=words("not_found"))
