@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -143,7 +144,26 @@ def event_text(order: Order, event: StatusEvent, lang: str) -> str | None:
         }
         key = "moved" if "from" in moved else "moved_to"
         return i18n.t(f"bookings_web.event.{key}", lang, **moved)
+    if event.kind == "request":
+        return _request_text(order, detail, lang)
     return page.event_text(order, event, lang)
+
+
+def _request_text(order: Order, detail: dict[str, Any], lang: str) -> str | None:
+    """The customer's wish to move or cancel, and what the business answered (an
+    accepted wish is the move's or the cancellation's own line)."""
+    at = lambda key: moment(order, datetime.fromisoformat(detail[key]), lang)  # noqa: E731
+    outcome = detail.get("outcome")
+    if outcome == "declined":
+        return i18n.t("bookings_web.event.request_declined", lang, business=order.business.name)
+    if outcome == "proposed" and detail.get("proposed"):
+        return i18n.t("bookings_web.event.request_proposed", lang,
+                      business=order.business.name, when=at("proposed"))
+    if outcome is None and detail.get("kind") == "cancel":
+        return i18n.t("bookings_web.event.request_cancel", lang)
+    if outcome is None and detail.get("wanted"):
+        return i18n.t("bookings_web.event.request_move", lang, when=at("wanted"))
+    return None
 
 
 def place_of(order: Order, booking: Booking) -> str | None:

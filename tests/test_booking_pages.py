@@ -205,6 +205,30 @@ def test_a_move_is_a_timeline_line_and_the_new_time_is_shown(client, demo, clock
     assert "से बदलकर" in hindi and "शुक्र 27 नव॰" in hindi
 
 
+def test_the_customer_s_requests_and_the_salon_s_answers_are_in_the_timeline(
+    client, demo, clock
+) -> None:
+    wanted = datetime(2026, 11, 26, 12, 30, tzinfo=UTC)  # Thu 6:00 pm in Bengaluru
+    proposed = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)  # Thu 7:00 pm
+
+    def ask_and_answer(session, order) -> None:
+        asked = bookings.request_change(session, order, "reschedule", chat_id=None,
+                                        wanted_starts_at=wanted, now=clock())
+        bookings.propose_time(session, asked, proposed, NEHA, now=clock())
+        bookings.decide_request(session, asked, False, Actor("Ravi"), now=clock())
+        bookings.request_change(session, order, "cancel", chat_id=None, now=clock())
+
+    change(demo, "GS-B501", ask_and_answer)
+    lines = re.findall(r"<span>(.*?)</span>", client.get(path_of(demo, "GS-B501"))
+                       .get_data(as_text=True).split('id="timeline"')[1].split("</ol>")[0])
+    assert [markup.unescape(line) for line in lines[:4]] == [
+        "You asked to cancel it",
+        "Glow Salon could not make the change you asked for",
+        "Glow Salon proposed Thu 26 Nov, 7:00\u202fpm instead",
+        "You asked to move it to Thu 26 Nov, 6:00\u202fpm",
+    ]
+
+
 def test_a_cancelled_booking_says_so_and_offers_no_calendar_or_payment(client, demo, clock) -> None:
     change(demo, "GS-B501", lambda s, o: bookings.cancel(s, o, NEHA, reason="Salon closed",
                                                          now=clock()))
