@@ -2,7 +2,11 @@
 booking token, nor the reverse, and anything forged names no booking."""
 
 from handlers.bookings.links import (
-    booking_calendar_url, booking_page_path, booking_page_url, maps_url, read_booking_token,
+    booking_calendar_url,
+    booking_page_path,
+    booking_page_url,
+    maps_url,
+    read_booking_token,
 )
 from handlers.orders.links import order_token, read_order_token
 from handlers.types import Settings

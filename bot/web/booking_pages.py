@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from bot.web.pages import (
-    TrackForm, current_runtime, order_or_404, page_language, render, track_page,
+    TrackForm,
+    current_runtime,
+    order_or_404,
+    page_language,
+    render,
+    track_page,
 )
 from handlers import booking_calendar, booking_page
 from handlers.bookings.links import read_booking_token

@@ -50,4 +50,5 @@ def booking_calendar_url(settings: Settings, order_id: int) -> str:
 def maps_url(place: str) -> str:
     """A map search for the booking's place (its own, or the business's address): Google
     Maps' documented search link opens the app on a phone and the site elsewhere."""
-    return "https://www.google.com/maps/search/?api=1&query=" + quote(" ".join(place.split()), safe="")
+    query = quote(" ".join(place.split()), safe="")
+    return f"https://www.google.com/maps/search/?api=1&query={query}"
