@@ -17,7 +17,7 @@ from test_operator import orderbot  # noqa: F401 (the fixture)
 from handlers import i18n
 from handlers.booking_page import booking_number_key, span
 from handlers.bookings.links import booking_page_path
-from handlers.orders.links import order_page_path
+from handlers.orders.links import order_page_path, pay_url
 from handlers.orders.lookup_guard import LOOKUPS_PER_HOUR
 from store import bookings
 from store.db import unit_of_work
@@ -246,6 +246,15 @@ def test_a_missed_booking_stops_where_it_was(client, demo, clock) -> None:
     page = client.get(path_of(demo, "GS-B501")).get_data(as_text=True)
     assert steps_of(page) == [("done", "Requested"), ("done", "Confirmed"), ("problem", "Missed")]
     assert i18n.t("bookings_web.page.missed", "en") in text_of(page)
+
+
+def test_the_pay_link_of_a_booking_leads_back_to_the_booking_page(client, demo) -> None:
+    with unit_of_work(demo.sessions) as session:
+        link = pay_url(demo.settings, order_by_number(session, "GS-B501").id)
+    page = client.get(link.removeprefix("https://bot.example.test") + "?lang=hi")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "upi://pay?pa=glowsalon@okicici" in html
+    assert f'href="{path_of(demo, "GS-B501")}"' in html and "बुकिंग देखें" in html
 
 
 def test_once_paid_the_payment_section_is_gone(client, demo, clock) -> None:

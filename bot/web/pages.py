@@ -199,7 +199,9 @@ def pay(token: str) -> Response:
             "upi_link": link,
             "upi_id": business.upi_id,
             "qr_path": f"/qr/{qr_token(runtime.settings.secret_key, order.id, due)}.png",
-            "order_path": order_page_path(runtime.settings.secret_key, order.id),
+            "order_path": page_path(runtime.settings.secret_key, order),
+            "page_label": i18n.t("bookings_web.page.see" if is_booking(order)
+                                 else "money.pay_order_page", lang),
         }
     agent = request.user_agent.string or ""
     mobile = any(mark in agent for mark in MOBILE)
