@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot import api, shipping
 from bot.channels import CHANNELS
 from bot.payments import razorpay_web
-from bot.web import media, pages
+from bot.web import booking_pages, media, pages
 
 if TYPE_CHECKING:
     from flask import Blueprint
@@ -24,4 +24,5 @@ def all_blueprints(runtime: Runtime) -> list[Blueprint]:
         *(bp for channel in CHANNELS for bp in channel.blueprints(runtime)),  # webhooks, /chat
         media.blueprint(runtime),  # payment-proof files at signed links, /media/<token>
         pages.blueprint(runtime),  # the order's page /o/<token>, /orders/track
+        booking_pages.blueprint(runtime),  # a booking's /b/<token>, its .ics, /bookings/track
     ]

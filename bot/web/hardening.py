@@ -31,7 +31,7 @@ CSP = "; ".join((
 FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'none'"
 RETRY_AFTER = "5"
 JSON_PREFIXES = ("/api/", "/webhooks/", "/chat/api/")
-NO_STORE_PREFIXES = ("/api/", "/chat", "/o/", "/orders/")
+NO_STORE_PREFIXES = ("/api/", "/chat", "/o/", "/orders/", "/b/", "/bookings/")
 DATABASE_DOWN = (OperationalError, InterfaceError, PendingRollbackError, PoolTimeout, Unavailable)
 
 _PAGE = """<!doctype html>

@@ -39,12 +39,15 @@ def counted(turn: Turn) -> None:
 
 
 def phone4_business(session, key: str) -> bool:
-    """Whether the business whose code starts the number `key` asks for the last 4 digits."""
+    """Whether the business whose code starts the number `key` asks for the last 4 digits.
+    A booking's number has letters of its own after the code ("GSB501": GS, then B501),
+    so the code is also tried with up to 3 letters less."""
     prefix = re.match(r"[A-Z]+", key or "")
     if not prefix:
         return False
-    check = chat_reads.lookup_check(session, prefix.group())
-    return check == PHONE4
+    letters = prefix.group()
+    codes = [letters[:n] for n in range(len(letters), max(len(letters) - 4, 0), -1)]
+    return any(chat_reads.lookup_check(session, code) == PHONE4 for code in codes)
 
 
 def needs_last4(turn: Turn, key: str, order: Order | None) -> bool:

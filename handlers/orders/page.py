@@ -4,6 +4,7 @@ address or notes — worded in the reader's language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,7 +73,37 @@ class Contact:
 
 
 @dataclass(frozen=True)
-class OrderPage:
+class Totals:
+    """What an order (or a booking) costs and where its payment stands, as its page
+    words them (templates/_totals.html)."""
+
+    adjustments: list[str]
+    total: str
+    paid: str
+    refunded: str | None
+    to_refund: str | None
+    payment_status: str
+    due: str
+    due_minor: int
+
+
+def totals(order: Order, lang: str) -> dict[str, Any]:
+    """The `Totals` fields of an order, for its page's constructor."""
+    money = lambda minor: i18n.order_money(order, minor, lang)  # noqa: E731
+    return dict(
+        adjustments=adjustment_lines(order, lang),
+        total=money(order.total_minor),
+        paid=money(order.paid_minor),
+        refunded=money(order.refunded_minor) if order.refunded_minor else None,
+        to_refund=money(order.to_refund_minor) if order.to_refund_minor else None,
+        payment_status=i18n.t("payment_status." + order.payment_status, lang),
+        due=money(order.due_minor),
+        due_minor=order.due_minor,
+    )
+
+
+@dataclass(frozen=True)
+class OrderPage(Totals):
     lang: str
     business: str
     initials: str
@@ -83,14 +114,6 @@ class OrderPage:
     cancelled: bool
     steps: list[Step]
     items: list[Line]
-    adjustments: list[str]
-    total: str
-    paid: str
-    refunded: str | None
-    to_refund: str | None
-    payment_status: str
-    due: str
-    due_minor: int
     payment: Payment | None
     timeline: list[Event]
     contact: Contact
@@ -185,19 +208,24 @@ def payment(
     )
 
 
-def timeline(order: Order, lang: str) -> list[Event]:
+EventText = Callable[[Order, StatusEvent, str], "str | None"]
+
+
+def timeline(order: Order, lang: str, describe: EventText | None = None) -> list[Event]:
     """What happened to the order, newest first, in the business's local time. Only
-    kinds customers may see; notes and anything unknown stay out."""
+    kinds customers may see; notes and anything unknown stay out. `describe` words
+    each line (a booking's page words its own kinds, then falls back to `event_text`)."""
+    describe = describe or event_text
     events = []
     for event in sorted(order.events, key=lambda e: (e.created_at, e.id), reverse=True):
-        text = _event_text(order, event, lang)
+        text = describe(order, event, lang)
         if text:
             moment = event.created_at
             events.append(Event(_when(order, moment, lang), moment.isoformat(), text))
     return events
 
 
-def _event_text(order: Order, event: StatusEvent, lang: str) -> str | None:
+def event_text(order: Order, event: StatusEvent, lang: str) -> str | None:
     t = lambda key, **p: i18n.t(key, lang, **p)  # noqa: E731
     detail: dict[str, Any] = event.detail or {}
     if event.kind == "status":
@@ -275,16 +303,7 @@ def build(session: Session, settings: Settings, order: Order, lang: str, *,
             )
             for item in order.items
         ],
-        adjustments=adjustment_lines(order, lang),
-        total=i18n.order_money(order, order.total_minor, lang),
-        paid=i18n.order_money(order, order.paid_minor, lang),
-        refunded=(i18n.order_money(order, order.refunded_minor, lang)
-                  if order.refunded_minor else None),
-        to_refund=(i18n.order_money(order, order.to_refund_minor, lang)
-                   if order.to_refund_minor else None),
-        payment_status=i18n.t("payment_status." + order.payment_status, lang),
-        due=i18n.order_money(order, order.due_minor, lang),
-        due_minor=order.due_minor,
+        **totals(order, lang),
         payment=payment(order, settings, lang, pay_now),
         timeline=timeline(order, lang),
         contact=contact(order, settings),
