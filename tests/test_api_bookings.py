@@ -6,12 +6,15 @@ a salon with bookings and no orders, and a business with both."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 from support import ChatDriver
 from support.api import ApiClient, assert_documented, assert_refused, row_counts
 from test_api import _events
 
+from bot.api.openapi import document
 from store.db import unit_of_work
 from store.models import OutboxMessage
 
@@ -315,3 +318,15 @@ def test_a_bad_range_is_refused(api, query, field) -> None:
     assert response.status_code == 422, response.json
     assert_documented(response, "/bookings", "get")
     assert response.json["error"]["field"] == field
+
+
+def test_the_readme_documents_every_bookings_route_and_command() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for path, operations in document()["paths"].items():
+        if path.startswith("/bookings"):
+            for method in operations:
+                assert f"`{method.upper()} /api/v1{path}" in readme, (method, path)
+    for command in ("orderbot bookings import CODE FILE.csv [--dry-run] [--update]",
+                    "orderbot bookings list CODE [--day YYYY-MM-DD]",
+                    "orderbot business edit CODE --cancel-before-hours N"):
+        assert command in readme, command
