@@ -15,8 +15,10 @@ from support.api import ApiClient, assert_documented, assert_refused, row_counts
 from test_api import _events
 
 from bot.api.openapi import document
+from handlers.bookings.links import read_booking_token
 from store.db import unit_of_work
 from store.models import OutboxMessage
+from store.queries import order_by_number
 
 # The demo's clock: 2026-11-24 14:00 UTC, 19:30 in Kolkata. GS-B501 is tomorrow 11:00
 # local (05:30 UTC), confirmed, ₹800 with ₹200 paid; GS-B502 the day after at 17:00,
@@ -108,6 +110,10 @@ def test_read_one_and_the_list(api) -> None:
         "GS-B501", "confirmed", "2026-11-25T11:00:00+05:30")
     assert (b501["total_minor"], b501["paid_minor"], b501["due_minor"]) == (80000, 20000, 60000)
     assert [p["amount_minor"] for p in b501["payments"]] == [20000] and b501["request"] is None
+    assert b501["page_url"].startswith("https://bot.example.test/b/")
+    token = b501["page_url"].rsplit("/", 1)[1]
+    with unit_of_work(api.runtime.sessions) as s:  # the booking page's own token
+        assert read_booking_token("test-secret-key", token) == order_by_number(s, "GS-B501").id
 
     week = api.get("/bookings")  # today and the 7 days after, in the salon's zone
     assert_documented(week, "/bookings", "get")

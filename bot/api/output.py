@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.bookings.links import booking_page_url
 from handlers.orders.links import order_page_url
-from store.models import Order, PaymentProof
+from store.models import Order, OrderKind, PaymentProof
 from store.proof_checks import codes, read_fields
 from store.proofs import decider_name
 from store.shipments import shipments_of
@@ -66,9 +67,13 @@ def proof_json(proof: PaymentProof) -> dict[str, Any]:
 
 
 def page_url(session: Session, order: Order) -> str | None:
-    """The order's own page (the link the customer's chat carries)."""
+    """The order's (or booking's) own page: the link the customer's chat carries."""
     settings = session.info.get("settings")
-    return order_page_url(settings, order.id) if settings is not None else None
+    if settings is None:
+        return None
+    if order.kind == OrderKind.BOOKING:
+        return booking_page_url(settings, order.id)
+    return order_page_url(settings, order.id)
 
 
 def money_state(session: Session, order: Order) -> dict[str, Any]:
