@@ -6,11 +6,13 @@ a salon with bookings and no orders, and a business with both."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from support import ChatDriver
+from support import ChatDriver, requires_postgres
 from support.api import ApiClient, assert_documented, assert_refused, row_counts
 from test_api import _events
 
@@ -336,3 +338,18 @@ def test_the_readme_documents_every_bookings_route_and_command() -> None:
                     "orderbot bookings list CODE [--day YYYY-MM-DD]",
                     "orderbot business edit CODE --cancel-before-hours N"):
         assert command in readme, command
+
+
+@requires_postgres
+def test_racing_creates_of_one_number_make_one_booking(api, demo) -> None:
+    """Two tills sending the same new booking at once: one creates it, the other finds it."""
+    start = threading.Barrier(4)
+
+    def send() -> int:
+        start.wait(timeout=10)
+        return api.post("/bookings", NEW_BOOKING).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = sorted(pool.map(lambda _: send(), range(4)))
+    assert answers == [200, 200, 200, 201]
+    assert _events(demo, "GS-B503") == [("status", "confirmed")]
