@@ -20,6 +20,7 @@ from bot.api.openapi import document
 from handlers.bookings.links import read_booking_token
 from store.db import unit_of_work
 from store.models import OutboxMessage
+from store.orders import Actor, adjust_order
 from store.queries import order_by_number
 
 # The demo's clock: 2026-11-24 14:00 UTC, 19:30 in Kolkata. GS-B501 is tomorrow 11:00
@@ -101,6 +102,18 @@ def test_a_new_booking_is_requested_by_default_and_the_staff_hear_of_it(api, dem
     assert (created.json["status"], created.json["duration_minutes"]) == ("requested", 60)
     with unit_of_work(demo.sessions) as s:
         assert s.scalars(select(OutboxMessage.kind)).all() == ["booking_new"]
+
+
+def test_an_update_keeps_the_price_apart_from_a_discount(api, demo) -> None:
+    with unit_of_work(demo.sessions) as s:
+        adjust_order(s, order_by_number(s, "GS-B501"), -5000, "loyalty", Actor("Neha"),
+                     now=demo.clock())
+    changed = api.post("/bookings", {"number": "GS-B501", "staff": "Kavya"})
+    assert changed.status_code == 200, changed.json
+    assert (changed.json["price_minor"], changed.json["total_minor"],
+            changed.json["due_minor"]) == (80000, 75000, 55000)
+    repriced = api.post("/bookings", {"number": "GS-B501", "price_minor": 90000})
+    assert (repriced.json["price_minor"], repriced.json["total_minor"]) == (90000, 85000)
 
 
 def test_read_one_and_the_list(api) -> None:

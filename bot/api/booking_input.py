@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.api.errors import ApiError
 from bot.api.input import MAX_MINOR, Fields, phone_input
 from store.bookings import MAX_DURATION_MINUTES, NewBooking
-from store.models import Booking, BookingStatus, Business, Order
+from store.models import BookingStatus, Business, Order
 
 STATUSES = tuple(s.value for s in BookingStatus)
 DEFAULT_DURATION = 60
@@ -70,10 +70,10 @@ class BookingInput:
     status: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
 
-    def spec(self, existing: Booking | None, order: Order | None) -> NewBooking:
-        """The whole booking: this input over the booking already there (a new one must
-        give its service, start and price)."""
-        if existing is None or order is None:
+    def spec(self, order: Order | None) -> NewBooking:
+        """The whole booking: this input over the booking `order` already there (a new
+        one must give its service, start and price)."""
+        if order is None or order.booking is None:
             for name in ("service", "starts_at", "price_minor"):
                 if getattr(self, name) is None:
                     raise ApiError(422, "missing_field", name)
@@ -84,11 +84,13 @@ class BookingInput:
                 staff_name=self.staff[0] if self.staff else None,
                 place=self.place[0] if self.place else None,
             )
+        existing = order.booking
+        price = sum(item.line_total_minor for item in order.items)  # not the adjustments
         return NewBooking(
             service=self.service or existing.service,
             starts_at=self.starts_at or existing.starts_at,
             duration_minutes=self.duration_minutes or existing.duration_minutes,
-            price_minor=order.total_minor if self.price_minor is None else self.price_minor,
+            price_minor=price if self.price_minor is None else self.price_minor,
             staff_name=existing.staff_name if self.staff is None else self.staff[0],
             place=existing.place if self.place is None else self.place[0],
         )

@@ -57,7 +57,7 @@ def booking_json(session: Session, order: Order) -> dict[str, Any]:
     """A booking in full: its summary, notes, the request waiting, and its history."""
     return {
         **booking_summary(session, order),
-        "price_minor": order.total_minor,
+        "price_minor": sum(item.line_total_minor for item in order.items),
         "customer_note": order.customer_note,
         "internal_note": order.internal_note,
         "request": _request_json(open_request(session, order.id)),

@@ -47,7 +47,7 @@ def save_booking() -> tuple[Response, int]:
         data = booking_input(business, body)
         existing = business_order(session, business.id, data.number,
                                   kind=OrderKind.BOOKING.value)
-        spec = data.spec(existing.booking if existing else None, existing)
+        spec = data.spec(existing)
         order, created = bookings.save_booking(
             session, business, data.number, spec, API, status=data.status, now=_now(),
             **data.fields,
