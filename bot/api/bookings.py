@@ -2,8 +2,8 @@
 confirms and takes deposits for appointments as it does for orders. Each route is
 scoped to the API key's business, honours the Idempotency-Key like every POST, and
 calls store/bookings.py (statuses, moves) or store/orders.py (money), whose rules
-refuse what is not allowed (in a booking's words: routes.py's error handler). An order's number is as good as missing here, and a
-booking's under /orders."""
+refuse what is not allowed (in a booking's words: routes.py's error handler). An
+order's number is as good as missing here, and a booking's under /orders."""
 
 from __future__ import annotations
 

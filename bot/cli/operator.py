@@ -28,8 +28,8 @@ from handlers.parse import display_phone
 from store import businesses, proofs
 from store.db import unit_of_work, upgrade
 from store.errors import DomainError, InvalidValue
-from store.models import Business
 from store.importer import COLUMNS, Change, ImportReport, import_orders
+from store.models import Business
 from store.staff_news import active_staff
 
 BAD_INPUT = 2
