@@ -35,7 +35,7 @@ FIELDS = (
     "contact_phone", "contact_email", "address",
     "upi_id", "upi_payee_name",
     "bank_account_name", "bank_account_number", "bank_ifsc", "bank_name",
-    "accepted_methods", "payment_note", "auto_approve",
+    "accepted_methods", "payment_note", "auto_approve", "cancel_before_hours",
 )
 LOOKUP_CHECKS = ("none", "phone4")  # Business.lookup_check
 REQUIRED = ("name", "code", "currency", "timezone", "country", "default_locale")
@@ -137,6 +137,20 @@ def _auto_approve(value: str) -> str | None:
     return value
 
 
+MAX_CANCEL_HOURS = 24 * 30
+
+
+def _cancel_hours(value: str | int) -> int | None:
+    """How many hours before a booking a customer may still cancel it themselves (0:
+    until it starts), or "off": every cancellation is a request the staff decide."""
+    text = str(value).strip().lower()
+    if text == "off":
+        return None
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_CANCEL_HOURS:
+        raise _bad("cancel_before_hours", value, "cancel_hours", maximum=MAX_CANCEL_HOURS)
+    return int(text)
+
+
 def _methods(value: str | list[str]) -> list[str]:
     names = value if isinstance(value, list) else re.split(r"[\s,]+", value)
     methods: list[str] = []
@@ -162,6 +176,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "contact_email": _email,
     "accepted_methods": _methods,
     "auto_approve": _auto_approve,
+    "cancel_before_hours": _cancel_hours,
 }
 
 

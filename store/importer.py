@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -114,7 +114,7 @@ class ImportReport:
         return not self.errors
 
 
-class _Row:
+class CsvRow:
     """One data row being read: each cell parsed, each problem noted against its line."""
 
     def __init__(self, line: int, cells: dict[str, str], errors: list[RowError]) -> None:
@@ -148,12 +148,14 @@ class _Row:
         return int(amount.scaleb(precision))
 
 
-def _header_errors(fieldnames: list[str] | None) -> list[RowError]:
+def _header_errors(
+    fieldnames: list[str] | None, columns: tuple[str, ...], optional: tuple[str, ...]
+) -> list[RowError]:
     if not fieldnames:
         return [RowError(1, "empty_file")]
     names = [n.strip().lower() for n in fieldnames]
-    missing = [c for c in COLUMNS if c not in names]
-    unknown = [n for n in names if n not in COLUMNS + OPTIONAL_COLUMNS]
+    missing = [c for c in columns if c not in names]
+    unknown = [n for n in names if n not in columns + optional]
     errors = []
     if missing:
         errors.append(RowError(1, "missing_columns", {"columns": ", ".join(missing)}))
@@ -162,7 +164,7 @@ def _header_errors(fieldnames: list[str] | None) -> list[RowError]:
     return errors
 
 
-def _parse_row(row: _Row, business: Business, now: datetime) -> PlannedOrder | None:
+def _parse_row(row: CsvRow, business: Business, now: datetime) -> PlannedOrder | None:
     """The order and item one row describes, or None when the row has errors."""
     before = len(row.errors)
     number = (row.text("order_number", 40, required=True) or "").upper()
@@ -198,7 +200,7 @@ def _parse_row(row: _Row, business: Business, now: datetime) -> PlannedOrder | N
     )
 
 
-def _parse_date(row: _Row, business: Business, now: datetime) -> datetime | None:
+def _parse_date(row: CsvRow, business: Business, now: datetime) -> datetime | None:
     value = row.cells.get("date", "").strip()
     for fmt in DATE_FORMATS:
         try:
@@ -218,25 +220,10 @@ def read_orders(
     business: Business, lines: Iterable[str], now: datetime
 ) -> tuple[list[PlannedOrder], list[RowError]]:
     """Every order the CSV describes, and every problem with it, by line."""
-    lines = list(lines)
-    reader = csv.DictReader(lines, restkey="\0extra", restval=None,
-                            delimiter=_delimiter(lines[0] if lines else ""))
-    errors = _header_errors(reader.fieldnames)
-    if errors:
-        return [], errors
+    errors: list[RowError] = []
     orders: dict[str, PlannedOrder] = {}
-    for raw in reader:
-        line = reader.line_num
-        if raw.get("\0extra") or None in raw.values():
-            errors.append(RowError(line, "field_count", {"expected": len(reader.fieldnames or [])}))
-            continue
-        cells = {k.strip().lower(): (v or "") for k, v in raw.items() if k}
-        if any("\0" in v for v in cells.values()):  # a binary file, or UTF-16 saved as text
-            errors.append(RowError(line, "nul_byte"))
-            continue
-        if not any(v.strip() for v in cells.values()):
-            continue  # a blank line in the sheet
-        planned = _parse_row(_Row(line, cells, errors), business, now)
+    for row in csv_rows(lines, COLUMNS, OPTIONAL_COLUMNS, errors):
+        planned = _parse_row(row, business, now)
         if planned is None:
             continue
         known = orders.setdefault(number_key(planned.number), planned)
@@ -256,6 +243,35 @@ def read_orders(
                 "paid": str(Decimal(order.paid_minor).scaleb(-precision)),
                 "total": str(Decimal(order.total_minor).scaleb(-precision))}))
     return list(orders.values()), errors
+
+
+def csv_rows(
+    lines: Iterable[str], columns: tuple[str, ...], optional: tuple[str, ...],
+    errors: list[RowError],
+) -> list[CsvRow]:
+    """The data rows of a sheet with these columns, each with its line; what is wrong
+    with the header, or with a row as a whole (a field too many, a NUL byte), is added
+    to `errors` (a wrong header: no rows at all). Blank lines are passed over."""
+    lines = list(lines)
+    reader = csv.DictReader(lines, restkey="\0extra", restval=None,
+                            delimiter=_delimiter(lines[0] if lines else ""))
+    header = _header_errors(reader.fieldnames, columns, optional)
+    if header:
+        errors.extend(header)
+        return []
+    rows = []
+    for raw in reader:
+        line = reader.line_num
+        if raw.get("\0extra") or None in raw.values():
+            errors.append(RowError(line, "field_count", {"expected": len(reader.fieldnames or [])}))
+            continue
+        cells = {k.strip().lower(): (v or "") for k, v in raw.items() if k}
+        if any("\0" in v for v in cells.values()):  # a binary file, or UTF-16 saved as text
+            errors.append(RowError(line, "nul_byte"))
+            continue
+        if any(v.strip() for v in cells.values()):  # else a blank line in the sheet
+            rows.append(CsvRow(line, cells, errors))
+    return rows
 
 
 def _delimiter(header: str) -> str:
@@ -320,7 +336,7 @@ def _update(session: Session, order: Order, planned: PlannedOrder,
     first: a cancelled order takes no payments). Money paid never goes down here: that
     is a refund, made by staff."""
     if planned.paid_minor < order.paid_minor:
-        raise _Refused("paid_less", paid=order.paid_minor)
+        raise Refused("paid_less", paid=order.paid_minor)
     if planned.paid_minor > order.paid_minor:
         before = order.paid_minor
         record_payment(session, order, planned.paid_minor - before, planned.method, IMPORTER,
@@ -332,10 +348,84 @@ def _update(session: Session, order: Order, planned: PlannedOrder,
         report.changes.append(Change(order.number, "status", before_status, order.status))
 
 
-class _Refused(Exception):
+class Refused(Exception):
+    """A change `--update` may not make (money paid going down: a refund's business)."""
+
     def __init__(self, rule: str, **params: Any) -> None:
         super().__init__(rule)
         self.rule, self.params = rule, params
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How one kind of sheet (orders, bookings) compares a planned row with what is
+    there, updates it and writes it; `prefix` names its reasons ("booking_conflict")."""
+
+    differences: Callable[[Order, Any], list[str]]
+    update: Callable[[Session, Order, Any, ImportReport], None]
+    write: Callable[[Session, Any], None]
+    updatable: tuple[str, ...]
+    prefix: str = ""
+    known: tuple[str, ...] = ("paid_less", "invalid_transition", "order_cancelled")
+
+
+def existing_rows(session: Session, planned: Iterable[Any], *loads: Any) -> dict[str, Order]:
+    """The rows already there of the planned numbers, by number key."""
+    return {
+        o.number_key: o
+        for o in session.scalars(
+            select(Order)
+            .where(Order.number_key.in_([number_key(p.number) for p in planned]))
+            .options(selectinload(Order.items), *(selectinload(load) for load in loads))
+        )
+    }
+
+
+def apply_plan(
+    session: Session, planned: list[Any], existing: dict[str, Order], rules: Rules,
+    report: ImportReport, *, update: bool,
+) -> ImportReport:
+    """Sort the planned rows into new, changed and unchanged; refuse a change not asked
+    for (or not allowed); apply the changes, then write the new ones. Stops at the first
+    stage with errors, which the caller then rolls back."""
+    fresh, stale = [], []
+    for row in planned:
+        found = existing.get(number_key(row.number))
+        if found is None:
+            fresh.append(row)
+            continue
+        differs = rules.differences(found, row)
+        if update and differs and set(differs) <= set(rules.updatable):
+            stale.append((found, row))
+        elif differs:
+            report.errors.append(RowError(row.line, f"{rules.prefix}conflict", {
+                "number": row.number, "fields": ", ".join(differs), "update": update,
+                "updatable": ", ".join(rules.updatable)}))
+        else:
+            report.unchanged.append(row.number)
+    if report.errors:
+        return report
+    for found, row in stale:
+        try:
+            with session.begin_nested():
+                rules.update(session, found, row, report)
+        except (DomainError, Refused) as error:
+            rule = error.rule if isinstance(error, Refused) else error.code
+            reason = f"{rules.prefix}update_{rule if rule in rules.known else 'refused'}"
+            report.errors.append(RowError(row.line, reason, {
+                "number": row.number, "status": row.status, "current": found.status,
+                "rule": rule}))
+    if report.errors:
+        return report
+    for row in fresh:
+        try:
+            rules.write(session, row)
+        except DomainError as error:  # a rule the checks above did not foresee
+            report.errors.append(RowError(row.line, f"{rules.prefix}refused", {
+                "number": row.number, "rule": error.code}))
+            return report
+        report.created.append(row.number)
+    return report
 
 
 def import_orders(
@@ -349,48 +439,11 @@ def import_orders(
     report = ImportReport(errors=errors)
     if errors:
         return report
-    existing = {
-        o.number_key: o
-        for o in session.scalars(
-            select(Order)
-            .where(Order.number_key.in_([number_key(p.number) for p in planned]))
-            .options(selectinload(Order.items))
-        )
-    }
-    fresh, stale = [], []
-    for order in planned:
-        found = existing.get(number_key(order.number))
-        if found is None:
-            fresh.append(order)
-            continue
-        differs = _differences(found, order, business)
-        if update and differs and set(differs) <= set(UPDATABLE):
-            stale.append((found, order))
-        elif differs:
-            report.errors.append(RowError(order.line, "conflict", {
-                "number": order.number, "fields": ", ".join(differs), "update": update}))
-        else:
-            report.unchanged.append(order.number)
-    if report.errors:
-        return report
-    for found, order in stale:
-        try:
-            with session.begin_nested():
-                _update(session, found, order, report)
-        except (DomainError, _Refused) as error:
-            rule = error.rule if isinstance(error, _Refused) else error.code
-            known = rule in ("paid_less", "invalid_transition", "order_cancelled")
-            report.errors.append(RowError(order.line, f"update_{rule if known else 'refused'}", {
-                "number": order.number, "status": order.status, "current": found.status,
-                "rule": rule}))
-    if report.errors:
-        return report
-    for order in fresh:
-        try:
-            _write(session, business, order)
-        except DomainError as error:  # a rule the checks above did not foresee
-            report.errors.append(RowError(order.line, "refused", {
-                "number": order.number, "rule": error.code}))
-            return report
-        report.created.append(order.number)
-    return report
+    rules = Rules(
+        differences=lambda found, order: _differences(found, order, business),
+        update=_update,
+        write=lambda session, order: _write(session, business, order),
+        updatable=UPDATABLE,
+    )
+    return apply_plan(session, planned, existing_rows(session, planned), rules, report,
+                      update=update)

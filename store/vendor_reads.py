@@ -5,17 +5,21 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import Order, PaymentProof, ProofStatus
+from store.models import Order, OrderKind, PaymentProof, ProofStatus
 from store.numbers import number_key
 from store.queries import order_by_id
 
 
-def business_order(session: Session, business_id: int, number: str) -> Order | None:
-    """The business's order of that number (any spelling), fully loaded and read
-    afresh; another business's order is as good as missing."""
+def business_order(
+    session: Session, business_id: int, number: str, kind: str = OrderKind.ORDER.value
+) -> Order | None:
+    """The business's order (or, with `kind="booking"`, booking) of that number (any
+    spelling), fully loaded and read afresh; another business's, or the other kind, is
+    as good as missing."""
     order_id = session.scalar(
         select(Order.id).where(
-            Order.number_key == number_key(number), Order.business_id == business_id
+            Order.number_key == number_key(number), Order.business_id == business_id,
+            Order.kind == kind,
         )
     )
     if order_id is None:

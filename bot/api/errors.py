@@ -11,7 +11,7 @@ from flask import Response, jsonify, request
 from bot.api import json_input
 from handlers import i18n
 from store import errors
-from store.models import OrderStatus
+from store.models import BookingStatus, OrderStatus
 
 # What each domain rule's refusal is in HTTP.
 DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
@@ -45,6 +45,13 @@ class ApiError(Exception):
         self.msg = msg or code
         self.params = {"field": field, **params}
 
+    def worded_for(self, subject: str) -> ApiError:
+        """The same refusal in a `subject`'s own words ("booking": "A booking that is
+        requested…"), where the catalog has them (`api_error.booking_<code>`)."""
+        if f"api_error.{subject}_{self.msg}" in i18n.catalog(i18n.FALLBACK):
+            self.msg = f"{subject}_{self.msg}"
+        return self
+
     @classmethod
     def from_domain(cls, error: errors.DomainError) -> ApiError:
         field = {"items_required": "items", "overpayment": "amount_minor"}.get(error.code)
@@ -74,7 +81,7 @@ def error_response(error: ApiError) -> tuple[Response, int]:
 def _status_names(params: dict[str, Any], lang: str) -> dict[str, Any]:
     """Statuses in a message as the chat and the page name them ("बन रहा है"), not as
     codes ("preparing"); the codes stay in the fields a program reads."""
-    statuses = {s.value for s in OrderStatus}
+    statuses = {s.value for s in OrderStatus} | {s.value for s in BookingStatus}
     return {k: i18n.t(f"status.{v}", lang) if k in ("current", "target", "status") and v in statuses
             else v for k, v in params.items()}
 

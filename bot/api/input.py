@@ -143,7 +143,7 @@ def order_input(business: Business, body: dict[str, Any]) -> OrderInput:
                 fields[f"customer_{key}"] = customer.text(key, limit=limit,
                                                           multiline=key == "address")
         if customer.has("phone"):
-            fields["customer_phone"] = _phone(business, customer.text("phone", limit=40),
+            fields["customer_phone"] = phone_input(business, customer.text("phone", limit=40),
                                               customer.name("phone"))
     for key in ("customer_note", "internal_note"):
         if top.has(key):
@@ -153,7 +153,7 @@ def order_input(business: Business, body: dict[str, Any]) -> OrderInput:
     return OrderInput(number, _items(values) if values is not None else None, fields)
 
 
-def _phone(business: Business, text: str | None, field_name: str) -> str | None:
+def phone_input(business: Business, text: str | None, field_name: str) -> str | None:
     if text is None:
         return None
     phone = parse_phone(text, business.country or "IN")

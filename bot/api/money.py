@@ -16,14 +16,15 @@ from bot.api.output import order_json, order_summary, proof_json
 from bot.api.routes import API, _change, _now, _order, bp, sessions
 from store import orders, proofs
 from store.db import unit_of_work
-from store.models import Business, Order, PaymentProof
+from store.models import Business, Order, OrderKind, PaymentProof
 
 
 @bp.get("/orders")
 def list_orders() -> Response:
     """The business's orders, oldest first, `limit` a page; `next_cursor` fetches the next."""
     statuses, since, cursor, limit = list_input(request.args)
-    query = select(Order).where(Order.business_id == g.business_id)
+    query = select(Order).where(Order.business_id == g.business_id,
+                                Order.kind == OrderKind.ORDER.value)
     if statuses:
         query = query.where(Order.status.in_(statuses))
     if since is not None:

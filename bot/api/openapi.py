@@ -7,7 +7,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from store.models import OrderStatus
+from store.bookings import MAX_DURATION_MINUTES
+from store.models import BookingStatus, OrderStatus
 from store.orders import PAYMENT_METHODS
 from store.proof_checks import CODES as FLAG_CODES
 from store.shipments import STEPS
@@ -17,6 +18,7 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 MINOR = {"type": "integer", "minimum": 0, "description": "money in minor units (paise)"}
 TIME = {"type": "string", "format": "date-time"}
 STATUSES = [s.value for s in OrderStatus]
+BOOKING_STATUSES = [s.value for s in BookingStatus]
 
 
 def ref(name: str) -> dict[str, str]:
@@ -30,6 +32,24 @@ def obj(properties: dict[str, Any], required: list[str] | None = None, **extra: 
         schema["required"] = required
     return {**schema, **extra}
 
+
+TIMELINE = {"type": "array", "items": obj(
+    {"kind": {"description": "status, payment, refund, proof, shipment, update, "
+              "reschedule, request…", "type": "string"},
+     "from_status": NULLABLE_STRING, "to_status": NULLABLE_STRING,
+     "actor": STRING, "detail": {"type": "object"}, "at": TIME},
+    ["kind", "actor", "at"])}
+PAYMENTS = {"type": "array", "items": obj(
+    {"kind": {"enum": ["payment", "refund"]}, "amount_minor": MINOR,
+     "method": STRING, "reference": NULLABLE_STRING, "recorded_via": STRING,
+     "at": TIME},
+    ["kind", "amount_minor", "method", "at"])}
+LOCAL_TIME = {"type": "string", "format": "date-time",
+              "description": "the same moment in the business's time zone, with its offset"}
+START_INPUT = {"type": "string", "description": "ISO 8601 date and time: with an offset "
+               "(2026-12-02T11:00:00+05:30, or Z) as it says; without one, the business's "
+               "local time (2026-12-02T11:00)"}
+DURATION = {"type": "integer", "minimum": 1, "maximum": MAX_DURATION_MINUTES}
 
 SCHEMAS: dict[str, Any] = {
     "Error": obj(
@@ -162,17 +182,8 @@ SCHEMAS: dict[str, Any] = {
                 ["name", "quantity", "unit_price_minor", "line_total_minor"])},
             "created_at": TIME,
             "status_changed_at": TIME,
-            "timeline": {"type": "array", "items": obj(
-                {"kind": {"description": "status, payment, refund, proof, shipment, update…",
-                          "type": "string"},
-                 "from_status": NULLABLE_STRING, "to_status": NULLABLE_STRING,
-                 "actor": STRING, "detail": {"type": "object"}, "at": TIME},
-                ["kind", "actor", "at"])},
-            "payments": {"type": "array", "items": obj(
-                {"kind": {"enum": ["payment", "refund"]}, "amount_minor": MINOR,
-                 "method": STRING, "reference": NULLABLE_STRING, "recorded_via": STRING,
-                 "at": TIME},
-                ["kind", "amount_minor", "method", "at"])},
+            "timeline": TIMELINE,
+            "payments": PAYMENTS,
             "proofs": {"type": "array", "items": ref("Proof")},
             "shipments": {"type": "array", "items": obj(
                 {"provider": STRING, "awb": NULLABLE_STRING, "courier": NULLABLE_STRING,
@@ -229,6 +240,99 @@ SCHEMAS: dict[str, Any] = {
     ),
 }
 
+BOOKING_STATE = {
+    "number": STRING,
+    "status": {"enum": BOOKING_STATUSES},
+    "payment_status": {"enum": ["unpaid", "partial", "paid", "partially_refunded",
+                                "refunded"]},
+    "currency": STRING,
+    "total_minor": {**MINOR, "description": "the price, with any discount or charge"},
+    "paid_minor": MINOR,
+    "refunded_minor": MINOR,
+    "due_minor": MINOR,
+    "to_refund_minor": MINOR,
+    "page_url": {**NULLABLE_STRING, "description": "the booking's own page, as the "
+                 "customer's chat links it"},
+    "service": STRING,
+    "starts_at": {**TIME, "description": "UTC"},
+    "starts_at_local": LOCAL_TIME,
+    "ends_at": {**TIME, "description": "UTC"},
+    "ends_at_local": LOCAL_TIME,
+    "timezone": {"type": "string", "description": "the business's IANA time zone"},
+    "duration_minutes": {"type": "integer"},
+    "staff": {**NULLABLE_STRING, "description": "who serves, as shown"},
+    "place": {**NULLABLE_STRING, "description": "null: the business's address"},
+    "customer": obj({"name": NULLABLE_STRING, "phone": NULLABLE_STRING}),
+}
+BOOKING_REQUIRED = ["number", "status", "payment_status", "currency", "total_minor",
+                    "paid_minor", "due_minor", "service", "starts_at", "starts_at_local",
+                    "ends_at", "ends_at_local", "timezone", "duration_minutes", "customer"]
+SCHEMAS.update({
+    "BookingInput": obj(
+        {
+            "number": {"type": "string", "description": "the business's code, -B, 3 to 10 "
+                       "digits: GS-B501"},
+            "service": {"type": "string", "minLength": 1, "maxLength": 200},
+            "starts_at": START_INPUT,
+            "duration_minutes": {**DURATION, "default": 60},
+            "price_minor": {**MINOR, "maximum": 10**12},
+            "customer_name": NULLABLE_STRING,
+            "customer_phone": {"type": ["string", "null"],
+                               "description": "any common form; stored as E.164"},
+            "staff": NULLABLE_STRING,
+            "place": {**NULLABLE_STRING, "description": "null: the business's address"},
+            "status": {"enum": BOOKING_STATUSES, "description": "a new booking's: requested "
+                       "by default; an existing one's is moved to it by the rules"},
+            "customer_note": NULLABLE_STRING,
+            "internal_note": NULLABLE_STRING,
+        },
+        ["number"],
+        description="service, starts_at and price_minor are required for a new booking; "
+        "an update changes what it gives and leaves the rest",
+    ),
+    "BookingStatusInput": obj(
+        {"status": {"enum": BOOKING_STATUSES}, "reason": NULLABLE_STRING}, ["status"]),
+    "RescheduleInput": obj({"starts_at": START_INPUT, "duration_minutes": DURATION},
+                           ["starts_at"]),
+    "BookingRequest": obj(
+        {
+            "kind": {"enum": ["reschedule", "cancel"]},
+            "status": {"enum": ["pending", "proposed"]},
+            "wanted_starts_at": {"type": ["string", "null"], "format": "date-time"},
+            "wanted_text": NULLABLE_STRING,
+            "proposed_starts_at": {"type": ["string", "null"], "format": "date-time"},
+            "reason": NULLABLE_STRING,
+            "created_at": TIME,
+        },
+        ["kind", "status", "created_at"],
+        description="the customer's wish waiting for the staff (pending), or the staff's "
+        "counter-offer waiting for the customer (proposed)",
+    ),
+    "BookingSummary": obj(BOOKING_STATE, BOOKING_REQUIRED),
+    "Booking": obj(
+        {
+            **BOOKING_STATE,
+            "price_minor": MINOR,
+            "customer_note": NULLABLE_STRING,
+            "internal_note": NULLABLE_STRING,
+            "request": {"oneOf": [ref("BookingRequest"), {"type": "null"}]},
+            "sequence": {"type": "integer", "description": "the calendar event's SEQUENCE: "
+                         "grows with every move or cancellation"},
+            "created_at": TIME,
+            "status_changed_at": TIME,
+            "timeline": TIMELINE,
+            "payments": PAYMENTS,
+            "proofs": {"type": "array", "items": ref("Proof")},
+        },
+        [*BOOKING_REQUIRED, "price_minor", "request", "timeline", "payments", "proofs"],
+    ),
+    "BookingList": obj(
+        {"bookings": {"type": "array", "items": ref("BookingSummary")},
+         "from": TIME, "to": TIME},
+        ["bookings", "from", "to"],
+    ),
+})
+
 EXAMPLE_ORDER_INPUT = {
     "number": "AK-1005",
     "customer": {"name": "Neha Gupta", "phone": "098333 33333", "address": "7 Park Street"},
@@ -248,6 +352,27 @@ EXAMPLE_ORDER = {
     "timeline": [{"kind": "status", "from_status": None, "to_status": "pending",
                   "actor": "api", "detail": {}, "at": "2026-11-24T14:00:00Z"}],
     "payments": [], "proofs": [], "shipments": [],
+}
+EXAMPLE_BOOKING_INPUT = {
+    "number": "GS-B503", "service": "Haircut and styling", "starts_at": "2026-12-02T11:00",
+    "duration_minutes": 60, "price_minor": 80000, "customer_name": "Ravi Kumar",
+    "customer_phone": "098111 11111", "staff": "Neha", "status": "confirmed",
+}
+EXAMPLE_BOOKING = {
+    "number": "GS-B503", "status": "confirmed", "payment_status": "unpaid", "currency": "INR",
+    "total_minor": 80000, "paid_minor": 0, "refunded_minor": 0, "due_minor": 80000,
+    "to_refund_minor": 0, "page_url": "https://orders.example.in/b/Mw.x2ShQ0yQ",
+    "service": "Haircut and styling", "starts_at": "2026-12-02T05:30:00Z",
+    "starts_at_local": "2026-12-02T11:00:00+05:30", "ends_at": "2026-12-02T06:30:00Z",
+    "ends_at_local": "2026-12-02T12:00:00+05:30", "timezone": "Asia/Kolkata",
+    "duration_minutes": 60, "staff": "Neha", "place": None,
+    "customer": {"name": "Ravi Kumar", "phone": "+919811111111"},
+    "price_minor": 80000, "customer_note": None, "internal_note": None, "request": None,
+    "sequence": 0, "created_at": "2026-11-24T14:00:00Z",
+    "status_changed_at": "2026-11-24T14:00:00Z",
+    "timeline": [{"kind": "status", "from_status": None, "to_status": "confirmed",
+                  "actor": "api", "detail": {}, "at": "2026-11-24T14:00:00Z"}],
+    "payments": [], "proofs": [],
 }
 EXAMPLE_ERROR = {"error": {"code": "wrong_type", "field": "items[0].quantity",
                            "message": "items[0].quantity must be a whole number (an integer, "
@@ -280,6 +405,20 @@ CHANGE_ERRORS = {
 }
 NUMBER = {"name": "number", "in": "path", "required": True, "schema": STRING,
           "description": "the order number, any spelling: AK-1005, ak1005"}
+BOOKING_NUMBER = {"name": "number", "in": "path", "required": True, "schema": STRING,
+                  "description": "the booking number, any spelling: GS-B501, gsb501"}
+BOOKING_ERRORS = {"404": _answer("no such booking for this business (an order's number "
+                                 "is not a booking's)", ref("Error"))}
+RANGE_PARAMS = [
+    {"name": name, "in": "query", "required": False, "schema": STRING,
+     "description": description}
+    for name, description in (
+        ("from", "a date (2026-12-02: from the start of that day in the business's zone) "
+                 "or a date and time; today by default"),
+        ("to", "a date (to the end of that day) or a date and time; 7 days after from by "
+               "default; at most 92 days after from"),
+    )
+]
 PROOF_ID = {"name": "id", "in": "path", "required": True, "schema": STRING,
             "description": "the proof's number in this business (`number` of a Proof, as "
             "its prompt to staff shows it)"}
@@ -310,13 +449,62 @@ def _post(summary: str, body: str, example: Any, ok: dict[str, Any], params: lis
             "responses": {**ok, **CHANGE_ERRORS}}
 
 
+def _booking_post(summary: str, body: str, example: Any, ok: dict[str, Any]) -> dict:
+    """A POST under /bookings/{number}: its 404 speaks of bookings."""
+    operation = _post(summary, body, example, ok, [BOOKING_NUMBER])
+    return {**operation, "responses": {**operation["responses"], **BOOKING_ERRORS}}
+
+
+def _booking_paths() -> dict[str, Any]:
+    booking = ref("Booking")
+    return {
+        "/bookings": {
+            "get": {
+                "summary": "The business's bookings starting between from and to, by start "
+                           "time (today and the next 7 days by default)",
+                "parameters": RANGE_PARAMS,
+                "responses": {"200": _answer("the bookings", ref("BookingList"),
+                                             {"bookings": [], "from": "2026-11-23T18:30:00Z",
+                                              "to": "2026-11-30T18:30:00Z"}),
+                              "401": ERRORS["401"],
+                              "422": _answer("from or to is not valid", ref("Error"))}},
+            "post": _post(
+                "Create a booking, or update it if the number exists (a new start moves it, "
+                "a new status changes it by the rules; what is left out stays)",
+                "BookingInput", EXAMPLE_BOOKING_INPUT,
+                {"201": _answer("created", booking, EXAMPLE_BOOKING),
+                 "200": _answer("updated, or already so", booking)}, [])},
+        "/bookings/{number}": {"get": {
+            "summary": "A booking with its time, place, money, request waiting and timeline",
+            "parameters": [BOOKING_NUMBER],
+            "responses": {"200": _answer("the booking", booking, EXAMPLE_BOOKING),
+                          "401": ERRORS["401"], **BOOKING_ERRORS}}},
+        "/bookings/{number}/status": {"post": _booking_post(
+            "Change the status (requested → confirmed → checked_in → completed; cancelled "
+            "while requested or confirmed; no_show once confirmed); the customer is told",
+            "BookingStatusInput", {"status": "confirmed"},
+            {"200": _answer("changed (or already in that status)", booking)})},
+        "/bookings/{number}/reschedule": {"post": _booking_post(
+            "Move a requested or confirmed booking to a new start (and length); the "
+            "customer is told and the calendar event's SEQUENCE grows",
+            "RescheduleInput", {"starts_at": "2026-12-03T17:00:00+05:30"},
+            {"200": _answer("moved (or already at that time)", booking)})},
+        "/bookings/{number}/payments": {"post": _booking_post(
+            "Record a payment (a deposit, or the rest) taken outside the chat; never more "
+            "than is due, none once cancelled", "PaymentInput",
+            {"amount_minor": 20000, "method": "upi", "reference": "deposit"},
+            {"201": _answer("recorded", booking)})},
+    }
+
+
 @cache
 def document() -> dict[str, Any]:
     order = ref("Order")
     return {
         "openapi": "3.1.0",
         "info": {"title": "orderbot vendor API", "version": "1.0.0",
-                 "description": "Orders, statuses, payments and proofs of one business. "
+                 "description": "Orders and bookings, statuses, payments and proofs of one "
+                 "business. "
                  "Money is integer minor units (paise) beside the order's currency."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"apiKey": []}],
@@ -389,6 +577,7 @@ def document() -> dict[str, Any]:
                               "401": ERRORS["401"],
                               "404": _answer("no such proof for this business",
                                              ref("Error"))}}},
+            **_booking_paths(),
             "/openapi.json": {"get": {
                 "summary": "This document", "security": [],
                 "responses": {"200": _answer("the OpenAPI document", {"type": "object"})}}},

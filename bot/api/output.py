@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.bookings.links import booking_page_url
 from handlers.orders.links import order_page_url
-from store.models import Order, PaymentProof
+from store.models import Order, OrderKind, PaymentProof
 from store.proof_checks import codes, read_fields
 from store.proofs import decider_name
 from store.shipments import shipments_of
@@ -66,12 +67,16 @@ def proof_json(proof: PaymentProof) -> dict[str, Any]:
 
 
 def page_url(session: Session, order: Order) -> str | None:
-    """The order's own page (the link the customer's chat carries)."""
+    """The order's (or booking's) own page: the link the customer's chat carries."""
     settings = session.info.get("settings")
-    return order_page_url(settings, order.id) if settings is not None else None
+    if settings is None:
+        return None
+    if order.kind == OrderKind.BOOKING:
+        return booking_page_url(settings, order.id)
+    return order_page_url(settings, order.id)
 
 
-def _state(session: Session, order: Order) -> dict[str, Any]:
+def money_state(session: Session, order: Order) -> dict[str, Any]:
     """An order's state and money, as every answer about it starts."""
     return {
         "number": order.number,
@@ -90,16 +95,45 @@ def _state(session: Session, order: Order) -> dict[str, Any]:
 def order_summary(session: Session, order: Order) -> dict[str, Any]:
     """An order in a list: its state and money, without the timeline and the rest."""
     return {
-        **_state(session, order),
+        **money_state(session, order),
         "customer_name": order.customer_name,
         "created_at": stamp(order.created_at),
         "updated_at": stamp(order.updated_at),
     }
 
 
+def history_json(session: Session, order: Order) -> dict[str, Any]:
+    """An order's (or booking's) timeline, payments and proofs."""
+    return {
+        "timeline": [
+            {
+                "kind": event.kind,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "actor": event.actor,
+                "detail": event.detail or {},
+                "at": stamp(event.created_at),
+            }
+            for event in order.events
+        ],
+        "payments": [
+            {
+                "kind": payment.kind,
+                "amount_minor": payment.amount_minor,
+                "method": payment.method,
+                "reference": payment.reference,
+                "recorded_via": payment.recorded_via,
+                "at": stamp(payment.created_at),
+            }
+            for payment in order.payments
+        ],
+        "proofs": [proof_json(proof) for proof in proofs_of(session, order.id)],
+    }
+
+
 def order_json(session: Session, order: Order) -> dict[str, Any]:
     return {
-        **_state(session, order),
+        **money_state(session, order),
         "fulfilment": order.fulfilment,
         "customer": {
             "name": order.customer_name,
@@ -128,29 +162,7 @@ def order_json(session: Session, order: Order) -> dict[str, Any]:
         ],
         "created_at": stamp(order.created_at),
         "status_changed_at": stamp(order.status_changed_at),
-        "timeline": [
-            {
-                "kind": event.kind,
-                "from_status": event.from_status,
-                "to_status": event.to_status,
-                "actor": event.actor,
-                "detail": event.detail or {},
-                "at": stamp(event.created_at),
-            }
-            for event in order.events
-        ],
-        "payments": [
-            {
-                "kind": payment.kind,
-                "amount_minor": payment.amount_minor,
-                "method": payment.method,
-                "reference": payment.reference,
-                "recorded_via": payment.recorded_via,
-                "at": stamp(payment.created_at),
-            }
-            for payment in order.payments
-        ],
-        "proofs": [proof_json(proof) for proof in proofs_of(session, order.id)],
+        **history_json(session, order),
         "shipments": [
             {
                 "provider": shipment.provider,

@@ -46,7 +46,10 @@ def _refused(error: ApiError) -> tuple[Response, int]:
 
 @bp.errorhandler(DomainError)
 def _rule_said_no(error: DomainError) -> tuple[Response, int]:
-    return error_response(ApiError.from_domain(error))
+    refusal = ApiError.from_domain(error)
+    if request.path.startswith(f"{bp.url_prefix}/bookings"):
+        refusal.worded_for("booking")
+    return error_response(refusal)
 
 
 def unknown_route(error: HTTPException) -> Response | tuple[Response, int] | HTTPException:
@@ -143,14 +146,16 @@ def change_status(number: str) -> tuple[Response, int]:
     return _change(action)
 
 
+def pay(session: Session, order: Order, body: dict[str, Any]) -> None:
+    """Record the payment a body describes on an order or a booking."""
+    amount, method, reference = payment_input(body)
+    orders.record_payment(session, order, amount, method, API, reference=reference, now=_now())
+
+
 @bp.post("/orders/<number>/payments")
 def record_payment(number: str) -> tuple[Response, int]:
     def action(session: Session, business: Business, body: dict[str, Any]):  # noqa: ANN202
-        amount, method, reference = payment_input(body)
-        order = _order(session, business, number)
-        orders.record_payment(
-            session, order, amount, method, API, reference=reference, now=_now()
-        )
+        pay(session, _order(session, business, number), body)
         return 201, order_json(session, _order(session, business, number))
 
     return _change(action)

@@ -11,6 +11,8 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,8 @@ from handlers.parse import display_phone
 from store import businesses, proofs
 from store.db import unit_of_work
 from store.errors import DomainError, InvalidValue
-from store.importer import COLUMNS, import_orders
+from store.importer import COLUMNS, Change, ImportReport, import_orders
+from store.models import Business
 from store.schema import upgrade
 from store.staff_news import active_staff, configured_staff_channels
 
@@ -177,6 +180,8 @@ def _show(found: Any) -> None:
             value = ", ".join(value)
         elif field == "contact_phone" and value:
             value = display_phone(value)
+        elif field == "cancel_before_hours" and value is None:
+            value = "off"
         click.echo(f"  {text.LABELS[field] + ':':<22}{value if value not in (None, '') else '-'}")
     click.echo(f"  {text.LABELS['lookup_check'] + ':':<22}{found.lookup_check}")
     for field, value in gateway_options.show_lines(found):
@@ -211,6 +216,10 @@ def business_show(code: str) -> None:
 @click.option("--auto-approve", "auto_approve",
               help='"statement": a proof the bank statement confirms (UTR and amount) is '
                    'approved by itself; "off": staff decide every proof. [default: off]')
+@click.option("--cancel-before-hours", "cancel_before_hours",
+              help="Customers may cancel a booking themselves until N hours before it "
+                   'starts (later they ask, and staff decide); "off": every cancellation '
+                   "is a request. [default: off]")
 @refusals
 def business_edit(code: str, lookup_check: str | None = None,
                   shipping_secret: str | None = None, **values: str | None) -> None:
@@ -311,47 +320,102 @@ a newer status and amount paid are applied to it and each change is reported (it
 customer and date must still agree). Nobody is notified. See samples/orders.csv."""
 
 
+def sheet_options(update_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """CODE FILE [--dry-run] [--update] of an import command."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed([
+            click.argument("code"),
+            click.argument("file", type=click.Path(exists=True, dir_okay=False,
+                                                   path_type=Path)),
+            click.option("--dry-run", is_flag=True, help="Check and report; write nothing."),
+            click.option("--update", is_flag=True, help=update_help),
+        ]):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @orders.command("import", help=IMPORT_HELP)
-@click.argument("code")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
-@click.option("--update", is_flag=True,
-              help="Apply a newer status and amount paid to orders already there.")
+@sheet_options("Apply a newer status and amount paid to orders already there.")
 @refusals
 def orders_import(code: str, file: Path, dry_run: bool, update: bool) -> None:
-    try:
-        lines = file.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    except UnicodeDecodeError:
-        fail(text.NOT_UTF8.format(path=file))
+    import_sheet(
+        code, file, dry_run, noun="order",
+        run=lambda session, found, lines, now: import_orders(session, found, lines, now,
+                                                             update=update),
+        change_line=lambda change, shop: text.change_line(change, shop.currency),
+    )
+
+
+@dataclass(frozen=True)
+class Shop:
+    """What an import's report names of its business, read before the session closes."""
+
+    code: str
+    currency: str
+    timezone: str
+    country: str
+
+
+def import_sheet(
+    code: str, file: Path, dry_run: bool, *, noun: str,
+    run: Callable[[Session, Business, list[str], datetime], ImportReport],
+    change_line: Callable[[Change, Shop], str],
+) -> None:
+    """Read FILE, import it into the business CODE all or nothing, and report."""
+    lines = read_sheet(file)
     with database() as runtime:
         session = runtime.sessions()
         try:
             found = businesses.get_business(session, code)
-            code = found.code
-            report = import_orders(session, found, lines, runtime.clock(), update=update)
-            currency = found.currency
-            if report.ok and not dry_run:
-                session.commit()
-            else:
-                session.rollback()
+            shop = Shop(found.code, found.currency, found.timezone, found.country)
+            report = run(session, found, lines, runtime.clock())
+            settle(session, report, dry_run)
         finally:
             session.close()
+    print_report(report, file, dry_run, code=shop.code, noun=noun,
+                 change_line=lambda change: change_line(change, shop))
+
+
+def read_sheet(file: Path) -> list[str]:
+    """The lines of a CSV as a spreadsheet saves it (UTF-8, with or without a BOM)."""
+    try:
+        return file.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        fail(text.NOT_UTF8.format(path=file))
+        raise  # not reached: fail exits
+
+
+def settle(session: Session, report: ImportReport, dry_run: bool) -> None:
+    """All or nothing: the import is kept only when the file had no problem and it is
+    not a dry run."""
+    if report.ok and not dry_run:
+        session.commit()
+    else:
+        session.rollback()
+
+
+def print_report(report: ImportReport, file: Path, dry_run: bool, *, code: str, noun: str,
+                 change_line: Callable[[Change], str]) -> None:
+    """What an import did (or would do), each problem by line; exit 2 on problems."""
     for error in report.errors:
         click.echo(text.row_problem(error), err=True)
     if not report.ok:
         fail(text.IMPORT_FAILED.format(count=len(report.errors), path=file))
     if report.created:
         done = text.WOULD_IMPORT if dry_run else text.IMPORTED
-        click.echo(done.format(count=len(report.created), code=code,
+        click.echo(done.format(count=len(report.created), code=code, noun=noun,
                                numbers=", ".join(report.created)))
     elif not report.changes:
         click.echo(text.NOTHING_NEW)
     for change in report.changes:
-        click.echo(text.change_line(change, currency))
+        click.echo(change_line(change))
     if report.changes:
         numbers = {change.number for change in report.changes}
         done = text.WOULD_UPDATE if dry_run else text.UPDATED_ORDERS
-        click.echo(done.format(count=len(numbers)))
+        click.echo(done.format(count=len(numbers), noun=noun))
     if report.unchanged:
         click.echo(text.UNCHANGED.format(numbers=", ".join(report.unchanged)))
     if dry_run:

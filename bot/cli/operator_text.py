@@ -28,6 +28,7 @@ LABELS = {
     "accepted_methods": "Accepted methods",
     "payment_note": "Payment note",
     "auto_approve": "Auto-approve",
+    "cancel_before_hours": "Cancel up to (h)",
     "phone": "Phone",
     "lookup_check": "Lookup check",
     "shipping_secret": "Shipping secret",
@@ -52,6 +53,7 @@ REASONS = {
     "account_number": "'{value}' is not a bank account number (6 to 20 digits)",
     "method": "'{value}' is not a payment method ({choices})",
     "choice": "'{value}' is not one of: {choices}",
+    "cancel_hours": "'{value}' is not a number of hours (0 to {maximum}) or off",
     "upi_needs_id": "UPI is accepted but there is no UPI ID: give --upi-id",
     "bank_needs_account": "bank transfer is accepted but the account number or IFSC is missing",
     # CSV lines
@@ -80,6 +82,24 @@ REASONS = {
                        "python -c 'import secrets; print(secrets.token_urlsafe(32))')",
     "nul_byte": "the line holds a NUL character: is the file really CSV text (not UTF-16 or binary)?",
     "total_too_large": "order {number}: its total {total} is far beyond any real order",
+    # the bookings CSV (`orderbot bookings import`)
+    "no_bookings": "there are no bookings in the file",
+    "booking_number_format": "'{number}' is not a booking number of {code} (like {code}-B501)",
+    "starts_at": ("'{value}' is not a start time (YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM in the "
+                  "business's time zone, or ISO 8601 with an offset: 2026-12-02T11:00+05:30)"),
+    "duration": "'{value}' is not a length in minutes (a whole number from 1 to {maximum})",
+    "booking_overpaid": "booking {number}: amount paid {paid} is more than its price {price}",
+    "booking_price_too_large": "booking {number}: its price is far beyond any real booking",
+    "booking_twice": "booking {number} is in the file twice (first on line {first_line})",
+    "booking_conflict": "booking {number} is already there and the file changes its {fields}",
+    "booking_update_paid_less": ("booking {number}: the file says less was paid than is "
+                                 "recorded; money given back is a refund (staff: refund "
+                                 "{number} AMOUNT)"),
+    "booking_update_invalid_transition": "booking {number} is {current}; it cannot go to {status}",
+    "booking_update_order_cancelled": "booking {number} is cancelled; it takes no payments",
+    "booking_update_order_closed": "booking {number} is {current}; it can no longer be moved",
+    "booking_update_refused": "booking {number} could not be updated ({rule})",
+    "booking_refused": "booking {number} was refused ({rule})",
 }
 COLUMN_NAMES = {"created_at": "date", "paid_minor": "amount_paid", "method": "payment_method",
                 "number": "order_number spelling"}
@@ -88,8 +108,15 @@ COLUMN_NAMES = {"created_at": "date", "paid_minor": "amount_paid", "method": "pa
 # What an order already there differs in, as the operator reads it.
 FIELD_NAMES = {"items": "items", "customer_name": "customer name",
                "customer_phone": "customer phone", "status": "status", "paid": "amount paid",
-               "date": "date", "business": "business"}
-CONFLICT_UPDATE_HINT = " (to apply a newer status and amount paid, import with --update)"
+               "date": "date", "business": "business", "service": "service",
+               "starts_at": "start", "duration": "length", "staff": "staff", "price": "price"}
+CONFLICT_UPDATE_HINT = " (to apply a newer {what}, import with --update)"
+
+
+def _names(fields: list[str]) -> str:
+    """"start, length, status and amount paid"."""
+    names = [FIELD_NAMES.get(f, f) for f in fields]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _status_name(status: str) -> str:
@@ -102,13 +129,15 @@ def _reason(reason: str, params: dict[str, Any]) -> str:
     label = LABELS.get(field, field)
     params = {**params, "label": label, "column": COLUMN_NAMES.get(field, field)}
     for name in ("status", "current"):
-        if reason.startswith("update_") and name in params:
+        if "update_" in reason and name in params:
             params[name] = _status_name(params[name])
     if "fields" in params:
         fields = params["fields"].split(", ")
         params["fields"] = ", ".join(FIELD_NAMES.get(f, f) for f in fields)
-        hint = not params.get("update") and set(fields) <= {"status", "paid"}
-        return REASONS[reason].format(**params) + (CONFLICT_UPDATE_HINT if hint else "")
+        updatable = params.get("updatable", "status, paid").split(", ")
+        hint = not params.get("update") and set(fields) <= set(updatable)
+        return REASONS[reason].format(**params) + (
+            CONFLICT_UPDATE_HINT.format(what=_names(updatable)) if hint else "")
     return REASONS.get(reason, reason).format(**params)
 
 
@@ -154,13 +183,13 @@ NO_STAFF = "{code} has no staff yet. Add one: orderbot staff add {code} +91… -
 SECRET_SET = "set (hidden)"
 SHIPPING_ROUTE = "Carriers of {code} report to PUBLIC_BASE_URL/webhooks/shipping/<provider>/{code}"
 IMPORT_FAILED = "Nothing imported: {count} problem(s) in {path}."
-IMPORTED = "Imported {count} order(s) into {code}: {numbers}"
-WOULD_IMPORT = "Dry run: would import {count} order(s) into {code}: {numbers}"
+IMPORTED = "Imported {count} {noun}(s) into {code}: {numbers}"
+WOULD_IMPORT = "Dry run: would import {count} {noun}(s) into {code}: {numbers}"
 UNCHANGED = "Already imported, unchanged: {numbers}"
 UPDATED_STATUS = "{number}: status {before} → {after}"
 UPDATED_PAID = "{number}: amount paid {before} → {after}"
-WOULD_UPDATE = "Dry run: would update {count} order(s)."
-UPDATED_ORDERS = "Updated {count} order(s)."
+WOULD_UPDATE = "Dry run: would update {count} {noun}(s)."
+UPDATED_ORDERS = "Updated {count} {noun}(s)."
 DRY_RUN_DONE = "Dry run: nothing was written."
 NOTHING_NEW = "Nothing new to import."
 
@@ -194,3 +223,12 @@ STATUS_CHANGED = "{number}: {before} → {after}."
 TOLD = "The customer is being told: {count} queued."
 TOLD_NONE = ("No chat of this customer's is linked yet: they will see it when they look the "
              "order up.")
+
+
+# `orderbot bookings import|list`
+MOVED_LINE = "{number}: start {before} → {after}"
+BOOKINGS_HEADER = "{code} · {name} · bookings {first} – {last} ({zone})"
+NO_BOOKINGS = "No bookings then."
+BOOKING_DAY = "{day}"
+BOOKING_LINE = ("  {start} – {end} · {number} · {service} · {who} · staff {staff} · {status}"
+                " · price {price} · due {due}")

@@ -15,7 +15,7 @@ from handlers import i18n
 from handlers.parse import display_phone, find_order_number
 from store import businesses, outbox
 from store.errors import InvalidTransition
-from store.models import Order, OrderStatus, StatusEvent
+from store.models import Order, OrderKind, OrderStatus, StatusEvent
 from store.orders import OPEN, Actor, allowed_next, set_status
 from store.queries import order_by_number
 
@@ -73,7 +73,8 @@ def orders_list(code: str, wanted: str) -> None:
         statuses = [single]
     with database() as runtime, runtime.sessions() as session:
         business = businesses.get_business(session, code)
-        query = select(Order).where(Order.business_id == business.id)
+        query = select(Order).where(Order.business_id == business.id,
+                                    Order.kind == OrderKind.ORDER.value)
         if statuses is not None:
             query = query.where(Order.status.in_([str(s) for s in statuses]))
         found = list(session.scalars(query.order_by(Order.created_at.desc(), Order.id.desc())

@@ -3,6 +3,7 @@ check of real responses against the OpenAPI document."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -27,6 +28,31 @@ def new_key(runtime: Runtime, code: str = "AK") -> str:
 
 def bearer(key: str, **headers: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}", **headers}
+
+
+class ApiClient:
+    """POST/GET against /api/v1 as the business `code`, or (`code=`) as another, each
+    with its own key made on first use."""
+
+    def __init__(self, client: Any, runtime: Runtime, code: str) -> None:
+        self.client, self.runtime, self.code = client, runtime, code
+        self.keys: dict[str, str] = {code: new_key(runtime, code)}
+
+    def key(self, code: str | None = None) -> str:
+        code = code or self.code
+        if code not in self.keys:
+            self.keys[code] = new_key(self.runtime, code)
+        return self.keys[code]
+
+    def post(self, path: str, body: Any = None, raw: str | None = None, *,
+             code: str | None = None, **headers: str) -> Any:
+        data = raw if raw is not None else json.dumps(body)
+        return self.client.post(f"/api/v1{path}", data=data,
+                                headers=bearer(self.key(code), **headers),
+                                content_type="application/json")
+
+    def get(self, path: str, *, code: str | None = None, **headers: str) -> Any:
+        return self.client.get(f"/api/v1{path}", headers=bearer(self.key(code), **headers))
 
 
 def row_counts(runtime: Runtime) -> dict[str, int]:
@@ -59,3 +85,17 @@ def assert_documented(response: Any, path: str, method: str) -> None:
     validator_at(
         "paths", path, method, "responses", status, "content", "application/json", "schema"
     ).validate(response.get_json())
+
+
+def assert_refused(api: ApiClient, path: str, body: Any, status: int, code: str,
+                   field: str | None) -> None:
+    """POST `body` (a str: sent as it is) and expect the refusal, worded, with nothing
+    written."""
+    before = row_counts(api.runtime)
+    raw = body if isinstance(body, str) else None
+    response = api.post(path, body, raw=raw, **{"Idempotency-Key": f"k-{code}"})
+    assert response.status_code == status, response.get_json()
+    error = response.json["error"]
+    assert error["code"] == code and error.get("field") == field
+    assert error["message"] and "{" not in error["message"]
+    assert row_counts(api.runtime) == before
