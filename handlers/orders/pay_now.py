@@ -11,9 +11,10 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from handlers import i18n
+from handlers.bookings.links import booking_page_url
 from handlers.orders.links import order_page_url
 from handlers.types import Settings
-from store.models import Order
+from store.models import Order, OrderKind
 
 EXTRAS_KEY = "payment_links"
 
@@ -30,7 +31,9 @@ def pay_now_url(
     links: PaymentLinks | None = extras.get(EXTRAS_KEY)
     if links is None or order.due_minor <= 0:
         return None
-    return links.url_for(session, order, now, order_page_url(settings, order.id))
+    # The gateway sends the payer back to the page they came for: a booking's own.
+    page = booking_page_url if order.kind == OrderKind.BOOKING else order_page_url
+    return links.url_for(session, order, now, page(settings, order.id))
 
 
 def pay_now_line(
