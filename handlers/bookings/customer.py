@@ -29,9 +29,9 @@ from handlers.people import contact_of
 from handlers.turn import State, Turn
 from handlers.types import Button, Reply
 from handlers.when import parse_when
-from store import bookings
+from store import bookings, outbox, staff_news
 from store.errors import DomainError
-from store.models import BookingRequest, BookingStatus, Order, OrderKind
+from store.models import BookingRequest, BookingStatus, Order, OrderKind, StatusEvent
 from store.orders import Actor
 from store.queries import order_by_id, order_by_number
 
@@ -196,13 +196,29 @@ def _send(turn: Turn, number: str) -> list[Reply] | None:
             when = slot(wanted, order.booking.duration_minutes, order.business, turn.lang)
             return _say(turn, "bookings.move_sent", order, when=when)
         if bookings.can_cancel_now(order.business, order.booking, turn.now):
-            bookings.cancel(turn.session, order, CUSTOMER, reason=turn.t("bookings.by_customer"),
-                            now=turn.now)
+            event = bookings.cancel(turn.session, order, _customer(order), now=turn.now)
+            _tell_staff(turn, order, event)
             return _say(turn, "bookings.cancelled_now", order)
         bookings.request_change(turn.session, order, "cancel", chat_id=turn.chat.id, now=turn.now)
         return _say(turn, "bookings.cancel_sent", order)
     except DomainError:
         return _say(turn, "bookings.closed", order, status=turn.t("status." + order.status))
+
+
+def _customer(order: Order) -> Actor:
+    """The customer as the timeline and the staff's news name them."""
+    return Actor((order.customer_name or "").strip() or CUSTOMER.name)
+
+
+def _tell_staff(turn: Turn, order: Order, event: StatusEvent) -> None:
+    """Every staff chat hears that the customer cancelled (the store tells a staff
+    member's colleagues only)."""
+    channels = tuple(turn.ctx.settings.staff_channels)
+    for _, chat in staff_news.staff_chats(turn.session, order.business_id, channels, turn.now):
+        outbox.enqueue_for(turn.session, chat, kind=staff_news.KIND,
+                           payload={"order_id": order.id, "event_id": event.id},
+                           key=f"staff:{event.id}:chat:{chat.id}", order_id=order.id,
+                           now=turn.now)
 
 
 def _keep(turn: Turn, number: str) -> list[Reply] | None:
@@ -231,7 +247,7 @@ def _proposal(turn: Turn, arg: str, accept: bool) -> list[Reply] | None:
     when = slot(request.proposed_starts_at, order.booking.duration_minutes, order.business,
                 turn.lang)
     try:
-        bookings.decide_request(turn.session, request, accept, CUSTOMER, now=turn.now)
+        bookings.decide_request(turn.session, request, accept, _customer(order), now=turn.now)
     except DomainError:
         return _say(turn, "bookings.proposal_gone", order)
     turn.chat.current_order_id = order.id
