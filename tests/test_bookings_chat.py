@@ -78,7 +78,7 @@ def test_the_booking_in_hindi(demo) -> None:
     assert "Due" not in answer
 
 
-@pytest.mark.parametrize("spelling", ["GS-B501", "gs b501", "gsb501", "#GS B 501",
+@pytest.mark.parametrize("spelling", ["GS-B501", "gs b501", "gsb501", "#GS b501",
                                       "where is my booking GS-B501?", "GS-B५०१"])
 def test_booking_numbers_are_forgiven(stranger: ChatDriver, spelling: str) -> None:
     assert "Booking GS-B501" in stranger.text(spelling)
