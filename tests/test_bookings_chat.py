@@ -13,6 +13,7 @@ from sqlalchemy import select
 from support import ChatDriver
 from support.channels import queued_notices
 
+from handlers import notices
 from store import bookings
 from store.db import unit_of_work
 from store.models import BookingRequest, OutboxMessage
@@ -38,6 +39,14 @@ def requests(runtime) -> list[BookingRequest]:
 def staff_kinds(runtime) -> list[str]:
     with unit_of_work(runtime.sessions) as s:
         return list(s.scalars(select(OutboxMessage.kind).where(OutboxMessage.address == NEHA)))
+
+
+def staff_news(runtime, kind: str) -> list[str]:
+    """The texts of `kind` queued for Neha's console chat."""
+    with unit_of_work(runtime.sessions) as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.address == NEHA,
+                                                     OutboxMessage.kind == kind)).all()
+        return [reply.text for row in rows for reply in notices.render(s, row)]
 
 
 def staff(runtime):
@@ -158,6 +167,13 @@ def test_words_that_are_no_time_are_asked_again_and_help_leaves(customer) -> Non
     assert requests(customer.runtime) == []
 
 
+def test_my_orders_typed_instead_of_a_time_is_answered(customer) -> None:
+    customer.say("GS-B501")
+    customer.say(button="bmove:GS-B501")
+    assert "Bookings and orders for +91 98111 11111" in customer.text("my orders")
+    assert requests(customer.runtime) == []
+
+
 def test_no_keeps_the_booking(customer) -> None:
     customer.say("GS-B501")
     customer.say(button="bmove:GS-B501")
@@ -246,6 +262,8 @@ def test_a_proposed_time_accepted_moves_the_booking(customer) -> None:
     assert "is moved to Wed 25 Nov, 6:00\u202fpm" in news(customer, seen)
     assert "That proposal for GS-B501 no longer applies" in customer.text(
         button=buttons["Accept"])
+    assert staff_news(customer.runtime, "booking_customer_decided") == [
+        "✅ Ravi Kumar accepted Wed 25 Nov, 6:00\u202fpm – 7:00\u202fpm for GS-B501; it is moved."]
 
 
 def test_a_proposed_time_declined_keeps_the_booking(customer) -> None:
@@ -254,6 +272,9 @@ def test_a_proposed_time_declined_keeps_the_booking(customer) -> None:
     assert "you declined Wed 25 Nov, 6:00\u202fpm" in customer.text(button=buttons["Decline"])
     assert "When: Wed 25 Nov, 11:00\u202fam" in customer.text("GS-B501")
     assert [r.status for r in requests(customer.runtime)] == ["declined"]
+    assert staff_news(customer.runtime, "booking_customer_decided") == [
+        "Ravi Kumar declined Wed 25 Nov, 6:00\u202fpm – 7:00\u202fpm for GS-B501; it stays "
+        "Wed 25 Nov, 11:00\u202fam – 12:00\u202fpm."]
 
 
 def test_someone_else_cannot_answer_a_proposal(customer, stranger) -> None:
@@ -290,3 +311,21 @@ def test_a_payment_and_a_status_are_told_with_the_booking_page(customer) -> None
     assert "💰 ₹600.00 received for GS-B501. Paid ₹800.00 of ₹800.00." in told
     assert "🔔 GS-B501 (Glow Salon): Checked in. Haircut and styling, Wed 25 Nov" in told
     assert "https://bot.example.test/b/" in told and "/o/" not in told
+
+
+def test_the_notices_in_hindi(demo) -> None:
+    chat = ChatDriver(demo, lang="hi")
+    seen: set[int] = set()
+    chat.say("GS-B501")
+    neha = staff(demo)
+    with unit_of_work(demo.sessions) as s:
+        bookings.reschedule(s, order_by_number(s, "GS-B501"), AT_5PM, neha, now=demo.clock())
+    told = news(chat, seen)
+    assert "📅 GS-B501 (Glow Salon) अब बुध 25 नव॰, 5:00\u202fpm – 6:00\u202fpm है" in told
+    assert "(पहले बुध 25 नव॰, 11:00\u202fam थी)" in told and "?lang=hi" in told
+    with unit_of_work(demo.sessions) as s:
+        bookings.set_status(s, order_by_number(s, "GS-B501"), "cancelled", neha,
+                            reason="Stylist unwell", now=demo.clock())
+    told = news(chat, seen)
+    assert "🔔 GS-B501 (Glow Salon): रद्द। Haircut and styling" in told
+    assert "Stylist unwell" in told

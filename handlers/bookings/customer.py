@@ -31,7 +31,7 @@ from handlers.types import Button, Reply
 from handlers.when import parse_when
 from store import bookings, outbox, staff_news
 from store.errors import DomainError
-from store.models import BookingRequest, BookingStatus, Order, OrderKind, StatusEvent
+from store.models import BookingRequest, BookingStatus, Order, OrderKind
 from store.orders import Actor
 from store.queries import order_by_id, order_by_number
 
@@ -115,7 +115,8 @@ def _awaiting_time(turn: Turn) -> list[Reply] | None:
     """The customer's preferred day and time, in their words; anything that is plainly
     something else (a number, help) leaves the question and is answered as usual."""
     order = _state_booking(turn)
-    if order is None or find_order_number(turn.text) or _is_help(turn) or not turn.text:
+    if order is None or not turn.text or find_order_number(turn.text) or \
+            _is_something_else(turn):
         turn.reset()
         return None
     zone = ZoneInfo(order.business.timezone)
@@ -127,8 +128,13 @@ def _awaiting_time(turn: Turn) -> list[Reply] | None:
     return _confirm_move(turn, order, wanted)
 
 
-def _is_help(turn: Turn) -> bool:
-    return matches(turn.text, i18n.phrases("keywords.help")) is not None
+# What a customer may type instead of a time: each leaves the question and is answered.
+_OTHER_WORDS = ("help", "language", "my_orders", "pay", "track", "notify", "stop", "forget")
+
+
+def _is_something_else(turn: Turn) -> bool:
+    return any(matches(turn.text, i18n.phrases(f"keywords.{name}")) is not None
+               for name in _OTHER_WORDS)
 
 
 def _confirm_move(turn: Turn, order: Order, wanted: datetime) -> list[Reply]:
@@ -197,7 +203,7 @@ def _send(turn: Turn, number: str) -> list[Reply] | None:
             return _say(turn, "bookings.move_sent", order, when=when)
         if bookings.can_cancel_now(order.business, order.booking, turn.now):
             event = bookings.cancel(turn.session, order, _customer(order), now=turn.now)
-            _tell_staff(turn, order, event)
+            _tell_staff(turn, order, staff_news.KIND, {"event_id": event.id}, f"staff:{event.id}")
             return _say(turn, "bookings.cancelled_now", order)
         bookings.request_change(turn.session, order, "cancel", chat_id=turn.chat.id, now=turn.now)
         return _say(turn, "bookings.cancel_sent", order)
@@ -210,15 +216,14 @@ def _customer(order: Order) -> Actor:
     return Actor((order.customer_name or "").strip() or CUSTOMER.name)
 
 
-def _tell_staff(turn: Turn, order: Order, event: StatusEvent) -> None:
-    """Every staff chat hears that the customer cancelled (the store tells a staff
-    member's colleagues only)."""
+def _tell_staff(turn: Turn, order: Order, kind: str, payload: dict[str, int], key: str) -> None:
+    """Every staff chat of the business hears what the customer did (the store tells a
+    staff member's colleagues only, and nobody of a customer's own decision)."""
     channels = tuple(turn.ctx.settings.staff_channels)
     for _, chat in staff_news.staff_chats(turn.session, order.business_id, channels, turn.now):
-        outbox.enqueue_for(turn.session, chat, kind=staff_news.KIND,
-                           payload={"order_id": order.id, "event_id": event.id},
-                           key=f"staff:{event.id}:chat:{chat.id}", order_id=order.id,
-                           now=turn.now)
+        outbox.enqueue_for(turn.session, chat, kind=kind,
+                           payload={"order_id": order.id, **payload},
+                           key=f"{key}:chat:{chat.id}", order_id=order.id, now=turn.now)
 
 
 def _keep(turn: Turn, number: str) -> list[Reply] | None:
@@ -250,6 +255,8 @@ def _proposal(turn: Turn, arg: str, accept: bool) -> list[Reply] | None:
         bookings.decide_request(turn.session, request, accept, _customer(order), now=turn.now)
     except DomainError:
         return _say(turn, "bookings.proposal_gone", order)
+    _tell_staff(turn, order, notices.CUSTOMER_DECIDED, {"request_id": request.id},
+                f"bdecided:{request.id}")
     turn.chat.current_order_id = order.id
     return _say(turn, "bookings.proposal_accepted" if accept else "bookings.proposal_declined",
                 order, when=when)

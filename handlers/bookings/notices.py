@@ -95,7 +95,27 @@ def _answer(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
     return [Reply(text, buttons=order_notices.order_buttons(order, lang))]
 
 
+# To the staff: the customer accepted or declined the time they proposed.
+CUSTOMER_DECIDED = "booking_customer_decided"
+
+
+def _customer_decided(session: Session, message: OutboxMessage, lang: str) -> list[Reply]:
+    order = session.get(Order, message.payload["order_id"])
+    request = session.get(BookingRequest, message.payload["request_id"])
+    if order is None or request is None or request.proposed_starts_at is None:
+        raise LookupError("booking or request gone")
+    t = _t(lang)
+    proposed = slot(request.proposed_starts_at, order.booking.duration_minutes, order.business,
+                    lang)
+    key = ("bookings.staff_proposal_accepted" if request.status == "accepted"
+           else "bookings.staff_proposal_declined")
+    who = (order.customer_name or "").strip() or t("words.a_customer")
+    return [Reply(t(key, who=who, number=order.number, proposed=proposed,
+                    when=booking_slot(order.booking, order.business, lang)))]
+
+
 RENDERERS: dict[str, Renderer] = {
+    CUSTOMER_DECIDED: _customer_decided,
     "booking_status": _status,
     "booking_reschedule": _reschedule,
     "booking_answer": _answer,
