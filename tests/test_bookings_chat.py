@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from support import ChatDriver
 from support.channels import queued_notices
+from test_foundation import _run_chat
 
 from handlers import notices
 from store import bookings
@@ -329,3 +330,18 @@ def test_the_notices_in_hindi(demo) -> None:
     told = news(chat, seen)
     assert "🔔 GS-B501 (Glow Salon): रद्द। Haircut and styling" in told
     assert "Stylist unwell" in told
+
+
+def test_done_when_in_the_terminal(demo, database_url, tmp_path) -> None:
+    """Issue 18's first step: GS-B501 typed in `orderbot chat` by its customer shows what
+    is due and the pay link; "ask to reschedule" (choice 2), then "tomorrow 5pm" and
+    yes (choice 1) reach the staff as a request."""
+    done = _run_chat(database_url, tmp_path, "GS-B501\n2\ntomorrow 5pm\n1\n", "--phone", RAVI)
+    assert done.returncode == 0, done.stderr
+    for fragment in ["Booking GS-B501 · Glow Salon", "Due: ₹600.00", "Pay ₹600.00 by UPI (tap): ",
+                     "/pay/", "2. Ask to reschedule", "What day and time would suit you?",
+                     "✅ Sent. You asked Glow Salon to move GS-B501"]:
+        assert fragment in done.stdout, fragment
+    [request] = requests(demo)
+    assert request.kind == "reschedule" and request.wanted_text == "tomorrow 5pm"
+    assert "booking_request" in staff_kinds(demo)
