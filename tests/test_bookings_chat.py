@@ -163,6 +163,7 @@ def test_words_that_are_no_time_are_asked_again_and_help_leaves(customer) -> Non
     customer.say("GS-B501")
     customer.say(button="bmove:GS-B501")
     assert "could not read a day and time" in customer.text("whenever suits")
+    assert "That is already when GS-B501 is" in customer.text("tomorrow 11am")
     assert "Hello!" in customer.text("help")
     assert "Booking GS-B501" in customer.text("GS-B501")  # the question is left
     assert requests(customer.runtime) == []

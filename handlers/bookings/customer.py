@@ -125,6 +125,8 @@ def _awaiting_time(turn: Turn) -> list[Reply] | None:
         return _say(turn, "bookings.time_not_understood", order)
     if wanted <= turn.now:
         return _say(turn, "bookings.time_past", order)
+    if wanted == order.booking.starts_at:
+        return _say(turn, "bookings.time_same", order)
     return _confirm_move(turn, order, wanted)
 
 
