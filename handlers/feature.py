@@ -2,8 +2,8 @@
 
 A feature (orders, phone, proofs, vendor, shipping, …) names the chat states it
 answers, its button verbs, the intents tried on free text, the outbox kinds it
-words (and the template variables of those with a template of their own) and the
-sections it adds to the order view. `handlers.features.FEATURES` lists them in the
+words (and the template variables of those with a template of their own), the
+sections it adds to the order view, and the view of rows of its own kind (a booking). `handlers.features.FEATURES` lists them in the
 order they answer. This module imports none of the features."""
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ TemplateFields = Callable[[Session, OutboxMessage, str], dict[str, str]]
 Section = Callable[[Turn, Order, Any], list[str]]
 # Steps a feature adds to the order's progress line: (turn, order, marks) -> marks.
 Progress = Callable[[Turn, Order, list[str]], list[str]]
+# The whole view of an `orders` row of another kind (a booking), by `Order.kind`:
+# (turn, order, audience) -> replies. The order view hands such a row over to it.
+View = Callable[[Turn, Order, Any], list[Reply]]
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity
 class Feature:
@@ -40,3 +43,4 @@ class Feature:
     template_fields: Mapping[str, TemplateFields] = field(default_factory=dict)
     sections: tuple[Section, ...] = ()
     progress: tuple[Progress, ...] = ()
+    views: Mapping[str, View] = field(default_factory=dict)

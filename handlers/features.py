@@ -1,11 +1,12 @@
 """The conversation's features, in the order they answer: staff statements and
 commands first, then files, phones, small talk and asking for a person, and the
-customer's. Shipping answers no message; it comes first so its section stands
+customer's (bookings, then orders). Shipping answers no message; it comes first so its section stands
 above the staff's in the order view (sections follow this order too)."""
 
 from __future__ import annotations
 
 from handlers import people, phone, reminders, shipping
+from handlers.bookings import customer as bookings
 from handlers.feature import Feature
 from handlers.orders import customer
 from handlers.proofs import chat as proofs
@@ -21,6 +22,7 @@ FEATURES: tuple[Feature, ...] = (
     proof_claims.FEATURE,
     phone.FEATURE,
     people.FEATURE,
+    bookings.FEATURE,
     customer.FEATURE,
     reminders.FEATURE,
 )

@@ -1,4 +1,4 @@
-"""Orders by phone: a phone the channel proves (a WhatsApp sender, a Telegram contact
+"""Orders (and bookings) by phone: a phone the channel proves (a WhatsApp sender, a Telegram contact
 of one's own) lists its orders at once; a typed phone is proven by a one-time code
 first (store/otp.py), after which the chat stays linked to it for 30 days.
 
@@ -18,12 +18,14 @@ import math
 import re
 
 from handlers import i18n
+from handlers.bookings.view import booking_list_line
 from handlers.feature import Feature
 from handlers.orders.customer import help_replies, keywords
 from handlers.parse import display_phone, find_order_number, matches, parse_phone
 from handlers.turn import PROVEN_LINK, State, Turn
 from handlers.types import Button, Reply
 from store import chat_reads, otp
+from store.bookings import is_booking, upcoming_for_phone
 from store.models import Staff
 from store.queries import business_codes, orders_for_phone, staff_for_phone
 
@@ -32,13 +34,16 @@ _PHONE_SHAPED = re.compile(r"[+\d\s().\-]+")
 
 
 def order_list(turn: Turn, phone: str) -> list[Reply]:
-    """The phone's recent orders, newest first, each a choice that opens it."""
-    orders = orders_for_phone(turn.session, phone)
-    if not orders:
+    """The phone's bookings still to come (soonest first), then its recent orders
+    (newest first), each a choice that opens it."""
+    booked = upcoming_for_phone(turn.session, phone, turn.now)
+    orders = [o for o in orders_for_phone(turn.session, phone) if not is_booking(o)]
+    if not orders and not booked:
         turn.set_state(State.AWAITING_PHONE)
         return [Reply(turn.t("phone.no_orders", phone=display_phone(phone)))]
-    lines = [turn.t("phone.list_title", phone=display_phone(phone))]
-    buttons = []
+    title = "bookings.list_title" if booked else "phone.list_title"
+    lines = [turn.t(title, phone=display_phone(phone))]
+    lines += [booking_list_line(turn, booking) for booking in booked]
     for order in orders:
         lines.append(
             turn.t(
@@ -50,9 +55,9 @@ def order_list(turn: Turn, phone: str) -> list[Reply]:
                 due=i18n.money(order.due_minor, order.currency, turn.lang),
             )
         )
-        buttons.append(Button(order.number, f"refresh:{order.number}"))
+    buttons = tuple(Button(o.number, f"refresh:{o.number}") for o in [*booked, *orders])
     turn.reset()
-    return [Reply("\n".join(lines), buttons=tuple(buttons))]
+    return [Reply("\n".join(lines), buttons=buttons)]
 
 
 def my_orders(turn: Turn) -> list[Reply]:

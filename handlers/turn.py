@@ -30,6 +30,10 @@ class State(enum.StrEnum):
     AWAITING_REJECT_REASON = "awaiting_reject_reason"
     AWAITING_CANCEL_REASON = "awaiting_cancel_reason"
     AWAITING_LAST4 = "awaiting_last4"  # handlers/orders/lookup_guard.py
+    # A customer's change to a booking (handlers/bookings/customer.py): the time they
+    # want, then their yes to the request.
+    AWAITING_BOOKING_TIME = "awaiting_booking_time"
+    CONFIRMING_BOOKING_CHANGE = "confirming_booking_change"
 
     @classmethod
     def of(cls, value: str | None) -> State | None:

@@ -2,7 +2,8 @@
 webhooks through twilio's validator) and Telegram (updates through python-telegram-bot
 against the Bot API stand-in). An order looked up in English and in Hindi, the phone
 proven by a one-time code, and a payment screenshot approved by staff with the
-customer told. The console's whole answers are pinned word for word: a changed
+customer told; a booking looked up, moved at the customer's asking (their words for
+the time) and paid for by screenshot. The console's whole answers are pinned word for word: a changed
 sentence shows here first."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 from standins import FakeBotAPI, FakeTwilioAPI
 from support import FIXTURES
 from support.channels import (
@@ -27,10 +29,16 @@ from support.phone import CapturedCodes
 from support.telegram import telegram_settings
 from support.whatsapp import whatsapp_settings
 
+from store import bookings
+from store.models import BookingRequest
+from store.orders import Actor
+from store.queries import business_by_code
+
 RAVI = "+919811111111"  # AK-1001, AK-1002 (demo data)
 PRIYA = "+919822222222"  # AK-1003
 NOBODY = "+919899999999"  # no orders
 ASHA = "+919800000001"  # staff of Asha's Kitchen
+NEHA = "+919800000002"  # staff of Glow Salon (GS-B501 is Ravi's, GS-B502 Priya's)
 RECEIPT = FIXTURES / "images" / "upi-payment-250.png"
 
 every_channel = pytest.mark.parametrize("channel", CHANNELS)
@@ -77,12 +85,16 @@ def test_an_order_looked_up_in_english(channel, world) -> None:
     assert "Order AK-1001 · Asha's Kitchen" in answer and "For Ravi" in answer
 
 
+def in_hindi(someone: Person) -> Person:
+    """`someone` after choosing Hindi (WhatsApp tells no language of its own)."""
+    someone.say("language")
+    someone.tap("lang:hi")
+    return someone
+
+
 @every_channel
 def test_an_order_looked_up_in_hindi(channel, world) -> None:
-    ravi = person(channel, world, RAVI)
-    ravi.say("language")
-    ravi.tap("lang:hi")
-    answer = ravi.text("AK-1001")
+    answer = in_hindi(person(channel, world, RAVI)).text("AK-1001")
     assert "ऑर्डर AK-1001" in answer
 
 
@@ -105,14 +117,76 @@ def test_my_orders_by_a_phone_proven_with_a_code(channel, world) -> None:
 
 
 @every_channel
-def test_a_screenshot_approved_and_the_customer_told(channel, world) -> None:
-    priya = person(channel, world, PRIYA)
-    answer = "\n".join(priya.send_photo(RECEIPT, "AK-1003 250"))
-    assert "Received your payment screenshot for AK-1003" in answer
-    staff = person("console", world, ASHA)
-    assert "Proof 1 approved: ₹250.00 recorded for AK-1003" in staff.text("approve 1")
-    news = "\n".join(priya.news())
-    assert "approved your payment of ₹250.00 for AK-1003" in news
+@pytest.mark.parametrize(
+    "phone, number, staff_phone", [(PRIYA, "AK-1003", ASHA), (RAVI, "GS-B501", NEHA)],
+    ids=["order", "booking"],
+)
+def test_a_screenshot_approved_and_the_customer_told(channel, world, phone, number,
+                                                     staff_phone) -> None:
+    customer = person(channel, world, phone)
+    answer = "\n".join(customer.send_photo(RECEIPT, f"{number} 250"))
+    assert f"Received your payment screenshot for {number}" in answer
+    staff = person("console", world, staff_phone)
+    assert f"Proof 1 approved: ₹250.00 recorded for {number}" in staff.text("approve 1")
+    news = "\n".join(customer.news())
+    assert f"approved your payment of ₹250.00 for {number}" in news
+
+
+# ── a booking ────────────────────────────────────────────────────────────────
+
+
+@every_channel
+def test_a_booking_looked_up_in_english(channel, world) -> None:
+    answer = person(channel, world, RAVI).text("GS-B501")
+    for fragment in ["Booking GS-B501 · Glow Salon", "When: Wed 25 Nov, 11:00\u202fam – 12:00",
+                     "Due: ₹600.00", "https://bot.example.test/pay/", "https://bot.example.test/b/"]:
+        assert fragment in answer, fragment
+
+
+@every_channel
+def test_a_booking_looked_up_in_hindi(channel, world) -> None:
+    answer = in_hindi(person(channel, world, RAVI)).text("GS-B501")
+    assert "बुकिंग GS-B501" in answer and "बाकी: ₹600.00" in answer and "बुध 25 नव॰" in answer
+
+
+def _proven(channel: str, world: World, phone: str) -> Person:
+    """Someone whose phone is proven: by the channel, or (Telegram) by a code."""
+    someone = person(channel, world, phone)
+    if channel == "telegram":
+        someone.say("my orders")
+        someone.say(phone)
+        someone.say(world.runtime.code_sender.sent[-1][1])
+    return someone
+
+
+def _staff_decides(world: World, accept: bool) -> None:
+    """Neha answers the one request waiting (her chat's buttons are helper bstaff's)."""
+    with unit_of_work(world.runtime.sessions) as session:
+        neha = business_by_code(session, "GS").staff[0]
+        request = session.scalars(select(BookingRequest)).one()
+        bookings.decide_request(session, request, accept, Actor(neha.name, neha.id),
+                                now=world.runtime.clock())
+
+
+@every_channel
+def test_a_move_asked_in_words_and_accepted(channel, world) -> None:
+    ravi = _proven(channel, world, RAVI)
+    ravi.say("GS-B501")
+    assert "What day and time would suit you?" in "\n".join(ravi.tap("bmove:GS-B501"))
+    assert "to Wed 25 Nov, 5:00\u202fpm – 6:00\u202fpm?" in ravi.text("tomorrow 5pm")
+    assert "✅ Sent. You asked Glow Salon to move GS-B501" in "\n".join(ravi.tap("bsend:GS-B501"))
+    ravi.news()
+    _staff_decides(world, accept=True)
+    assert "GS-B501 (Glow Salon) is moved to Wed 25 Nov, 5:00\u202fpm" in "\n".join(ravi.news())
+
+
+@every_channel
+def test_a_move_asked_in_hindi(channel, world) -> None:
+    ravi = in_hindi(_proven(channel, world, RAVI))
+    ravi.say("GS-B501")
+    ravi.tap("bmove:GS-B501")
+    assert "बुध 25 नव॰, 5:00\u202fpm – 6:00\u202fpm पर करने को कहें?" in ravi.text("कल शाम 5 बजे")
+    assert "✅ भेज दिया" in "\n".join(ravi.tap("bsend:GS-B501"))
 
 
 # ── the console's whole answers, word for word ───────────────────────────────
@@ -132,6 +206,12 @@ def transcript(name: str) -> str:
         (RAVI, "hi", ["AK-1001"], "order-AK-1001.hi.txt"),
         (NOBODY, None, ["my orders"], "no-orders-for-this-phone.en.txt"),
         (NOBODY, None, ["my orders", "+91 98111 11111"], "code-sent.en.txt"),
+        (RAVI, None, ["GS-B501"], "booking-GS-B501.en.txt"),
+        (RAVI, "hi", ["GS-B501"], "booking-GS-B501.hi.txt"),
+        (RAVI, None, ["GS-B501", "2", "tomorrow 5pm"], "booking-move-confirm.en.txt"),
+        (RAVI, None, ["GS-B501", "2", "tomorrow 5pm", "1"], "booking-move-asked.en.txt"),
+        (RAVI, "hi", ["GS-B501", "2", "कल शाम 5 बजे", "1"], "booking-move-asked.hi.txt"),
+        (RAVI, None, ["my orders"], "my-orders-and-bookings.en.txt"),
     ],
 )
 def test_the_console_answers_word_for_word(world, phone, lang, messages, name) -> None:

@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from handlers import i18n
+from handlers.bookings.links import booking_page_url
 from handlers.feature import Renderer
 from handlers.orders.links import order_page_url
 from handlers.types import Button, Reply
-from store.models import Order, OrderStatus, OutboxMessage, StatusEvent
+from store.models import Order, OrderKind, OrderStatus, OutboxMessage, StatusEvent
 
 
 def order_and_event(session: Session, payload: dict[str, Any]) -> tuple[Any, StatusEvent]:
@@ -44,12 +45,13 @@ def _next_step(order: Any, lang: str) -> list[str]:
 
 
 def page_line(session: Session, order: Any, lang: str) -> list[str]:
-    """The link to the order's own page, as every order view ends (none when the
-    session carries no settings to sign it with)."""
+    """The link to the order's own page (a booking's: its booking page), as every order
+    view ends (none when the session carries no settings to sign it with)."""
     settings = session.info.get("settings")
     if settings is None:
         return []
-    return [i18n.t("web.link", lang, url=order_page_url(settings, order.id, lang))]
+    page = booking_page_url if order.kind == OrderKind.BOOKING else order_page_url
+    return [i18n.t("web.link", lang, url=page(settings, order.id, lang))]
 
 
 def order_buttons(order: Any, lang: str) -> tuple[Button, ...]:

@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from handlers import i18n
+from handlers.bookings.links import booking_page_url
 from handlers.orders.links import order_page_url
 from handlers.types import PaymentLinks, Settings
-from store.models import Order
+from store.models import Order, OrderKind
 
 
 def pay_now_url(
@@ -20,7 +21,9 @@ def pay_now_url(
 ) -> str | None:
     if links is None or order.due_minor <= 0:
         return None
-    return links.url_for(session, order, now, order_page_url(settings, order.id))
+    # The gateway sends the payer back to the page they came for: a booking's own.
+    page = booking_page_url if order.kind == OrderKind.BOOKING else order_page_url
+    return links.url_for(session, order, now, page(settings, order.id))
 
 
 def pay_now_line(

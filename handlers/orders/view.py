@@ -96,16 +96,7 @@ def order_text(turn: Turn, order: Order, audience: Audience) -> str:
     lines.extend(adjustment_lines(order, turn.lang))
     lines.append(t("order.total", amount=money(turn, order, order.total_minor)))
     lines.append("")
-    lines.append(t("order.payment", status=t("payment_status." + order.payment_status)))
-    lines.append(t("order.paid", amount=money(turn, order, order.paid_minor)))
-    if order.refunded_minor:
-        lines.append(t("order.refunded", amount=money(turn, order, order.refunded_minor)))
-    if order.to_refund_minor:
-        lines.append(t("money.to_refund", amount=money(turn, order, order.to_refund_minor)))
-    if order.status == OrderStatus.CANCELLED:
-        lines.append(t("order.cancelled_nothing_due"))
-    else:
-        lines.append(t("order.due", amount=money(turn, order, order.due_minor)))
+    lines.extend(money_lines(turn, order))
     if audience is not Audience.PUBLIC and order.customer_note:
         lines.append(t("order.customer_note", note=order.customer_note))
     for section in (s for feature in turn.features for s in feature.sections):
@@ -125,6 +116,24 @@ def order_text(turn: Turn, order: Order, audience: Audience) -> str:
         lines.append("")
         lines.append(t("order.contact", business=business.name, contact=shown))
     return "\n".join(lines)
+
+
+def money_lines(turn: Turn, order: Order, cancelled: str = "order.cancelled_nothing_due",
+                ) -> list[str]:
+    """Payment status, paid, refunded, to refund, and what is due (`cancelled`: the
+    sentence instead of "due" once it is cancelled)."""
+    t = turn.t
+    lines = [t("order.payment", status=t("payment_status." + order.payment_status)),
+             t("order.paid", amount=money(turn, order, order.paid_minor))]
+    if order.refunded_minor:
+        lines.append(t("order.refunded", amount=money(turn, order, order.refunded_minor)))
+    if order.to_refund_minor:
+        lines.append(t("money.to_refund", amount=money(turn, order, order.to_refund_minor)))
+    if order.status == OrderStatus.CANCELLED:
+        lines.append(t(cancelled))
+    else:
+        lines.append(t("order.due", amount=money(turn, order, order.due_minor)))
+    return lines
 
 
 def payment_lines(turn: Turn, order: Order) -> list[str]:
@@ -202,8 +211,13 @@ def order_buttons(turn: Turn, order: Order) -> tuple[Button, ...]:
 
 
 def order_view(turn: Turn, order: Order, audience: Audience | None = None) -> list[Reply]:
-    """The full view of conversation.md; remembers the order as the chat's current one."""
+    """The full view of conversation.md; remembers the order as the chat's current one.
+    A row of another kind (a booking) is shown by the feature that declares its view."""
     audience = audience or audience_for(turn, order)
+    for feature in turn.features:
+        view = feature.views.get(order.kind)
+        if view is not None:
+            return view(turn, order, audience)
     turn.chat.current_order_id = order.id
     replies = [
         Reply(
