@@ -17,8 +17,11 @@ from store.numbers import parse_phone as parse_phone  # re-exported for the conv
 from store.text import clean_text
 
 # Letters (the business code) then digits, with any of " -#/." between: AK-1001, ak1001,
-# #AK 1001. Words that are commands, not codes, are never taken for a prefix.
-_ORDER = re.compile(r"(?<![A-Za-z0-9])#?\s*([A-Za-z]{1,6})\s*[-#/.]?\s*(\d{3,10})(?![0-9])")
+# #AK 1001; a booking's digits follow a B (GS-B501, gs b501). Words that are commands,
+# not codes, are never taken for a prefix.
+_ORDER = re.compile(
+    r"(?<![A-Za-z0-9])#?\s*([A-Za-z]{1,6})\s*[-#/.]?\s*([Bb]?\d{3,10})(?![0-9])"
+)
 _SPACES = re.compile(r"\s+")
 
 
