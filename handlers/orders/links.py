@@ -39,7 +39,8 @@ def read_order_token(secret: str, token: str) -> int | None:
     return found[0] if found else None
 
 
-def _order_id(serializer: URLSafeSerializer, token: str) -> int | None:
+def signed_order_id(serializer: URLSafeSerializer, token: str) -> int | None:
+    """The order id `serializer` signed into `token`, or None for anything it did not."""
     try:
         order_id = serializer.loads(token)
     except (BadSignature, ValueError, TypeError):
@@ -68,7 +69,7 @@ def _pay_serializer(secret: str) -> URLSafeSerializer:
 
 def read_pay_token(secret: str, token: str) -> int | None:
     """The order id a pay link names, or None for anything we did not sign."""
-    return _order_id(_pay_serializer(secret), token)
+    return signed_order_id(_pay_serializer(secret), token)
 
 
 def pay_url(settings: Settings, order_id: int) -> str:
