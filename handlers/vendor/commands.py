@@ -22,6 +22,7 @@ from handlers.parse import (
     find_order_numbers,
     matches,
     mentions,
+    typed_order_number,
     without_order_number,
     words,
 )
@@ -90,21 +91,20 @@ def _command(turn: Turn) -> list[Reply] | None:
         return _without_number(turn)
     order = _own_order(turn, number)
     if order is None:
-        return _not_ours(turn, number)
+        return _not_ours(turn)
     command = parse_command(turn.text, order.currency)
     if command.verb == "open" and len(find_order_numbers(turn.text)) > 1:
         return None  # "AK-1001 and AK-1003": each shown, as a lookup shows it
     return run(turn, order, command)
 
 
-def _not_ours(turn: Turn, key: str) -> list[Reply] | None:
+def _not_ours(turn: Turn) -> list[Reply] | None:
     """A command on another business's order (or on none: the same words, so nothing
     tells whether it exists) is refused; the number alone gets the customer's answer."""
     if parse_command(turn.text, "INR").verb == "open":
         return None
-    letters = key.rstrip("0123456789")
     businesses = sorted({s.business.name for s in turn.staff})
-    return [Reply(turn.t("words.not_your_order", number=f"{letters}-{key[len(letters):]}",
+    return [Reply(turn.t("words.not_your_order", number=typed_order_number(turn.text),
                          business=i18n.t("words.or", turn.lang).join(businesses)))]
 
 
