@@ -353,3 +353,8 @@ def test_the_staff_commands_on_every_channel_that_proves_a_phone(channel, world)
     assert "📅 Booking GS-B501 · Glow Salon" in staff.text("GS-B501")
     assert "✅ GS-B501: Confirmed → Checked in." in staff.text("GS-B501 checked in")
     assert "₹200.00 (UPI) recorded for GS-B501" in staff.text("paid GS-B501 200 upi")
+
+
+def test_staff_help_names_the_booking_commands(neha: ChatDriver, neha_hi: ChatDriver) -> None:
+    assert '"bookings" lists today\'s and tomorrow\'s bookings' in neha.text("help")
+    assert '"बुकिंग" आज और कल की बुकिंग दिखाता है' in neha_hi.text("मदद")
