@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers import i18n
-from handlers.bookings.staff_notices import RENDERERS
+from handlers.bookings.staff_notices import RENDERERS, TEMPLATE_FIELDS
 from handlers.bookings.staff_view import booking_buttons, booking_view, bookings_list, slot
 from handlers.feature import Feature, StaffKind
 from handlers.parse import find_order_number, matches, mentions, without_order_number, words
@@ -343,5 +343,6 @@ FEATURE = Feature(
     intents=(_command,),
     states={State.AWAITING_STAFF_TIME: _time_words},
     renderers=RENDERERS,
+    template_fields=TEMPLATE_FIELDS,
     staff_kinds={"booking": BOOKING},
 )
