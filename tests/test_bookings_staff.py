@@ -7,7 +7,7 @@ requests and the outbox checked in the database. The demo's clock is Tue 24 Nov 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -347,7 +347,9 @@ def test_the_notices_in_hindi(neha_hi: ChatDriver, demo) -> None:
 
 
 @pytest.mark.parametrize("channel", ["console", "web", "whatsapp"])
-def test_the_staff_commands_on_every_channel_that_proves_a_phone(channel, world) -> None:  # noqa: F811
+def test_the_staff_commands_on_every_channel_that_proves_a_phone(
+    channel, world  # noqa: F811 - the fixture imported above
+) -> None:
     staff = person(channel, world, NEHA)
     assert "GS-B501 · Ravi Kumar · Haircut and styling" in staff.text("bookings")
     assert "📅 Booking GS-B501 · Glow Salon" in staff.text("GS-B501")
