@@ -100,7 +100,8 @@ def test_bookings_lists_today_and_tomorrow_by_time_each_a_choice(neha: ChatDrive
                      "📍 7 Church Street, Bengaluru", "Status: Confirmed",
                      "Price ₹800.00 · paid ₹200.00 · due ₹600.00",
                      "👤 Customer: Ravi Kumar · +91 98111 11111", "🕑 Timeline",
-                     "💰 ₹200.00 received (UPI) · Neha"]:
+                     "💰 ₹200.00 received (UPI) · Neha",
+                     "🔗 Details and updates: https://bot.example.test/b/"]:
         assert fragment in view, fragment
     payloads = [b.payload for b in neha.history[-1][0].buttons]
     assert payloads == ["bst:GS-B501:checked_in", "bst:GS-B501:completed",

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from handlers import i18n
+from handlers.bookings.links import booking_page_url
 from handlers.orders.view import money
 from handlers.turn import Turn
 from handlers.types import Button, Reply
@@ -179,7 +180,8 @@ def booking_text(turn: Turn, order: Order) -> str:
         lines.append(t("bookings_staff.customer_note", note=order.customer_note))
     lines += ["", *timeline_lines(turn, order)]
     proofs = proof_lines(turn, order)
-    return "\n".join(lines + ([""] + proofs if proofs else []))
+    page = turn.t("web.link", url=booking_page_url(turn.ctx.settings, order.id, turn.lang))
+    return "\n".join(lines + ([""] + proofs if proofs else []) + ["", page])
 
 
 def booking_view(turn: Turn, order: Order) -> list[Reply]:
