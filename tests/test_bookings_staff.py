@@ -162,16 +162,18 @@ def test_paid_and_cancel_through_the_order_commands(neha: ChatDriver, ravi, demo
                                            "Reason: stylist is ill",
                                            "refund GS-B501 400.00 cash"]),
         ("paid GS-B501 100 cash", ["GS-B501 is cancelled; it takes no payments"]),
+        ("refund GS-B501 400 upi", ["↩️ ₹400.00 (UPI) refunded on GS-B501",
+                                    "payment: Refunded"]),
         ("move GS-B501 3/12 17:00", ["GS-B501 is Cancelled; it can no longer be moved."]),
     ])
     order, booking = _booking(demo, "GS-B501")
-    assert (order.status, order.paid_minor, booking.sequence) == ("cancelled", 40000, 1)
+    assert (order.status, order.paid_minor, booking.sequence) == ("cancelled", 0, 1)
     with unit_of_work(demo.sessions) as s:
         methods = s.scalars(select(Payment.method).where(Payment.order_id == order.id)
                             .order_by(Payment.id)).all()
-    assert methods == ["upi", "upi"]
+    assert methods == ["upi", "upi", "upi"]  # two payments, one refund
     assert {m.kind for m in _outbox(demo) if m.address == RAVI} >= {
-        "booking_payment", "booking_status"}
+        "booking_payment", "booking_status", "booking_refund"}
 
 
 def test_cancel_asks_the_reason_first(neha: ChatDriver, demo) -> None:
