@@ -2,21 +2,23 @@
 
 A feature (orders, phone, proofs, vendor, shipping, …) names the chat states it
 answers, its button verbs, the intents tried on free text, the outbox kinds it
-words (and the template variables of those with a template of their own), the
-sections it adds to the order view, and the view of rows of its own kind (a booking). `handlers.features.FEATURES` lists them in the
-order they answer. This module imports none of the features."""
+words (and the template variables of those with a template of their own) and the
+sections it adds to the order view; a feature that brings another kind of order (a
+booking) gives the customer's view of that kind (`views`) and tells the staff's
+commands how that kind moves (`StaffKind`). `handlers.features.FEATURES` lists them
+in the order they answer. This module imports none of the features."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from handlers.turn import State, Turn
-from handlers.types import Reply
-from store.models import Order, OutboxMessage
+from handlers.types import Button, Reply
+from store.models import Order, OutboxMessage, StatusEvent
 
 Handler = Callable[[Turn], list[Reply] | None]
 ButtonHandler = Callable[[Turn, str], list[Reply] | None]
@@ -33,6 +35,20 @@ Progress = Callable[[Turn, Order, list[str]], list[str]]
 # (turn, order, audience) -> replies. The order view hands such a row over to it.
 View = Callable[[Turn, Order, Any], list[Reply]]
 
+
+@dataclass(frozen=True)
+class StaffKind:
+    """How the staff's order commands (handlers/vendor) treat an order of another kind:
+    the statuses it may go to next, the service that moves it (raises a DomainError
+    when its rules say no), its full staff view and its buttons (`refresh`: the view's
+    own, else those under an answer)."""
+
+    next_statuses: Callable[[str], Sequence[str]]
+    set_status: Callable[..., StatusEvent]
+    view: Callable[[Turn, Order], list[Reply]]
+    buttons: Callable[[Turn, Order, bool], tuple[Button, ...]]
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity
 class Feature:
     name: str
@@ -43,4 +59,5 @@ class Feature:
     template_fields: Mapping[str, TemplateFields] = field(default_factory=dict)
     sections: tuple[Section, ...] = ()
     progress: tuple[Progress, ...] = ()
-    views: Mapping[str, View] = field(default_factory=dict)
+    views: Mapping[str, View] = field(default_factory=dict)  # by Order.kind
+    staff_kinds: Mapping[str, StaffKind] = field(default_factory=dict)  # by Order.kind

@@ -1,12 +1,14 @@
 """The conversation's features, in the order they answer: staff statements and
-commands first, then files, phones, small talk and asking for a person, and the
-customer's (bookings, then orders). Shipping answers no message; it comes first so its section stands
+commands first (a booking's own words before the order commands), then files, phones,
+small talk and asking for a person, and the customer's (bookings, then orders).
+Shipping answers no message; it comes first so its section stands
 above the staff's in the order view (sections follow this order too)."""
 
 from __future__ import annotations
 
 from handlers import people, phone, reminders, shipping
 from handlers.bookings import customer as bookings
+from handlers.bookings import staff as bookings_staff
 from handlers.feature import Feature
 from handlers.orders import customer
 from handlers.proofs import chat as proofs
@@ -17,6 +19,7 @@ from handlers.vendor import commands as vendor
 FEATURES: tuple[Feature, ...] = (
     shipping.FEATURE,
     statements.FEATURE,
+    bookings_staff.FEATURE,
     vendor.FEATURE,
     proofs.FEATURE,
     proof_claims.FEATURE,

@@ -70,6 +70,13 @@ def find_order_number(text: str) -> str | None:
     return number_key(match.group(1) + match.group(2)) if match else None
 
 
+def typed_order_number(text: str) -> str | None:
+    """The first order number in `text` as it is printed: its letters, a dash, the rest
+    ("gs b501" -> "GS-B501", "ak1001" -> "AK-1001")."""
+    match = _order_match(_order_text(text))
+    return f"{match.group(1)}-{match.group(2)}".upper() if match else None
+
+
 def find_order_numbers(text: str, limit: int = 3) -> list[str]:
     """Every order number in `text` ("AK-1001 and AK-1003"), first ones first, at most `limit`."""
     keys: list[str] = []

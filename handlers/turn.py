@@ -29,6 +29,7 @@ class State(enum.StrEnum):
     CHOOSING_PROOF_ORDER = "choosing_proof_order"
     AWAITING_REJECT_REASON = "awaiting_reject_reason"
     AWAITING_CANCEL_REASON = "awaiting_cancel_reason"
+    AWAITING_STAFF_TIME = "awaiting_staff_time"  # handlers/bookings/staff.py: move, propose
     AWAITING_LAST4 = "awaiting_last4"  # handlers/orders/lookup_guard.py
     # A customer's change to a booking (handlers/bookings/customer.py): the time they
     # want, then their yes to the request.

@@ -237,7 +237,7 @@ def test_a_change_that_rolls_back_leaves_no_notice(asha: ChatDriver, priya: Chat
     def crash(*_args, **_kwargs):
         raise RuntimeError("crash after the change, before the commit")
 
-    monkeypatch.setattr(vendor, "_told", crash)
+    monkeypatch.setattr(vendor, "told", crash)
     assert "something went wrong" in asha.text("AK-1003 confirmed")
     assert _order(demo, "AK-1003").status == "pending"
     assert _notices(demo) == []

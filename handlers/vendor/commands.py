@@ -4,7 +4,9 @@ record a payment taken in person, cancel with a reason, refund.
 Only ever their own business's orders: another business's order number falls through
 to the customer's answer (the masked public view, or not found); a command on it is
 refused ("SB-2001 is not an order of Asha's Kitchen"). Words that belong to
-payment proofs (`approve 12`, `proofs`) are left to handlers/proofs/chat.py."""
+payment proofs (`approve 12`, `proofs`) are left to handlers/proofs/chat.py. An order
+of another kind (a booking) takes the same money and cancel commands, moved by its
+own rules (`Feature.staff_kinds`, read through handlers/vendor/view.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from handlers.parse import (
     find_order_numbers,
     matches,
     mentions,
+    typed_order_number,
     without_order_number,
     words,
 )
@@ -35,7 +38,14 @@ from handlers.vendor.parse import (
     verb_of,
     vocabulary,
 )
-from handlers.vendor.view import open_orders, vendor_buttons, vendor_section, vendor_view
+from handlers.vendor.view import (
+    next_statuses,
+    open_orders,
+    staff_kind,
+    vendor_buttons,
+    vendor_section,
+    vendor_view,
+)
 from store import chat_reads, outbox
 from store.errors import DomainError, InvalidAmount, InvalidTransition, Overpayment
 from store.models import Order, OrderStatus, StatusEvent
@@ -43,7 +53,6 @@ from store.orders import (
     PAYMENT_METHODS,
     Actor,
     adjust_order,
-    allowed_next,
     record_payment,
     record_refund,
     set_status,
@@ -66,7 +75,7 @@ def _current_own_order(turn: Turn) -> Order | None:
     return order if order is not None and order.business_id in turn.business_ids() else None
 
 
-def _actor(turn: Turn, order: Order) -> Actor:
+def actor_for(turn: Turn, order: Order) -> Actor:
     staff = next(s for s in turn.staff if s.business_id == order.business_id)
     return Actor(staff.name, staff.id, via="chat")
 
@@ -82,21 +91,20 @@ def _command(turn: Turn) -> list[Reply] | None:
         return _without_number(turn)
     order = _own_order(turn, number)
     if order is None:
-        return _not_ours(turn, number)
+        return _not_ours(turn)
     command = parse_command(turn.text, order.currency)
     if command.verb == "open" and len(find_order_numbers(turn.text)) > 1:
         return None  # "AK-1001 and AK-1003": each shown, as a lookup shows it
     return run(turn, order, command)
 
 
-def _not_ours(turn: Turn, key: str) -> list[Reply] | None:
+def _not_ours(turn: Turn) -> list[Reply] | None:
     """A command on another business's order (or on none: the same words, so nothing
     tells whether it exists) is refused; the number alone gets the customer's answer."""
     if parse_command(turn.text, "INR").verb == "open":
         return None
-    letters = key.rstrip("0123456789")
     businesses = sorted({s.business.name for s in turn.staff})
-    return [Reply(turn.t("words.not_your_order", number=f"{letters}-{key[len(letters):]}",
+    return [Reply(turn.t("words.not_your_order", number=typed_order_number(turn.text),
                          business=i18n.t("words.or", turn.lang).join(businesses)))]
 
 
@@ -131,14 +139,16 @@ def run(turn: Turn, order: Order, command: Command) -> list[Reply]:
 
 
 @contextmanager
-def _refusal(turn: Turn, order: Order, replies: list[Reply], *, refund: bool = False
-             ) -> Iterator[None]:
-    """Run a service; a rule's "no" rolls its writes back and becomes a clear answer."""
+def refusal(turn: Turn, order: Order, replies: list[Reply], *, refund: bool = False,
+            explain: Callable[[DomainError], str | None] | None = None) -> Iterator[None]:
+    """Run a service; a rule's "no" rolls its writes back and becomes a clear answer
+    (`explain`'s, when it has one for that error)."""
     try:
         with turn.session.begin_nested():
             yield
     except DomainError as error:
-        text = _explain(turn, order, error, refund=refund)
+        text = (explain(error) if explain else None) or _explain(turn, order, error,
+                                                                 refund=refund)
         replies.append(Reply(text, buttons=vendor_buttons(turn, order)))
 
 
@@ -148,7 +158,7 @@ def _explain(turn: Turn, order: Order, error: DomainError, *, refund: bool = Fal
         current = turn.t("status." + p["current"])
         if p.get("same"):
             return turn.t("vendor.error.same_status", number=order.number, status=current)
-        options = [turn.t("status." + s.value) for s in allowed_next(p["current"])]
+        options = [turn.t("status." + s) for s in next_statuses(turn, order)]
         if not options:
             return turn.t("vendor.error.closed", number=order.number, status=current)
         return turn.t(
@@ -171,7 +181,7 @@ def _explain(turn: Turn, order: Order, error: DomainError, *, refund: bool = Fal
     return turn.t(f"vendor.error.{error.code}", number=order.number)
 
 
-def _told(turn: Turn, event: StatusEvent) -> str:
+def told(turn: Turn, event: StatusEvent) -> str:
     count = outbox.queued_for_event(turn.session, event.id)
     if count > 1:
         return turn.t("vendor.told_many", count=count)
@@ -186,10 +196,12 @@ def change_status(
     turn: Turn, order: Order, status: str, reason: str | None = None
 ) -> list[Reply]:
     before = order.status
+    kind = staff_kind(turn, order)
+    service = kind.set_status if kind else set_status
     replies: list[Reply] = []
-    with _refusal(turn, order, replies):
-        event = set_status(turn.session, order, status, _actor(turn, order), reason=reason,
-                           now=turn.now)
+    with refusal(turn, order, replies):
+        event = service(turn.session, order, status, actor_for(turn, order), reason=reason,
+                        now=turn.now)
         key = "vendor.cancelled_ok" if status == OrderStatus.CANCELLED else "vendor.changed"
         lines = [
             turn.t(key, number=order.number, before=turn.t("status." + before),
@@ -201,7 +213,7 @@ def change_status(
             lines.append(turn.t("vendor.refund_hint", number=order.number,
                                 paid=money(turn, order, order.to_refund_minor),
                                 amount=i18n.plain_amount(order.to_refund_minor, order.currency)))
-        lines.append(_told(turn, event))
+        lines.append(told(turn, event))
         replies.append(Reply("\n".join(lines), buttons=vendor_buttons(turn, order)))
     return replies
 
@@ -218,7 +230,7 @@ def _cancel(turn: Turn, order: Order, command: Command) -> list[Reply]:
 
 
 def ask_cancel_reason(turn: Turn, order: Order) -> list[Reply]:
-    if OrderStatus.CANCELLED not in allowed_next(order.status):
+    if OrderStatus.CANCELLED.value not in next_statuses(turn, order):
         current = turn.t("status." + order.status)
         return [Reply(turn.t("vendor.error.closed", number=order.number, status=current))]
     turn.set_state(State.AWAITING_CANCEL_REASON, order=order.number)
@@ -250,8 +262,8 @@ def _adjust(turn: Turn, order: Order, command: Command) -> list[Reply]:
         return [Reply(turn.t(f"money.need_{command.verb}_amount", number=order.number))]
     signed = -command.amount_minor if command.verb == "discount" else command.amount_minor
     replies: list[Reply] = []
-    with _refusal(turn, order, replies):
-        event = adjust_order(turn.session, order, signed, command.reason, _actor(turn, order),
+    with refusal(turn, order, replies):
+        event = adjust_order(turn.session, order, signed, command.reason, actor_for(turn, order),
                              now=turn.now)
         reason = turn.t("money.reason", reason=command.reason) if command.reason else ""
         lines = [turn.t(
@@ -267,7 +279,7 @@ def _adjust(turn: Turn, order: Order, command: Command) -> list[Reply]:
                 amount=money(turn, order, order.to_refund_minor),
                 plain=i18n.plain_amount(order.to_refund_minor, order.currency),
             ))
-        lines.append(_told(turn, event))
+        lines.append(told(turn, event))
         replies.append(Reply("\n".join(lines), buttons=vendor_buttons(turn, order)))
     return replies
 
@@ -284,8 +296,8 @@ def _move_money(
     key: str,
 ) -> list[Reply]:
     replies: list[Reply] = []
-    with _refusal(turn, order, replies, refund=service is record_refund):
-        service(turn.session, order, command.amount_minor, method, _actor(turn, order),
+    with refusal(turn, order, replies, refund=service is record_refund):
+        service(turn.session, order, command.amount_minor, method, actor_for(turn, order),
                 reference=command.reference, now=turn.now)
         replies.append(_money_reply(turn, order, key, command, method))
     return replies
@@ -307,7 +319,7 @@ def _money_reply(turn: Turn, order: Order, key: str, command: Command, method: s
     ]
     if command.reference:
         lines.append(turn.t("vendor.reference", reference=command.reference))
-    lines.append(_told(turn, event))
+    lines.append(told(turn, event))
     return Reply("\n".join(lines), buttons=vendor_buttons(turn, order))
 
 
@@ -327,7 +339,7 @@ ACTIONS: dict[str, Callable[[Turn, Order, Command], list[Reply]]] = {
 
 def _cancel_reason(turn: Turn) -> list[Reply] | None:
     order = _own_order(turn, turn.data.get("order")) if turn.staff else None
-    if order is None or _is_another_command(turn.text):
+    if order is None or is_another_command(turn.text):
         turn.reset()  # not staff any more, or a new command: route it as such
         return None
     if not turn.text:
@@ -340,7 +352,7 @@ def _cancel_reason(turn: Turn) -> list[Reply] | None:
     return change_status(turn, order, OrderStatus.CANCELLED, reason)
 
 
-def _is_another_command(text: str) -> bool:
+def is_another_command(text: str) -> bool:
     """An order number, the list, help or proofs: not a reason, whatever state we are in."""
     said = words(text)
     return bool(

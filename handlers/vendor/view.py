@@ -1,12 +1,14 @@
 """What the business's staff see: their open orders, and an order in full — the
 customer's contact, internal notes, the timeline with who and when, the proofs —
-with buttons that move it on."""
+with buttons that move it on. An order of another kind (a booking) is shown and
+moved as the feature that brings it says (`Feature.staff_kinds`)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from handlers import i18n
+from handlers.feature import StaffKind
 from handlers.orders.adjustments import adjustment_event
 from handlers.orders.view import Audience, money, order_view, when
 from handlers.parse import display_phone
@@ -43,8 +45,26 @@ def open_orders(turn: Turn) -> list[Reply]:
     return [Reply("\n".join(lines), buttons=buttons)]
 
 
+def staff_kind(turn: Turn, order: Order) -> StaffKind | None:
+    """How the staff move an order of another kind (a booking); None for an order."""
+    for feature in turn.features:
+        kind = feature.staff_kinds.get(order.kind)
+        if kind is not None:
+            return kind
+    return None
+
+
+def next_statuses(turn: Turn, order: Order) -> list[str]:
+    kind = staff_kind(turn, order)
+    found = kind.next_statuses(order.status) if kind else allowed_next(order.status)
+    return [str(getattr(s, "value", s)) for s in found]
+
+
 def vendor_buttons(turn: Turn, order: Order, *, refresh: bool = False) -> tuple[Button, ...]:
     """The moves open to the order now, then a way to (re)open it and back to the list."""
+    kind = staff_kind(turn, order)
+    if kind is not None:
+        return kind.buttons(turn, order, refresh)
     buttons = [
         Button(
             turn.t("vendor.button.cancel")
@@ -64,6 +84,9 @@ def vendor_buttons(turn: Turn, order: Order, *, refresh: bool = False) -> tuple[
 
 def vendor_view(turn: Turn, order: Order) -> list[Reply]:
     """The order as staff see it: the full view, with the vendor's buttons."""
+    kind = staff_kind(turn, order)
+    if kind is not None:
+        return kind.view(turn, order)
     replies = order_view(turn, order, Audience.VENDOR)
     first = replace(replies[0], buttons=vendor_buttons(turn, order, refresh=True))
     return [first, *replies[1:]]
@@ -72,7 +95,7 @@ def vendor_view(turn: Turn, order: Order) -> list[Reply]:
 # ── the vendor's section of the order view ─────────────────────────────────────
 
 
-def _customer_lines(turn: Turn, order: Order) -> list[str]:
+def customer_lines(turn: Turn, order: Order) -> list[str]:
     lines = [
         turn.t(
             "vendor.customer",
@@ -91,7 +114,7 @@ def _customer_lines(turn: Turn, order: Order) -> list[str]:
 OTHER_KINDS = {"shipment": "shipping.step", "proof": "vendor.proof_status"}
 
 
-def _event_line(turn: Turn, order: Order, event: StatusEvent) -> str:
+def event_line(turn: Turn, order: Order, event: StatusEvent) -> str:
     at = when(turn, order, event.created_at)
     detail = event.detail or {}
     if event.kind in ("payment", "refund"):
@@ -125,14 +148,14 @@ def _label(turn: Turn, group: str, code: str | None) -> str:
     return turn.t(key) if code and key in i18n.catalog("en") else (code or "")
 
 
-def _timeline_lines(turn: Turn, order: Order) -> list[str]:
+def timeline_lines(turn: Turn, order: Order) -> list[str]:
     events = chat_reads.latest_events(turn.session, order.id, TIMELINE_LIMIT)
     return [turn.t("vendor.timeline.title")] + [
-        _event_line(turn, order, e) for e in reversed(events)
+        event_line(turn, order, e) for e in reversed(events)
     ]
 
 
-def _proof_lines(turn: Turn, order: Order) -> list[str]:
+def proof_lines(turn: Turn, order: Order) -> list[str]:
     proofs = chat_reads.order_proofs(turn.session, order.id)
     if not proofs:
         return []
@@ -162,9 +185,9 @@ def vendor_section(turn: Turn, order: Order, audience: Audience) -> list[str]:
     if audience is not Audience.VENDOR:
         return []
     return [
-        *_customer_lines(turn, order),
+        *customer_lines(turn, order),
         "",
-        *_timeline_lines(turn, order),
-        *([""] + proofs if (proofs := _proof_lines(turn, order)) else []),
+        *timeline_lines(turn, order),
+        *([""] + proofs if (proofs := proof_lines(turn, order)) else []),
     ]
 
