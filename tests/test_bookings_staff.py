@@ -105,7 +105,7 @@ def test_bookings_lists_today_and_tomorrow_by_time_each_a_choice(neha: ChatDrive
         assert fragment in view, fragment
     payloads = [b.payload for b in neha.history[-1][0].buttons]
     assert payloads == ["bst:GS-B501:checked_in", "bst:GS-B501:completed",
-                        "bst:GS-B501:no_show", "bmove:GS-B501", "bst:GS-B501:cancelled",
+                        "bst:GS-B501:no_show", "bsmove:GS-B501", "bst:GS-B501:cancelled",
                         "bo:GS-B501", "bl"]
 
 
@@ -125,7 +125,7 @@ def test_a_booking_number_opens_the_staff_view_and_orders_leave_bookings_out(
     view = neha.text("gs b502")
     assert "📅 Booking GS-B502" in view and "+91 98222 22222" in view
     assert [b.payload for b in neha.history[-1][0].buttons][:2] == [
-        "bst:GS-B502:confirmed", "bmove:GS-B502"]
+        "bst:GS-B502:confirmed", "bsmove:GS-B502"]
     assert "No open orders right now." in neha.text("orders")
     asha = ChatDriver(demo, address=ASHA, phone=ASHA)
     assert "GS-B" not in asha.text("orders")
@@ -207,7 +207,7 @@ def test_move_asks_the_time_until_it_reads_one(neha: ChatDriver, demo) -> None:
         ("whenever suits", ["I could not read a day and time in that."]),
         ("keep", ["Nothing was changed on GS-B501."]),
     ])
-    neha.say(button="bmove:GS-B501")
+    neha.say(button="bsmove:GS-B501")
     assert at("→ Wed 25 Nov, 5:00 pm – 6:00 pm.") in neha.text("tomorrow 5pm")
     assert "already starts at" in neha.text("move GS-B501 tomorrow 5pm")
     neha.say("GS-B502")
@@ -305,7 +305,7 @@ def test_another_business_staff_and_customers_cannot_touch_a_booking(demo, custo
     assert "GS-B501 is not an order of Asha's Kitchen" in asha.text("gs b501 confirmed")
     assert "Timeline" not in asha.text("GS-B501 checked in")  # the public view
     assert "no longer applies" in asha.text(button="bst:GS-B501:checked_in")
-    assert "no longer applies" in asha.text(button="bmove:GS-B501")
+    assert "no longer applies" in asha.text(button="bsmove:GS-B501")
     assert "📅 Booking" not in asha.text(button="bo:GS-B501")
     asha.say("move GS-B501 3/12 17:00")
     request_id = _ask(demo, "GS-B501", "cancel")

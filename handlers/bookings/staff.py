@@ -339,7 +339,7 @@ BOOKING = StaffKind(
 FEATURE = Feature(
     "bookings_staff",
     buttons={"bo": _open_button, "bl": _list_button, "bst": _status_button,
-             "bmove": _move_button, "breq": _request_button},
+             "bsmove": _move_button, "breq": _request_button},
     intents=(_command,),
     states={State.AWAITING_STAFF_TIME: _time_words},
     renderers=RENDERERS,

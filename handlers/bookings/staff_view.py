@@ -122,7 +122,7 @@ def status_buttons(turn: Turn, order: Order) -> list[Button]:
                  else turn.t("vendor.button.move", status=turn.t("status." + status.value)))
         buttons.append(Button(label, f"bst:{number}:{status.value}"))
     if order.status in bookings.OPEN:
-        buttons.append(Button(turn.t("bookings_staff.button.move"), f"bmove:{number}"))
+        buttons.append(Button(turn.t("bookings_staff.button.move"), f"bsmove:{number}"))
         buttons.append(Button(turn.t("bookings_staff.button.cancel"), f"bst:{number}:cancelled"))
     return buttons
 
