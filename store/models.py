@@ -131,6 +131,8 @@ class Business(Base):
     auto_approve: Mapped[str | None] = mapped_column(String(20))
 
     staff: Mapped[list[Staff]] = relationship(back_populates="business")
+    # Read with the order's view (its "pay now" line), in the same statement.
+    razorpay_account: Mapped[RazorpayAccount | None] = relationship(viewonly=True)
 
 
 class Staff(Base):
