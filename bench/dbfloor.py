@@ -9,7 +9,8 @@ answer), upsert the chat, read the order with its business and items in one stat
 format the reply, keep the answer on the delivery record, commit (durably: the server's
 default `synchronous_commit`), answer TwiML. The DB-API directly (psycopg, sqlite3), one
 connection per thread, statements prepared by psycopg; on SQLite WAL, `BEGIN IMMEDIATE`
-and the writers queued on a lock in the process, as orderbot does.
+and the writers queued as orderbot queues them (store.db.WriteQueue: a lock in the
+process, an flock across processes).
 
     DATABASE_URL=... TWILIO_AUTH_TOKEN=... PUBLIC_BASE_URL=... gunicorn bench.dbfloor:app
 """
@@ -28,6 +29,8 @@ from xml.sax.saxutils import escape
 
 from flask import Flask, Response, request
 from twilio.request_validator import RequestValidator
+
+from store.db import WriteQueue
 
 app = Flask(__name__)
 URL = os.environ.get("DATABASE_URL", "")
@@ -65,7 +68,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.local = threading.local()
-        self.write_lock = threading.Lock()  # SQLite: writers queue here, not in busy_timeout
+        path = url.removeprefix("sqlite:///")
+        self.queue = WriteQueue(None if POSTGRES else path)  # SQLite: not in busy_timeout
 
     def connection(self) -> Any:
         conn = getattr(self.local, "conn", None)
@@ -94,7 +98,8 @@ class Database:
             with conn.transaction():
                 yield conn.cursor()
             return
-        with self.write_lock:
+        self.queue.enter(conn)
+        try:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn.cursor()
@@ -102,6 +107,8 @@ class Database:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+        finally:
+            self.queue.leave(conn)
 
 
 DB = Database(URL)
