@@ -194,7 +194,8 @@ def main() -> None:
                     else:
                         make_requests(files[0], base, 3000, f"{tag}w")
                         make_requests(files[1], base, per_run, f"{tag}r")
-                    env = {"DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": SID,
+                    env = {"DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN,
+                           "TWILIO_ACCOUNT_SID": SID,
                            "PUBLIC_BASE_URL": base, "ORDERBOT_SECRET_KEY": "bench",
                            "ORDERBOT_ENV": "production", "ORDERBOT_INSTANCE_DIR": str(folder),
                            "ORDERBOT_LOG_LEVEL": "WARNING", "BENCH_PORT": str(port)}
@@ -209,8 +210,8 @@ def main() -> None:
                     if name == "orderbot":
                         memory.append((db, concurrency, result["rss"]))
                     print(" | ".join(str(c) for c in rows[-1]), file=sys.stderr, flush=True)
-    print(f"\nmachine: {machine()}; gunicorn gthread --preload, {args.workers} workers x {args.threads} "
-          f"threads; wrk 2 threads; {args.duration} s per run; load = the 1-minute load average "
+    print(f"\nmachine: {machine()}; gunicorn gthread --preload, {args.workers} workers x "
+          f"{args.threads} threads; wrk 2 threads; {args.duration} s per run; load = the 1-minute load average "
           "before each run\n")
     print(table(["db", "conc.", "app", "msg/s", "p50 ms", "p95 ms", "p99 ms", "errors",
                  "CPU ms/msg", "CPU / dbfloor", "msg/s / dbfloor", "p99 / dbfloor", "load"], rows))

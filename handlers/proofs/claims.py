@@ -59,7 +59,8 @@ def _change(turn: Turn, arg: str) -> list[Reply] | None:
 
 def _typed_amount(turn: Turn) -> list[Reply] | None:
     """"250" after the amount was offered or asked for."""
-    if turn.staff or turn.inbound.media or not _has_digit(turn.text) or find_order_number(turn.text):
+    text = turn.text
+    if turn.staff or turn.inbound.media or not _has_digit(text) or find_order_number(text):
         return None  # no digit, no amount: no proof to read for it
     proof = proof_checks.awaiting_amount(turn.session, turn.chat.id)
     if proof is None:
