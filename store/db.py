@@ -6,6 +6,7 @@ import fcntl
 import os
 import select
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -105,11 +106,12 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
 
 class WriteQueue:
-    """The writers of one SQLite file, one transaction at a time: threads wait on a lock
-    in the process and processes on an exclusive `flock` of `<file>.lock`, each woken
-    as the one before it finishes. SQLite alone would have them sleep in its busy
-    handler (1, 2, 5 … 100 ms at a time) and wake in no order: a burst's p99 was 25–50
-    times its median. The file's own lock still guards against any other writer."""
+    """The writers of one SQLite file, one transaction at a time: threads wait in a
+    first-come queue in the process and processes on an exclusive `flock` of
+    `<file>.lock`, each woken as the one before it finishes. SQLite alone would have
+    them sleep in its busy handler (1, 2, 5 … 100 ms at a time) and wake in no order: a
+    burst's p99 was 25–50 times its median. The file's own lock still guards against
+    any other writer."""
 
     def __init__(self, path: str | None) -> None:
         self._lock_path = f"{path}.lock" if path else None
@@ -117,35 +119,52 @@ class WriteQueue:
 
     def _reset(self) -> None:
         self._pid = os.getpid()  # a forked worker queues on its own lock and file
-        self._lock = threading.Lock()
-        self._fd: int | None = None
+        self._mutex = threading.Lock()  # guards the fields below, held for no wait
+        self._waiting: deque[threading.Event] = deque()  # first come, first served
         self._holder: tuple[int, int] | None = None  # (the DBAPI connection, its thread)
+        self._fd: int | None = None
 
     def enter(self, dbapi_conn: Any) -> None:
         if self._pid != os.getpid():
             self._reset()
-        holder = self._holder
-        if holder is not None and holder[1] == threading.get_ident():
-            return  # a second transaction of this thread's: SQLite's lock decides, as before
-        self._lock.acquire()
+        me = threading.get_ident()
+        with self._mutex:
+            holder = self._holder
+            if holder is not None and holder[1] == me:
+                return  # a second transaction of this thread's: SQLite's lock decides, as before
+            turn = None
+            if holder is not None or self._waiting:
+                turn = threading.Event()
+                self._waiting.append(turn)
+            self._holder = (id(dbapi_conn), me) if turn is None else holder
+        if turn is not None:
+            turn.wait()  # `leave` hands the queue over to the oldest waiter
+            with self._mutex:
+                self._holder = (id(dbapi_conn), me)
         try:
             if self._lock_path is not None:
                 if self._fd is None:
                     self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
                 fcntl.flock(self._fd, fcntl.LOCK_EX)
         except BaseException:
-            self._lock.release()
+            self._hand_over()
             raise
-        self._holder = (id(dbapi_conn), threading.get_ident())
 
     def leave(self, dbapi_conn: Any) -> None:
         holder = self._holder
         if holder is None or holder[0] != id(dbapi_conn) or self._pid != os.getpid():
             return
-        self._holder = None
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
-        self._lock.release()
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._holder = (-1, -1)  # taken: the next in line sets itself on waking
+                self._waiting.popleft().set()
+            else:
+                self._holder = None
 
 
 def make_session_factory(engine: Engine, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
