@@ -19,7 +19,9 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgr
 
 
 def pg_database(name: str) -> str:
-    """A fresh PostgreSQL database `name` (dropped and made again); returns its URL."""
+    """A fresh PostgreSQL database `name` (dropped and made again); returns its URL.
+    BENCH_PG_DATABASE names another, for a server where several runs share one cluster."""
+    name = os.environ.get("BENCH_PG_DATABASE") or name
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -82,6 +84,20 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) process `pid` has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load() -> float:
+    """The machine's load average over the last minute."""
+    return os.getloadavg()[0]
 
 
 def machine() -> str:

@@ -1,5 +1,6 @@
--- Replays pre-signed Twilio webhook requests, each MessageSid once: thread i of n
--- takes lines i, i+n, i+2n… of the file named by $BENCH_REQUESTS ("signature\tbody").
+-- Replays pre-made webhook requests, each once: thread i of n takes lines i, i+n, i+2n…
+-- of the file named by $BENCH_REQUESTS, each "path\theader\tvalue\tcontent-type\tbody"
+-- (a Twilio signature or Telegram's secret token as the header).
 local threads = {}
 local counter = 0
 
@@ -15,10 +16,10 @@ function init(args)
   local i = 0
   for line in io.lines(os.getenv("BENCH_REQUESTS")) do
     if i % n == tid - 1 then
-      local sig, body = line:match("^([^\t]+)\t(.*)$")
-      table.insert(reqs, wrk.format("POST", "/webhooks/whatsapp", {
-        ["Content-Type"] = "application/x-www-form-urlencoded",
-        ["X-Twilio-Signature"] = sig,
+      local path, name, value, ctype, body = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)\t(.*)$")
+      table.insert(reqs, wrk.format("POST", path, {
+        ["Content-Type"] = ctype,
+        [name] = value,
         ["Host"] = os.getenv("BENCH_HOST"),
       }, body))
     end

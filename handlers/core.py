@@ -18,6 +18,7 @@ from typing import Any
 
 from handlers import i18n
 from handlers.features import FEATURES
+from handlers.orders import lookup_guard
 from handlers.orders.customer import help_replies
 from handlers.parse import clean
 from handlers.routing import route
@@ -33,12 +34,13 @@ def handle(inbound: Inbound, ctx: Context) -> list[Reply]:
     now = ctx.clock()
     chat, facts = chat_with_facts(
         ctx.session, inbound.channel, inbound.address, now, inbound.proven_phone,
-        **_sender_facts(inbound, now),
+        counted=lookup_guard.counting(now), **_sender_facts(inbound, now),
     )
     if facts.held:  # they wrote: what waited for them (WhatsApp's 24-hour window) goes now
         release_held(ctx.session, inbound.channel, inbound.address, now)
     staff = _staff_of(ctx, chat, inbound, facts)
-    turn = Turn(inbound, ctx, chat, clean(inbound.text), now, staff, facts.watching, FEATURES)
+    turn = Turn(inbound, ctx, chat, clean(inbound.text), now, staff, facts.watching, FEATURES,
+                lookups=facts.counted)
     replies = route(turn) or help_replies(turn)
     remember_choices(chat, replies)
     return replies

@@ -59,6 +59,9 @@ class Turn:
     # The features answering, in order (handlers.features.FEATURES): routing and the
     # order view's sections read them from here.
     features: Sequence[Feature] = ()
+    # The chat's lookups by number in the last hour, as counted when the chat was found
+    # (handlers/orders/lookup_guard.py); None: not counted yet.
+    lookups: int | None = None
 
     @property
     def lang(self) -> str:

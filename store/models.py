@@ -152,6 +152,8 @@ class Business(Base):
     cancel_before_hours: Mapped[int | None] = mapped_column(Integer)
 
     staff: Mapped[list[Staff]] = relationship(back_populates="business")
+    # Read with the order's view (its "pay now" line), in the same statement.
+    razorpay_account: Mapped[RazorpayAccount | None] = relationship(viewonly=True)
 
 
 class Staff(Base):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -74,6 +74,14 @@ def account_of(session: Session, business_id: int) -> RazorpayAccount | None:
     return session.scalars(
         select(RazorpayAccount).where(RazorpayAccount.business_id == business_id)
     ).one_or_none()
+
+
+def account_for(session: Session, business: Business) -> RazorpayAccount | None:
+    """The business's account: the one read with it if it was (the order's view reads
+    it in the order's statement), else read now."""
+    if "razorpay_account" in inspect(business).dict:
+        return business.razorpay_account
+    return account_of(session, business.id)
 
 
 def links_on(account: RazorpayAccount | None) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, case, exists, func, select, update
+from sqlalchemy import String, bindparam, case, cast, exists, func, select, update
 from sqlalchemy.orm import Session, aliased, joinedload, make_transient_to_detached, selectinload
 
 from store.db import insert_of
@@ -18,6 +18,7 @@ from store.models import (
     OrderWatch,
     OutboxMessage,
     OutboxStatus,
+    RateEvent,
     Staff,
     utcnow,
 )
@@ -40,8 +41,8 @@ def order_by_number(session: Session, number: str) -> Order | None:
 
 
 def order_for_view(session: Session, number: str) -> Order | None:
-    """The order `number` names with just what the chat's view shows: its business,
-    items and shipments, in one statement."""
+    """The order `number` names with just what the chat's view shows: its business (and
+    its payment-link account), items, shipments and adjustments, in one statement."""
     return session.scalars(_order_for_view(), {"key": number_key(number)}).unique().one_or_none()
 
 
@@ -51,7 +52,8 @@ def _order_for_view() -> Any:
         select(Order)
         .where(Order.number_key == bindparam("key", type_=String()))
         .options(
-            joinedload(Order.business), joinedload(Order.items), joinedload(Order.shipments),
+            joinedload(Order.business).joinedload(Business.razorpay_account),
+            joinedload(Order.items), joinedload(Order.shipments), joinedload(Order.adjustments),
             joinedload(Order.booking),
         )
     )
@@ -111,6 +113,7 @@ class ChatFacts:
     held: bool  # messages wait for this address to write (a platform's 24-hour window)
     staff: bool  # the phone given is an active staff member's
     watching: bool  # the chat follows at least one order
+    counted: int = 0  # events counted under the key asked for (`counted` below), in its window
 
 
 def chat_for(
@@ -130,12 +133,17 @@ def chat_with_facts(
     address: str,
     now: datetime,
     staff_phone: str | None = None,
+    counted: tuple[str, datetime] | None = None,
     **changes: Any,
 ) -> tuple[Chat, ChatFacts]:
     """`chat_for`, and in the same statement: whether anything is held for the chat,
-    whether `staff_phone` is an active staff member's, whether it follows an order."""
+    whether `staff_phone` is an active staff member's, whether it follows an order, and
+    with `counted` (a key prefix, a moment) how many rate events keyed by the prefix and
+    the chat's id came after that moment (store/throttle.py's count, for a new chat 0)."""
     stmt = _upsert(session.get_bind().dialect.name, tuple(sorted(changes)))
+    prefix, since = counted or (None, now)
     params = {"channel": channel, "address": address, "now": now, "staff_phone": staff_phone,
+              "count_prefix": prefix, "count_since": since,
               **{f"new_{name}": value for name, value in changes.items()}}
     session.flush()  # what this transaction changed in a chat is written before it is read
     row = session.connection().execute(stmt, params).one()._mapping
@@ -145,7 +153,7 @@ def chat_with_facts(
     make_transient_to_detached(found)
     chat = session.merge(found, load=False)
     return chat, ChatFacts(held=bool(row["held"]), staff=bool(row["staff"]),
-                           watching=bool(row["watching"]))
+                           watching=bool(row["watching"]), counted=row["counted"] or 0)
 
 
 _CHAT_COLUMNS = tuple(c.key for c in Chat.__table__.columns)
@@ -187,13 +195,15 @@ def _upsert(dialect: str, names: tuple[str, ...]) -> Any:
     # By address, not by the row being written, and one table to each level: SQLite's
     # RETURNING names columns without their tables.
     watcher = aliased(Chat)
-    watching = exists().where(
-        OrderWatch.chat_id.in_(
-            select(watcher.id).where(watcher.channel == channel, watcher.address == address)
-        )
-    )
+    chat_id = select(watcher.id).where(watcher.channel == channel, watcher.address == address)
+    watching = exists().where(OrderWatch.chat_id.in_(chat_id))
+    key = bindparam("count_prefix", type_=String()) + cast(chat_id.scalar_subquery(), String())
+    counted = select(func.count()).where(
+        RateEvent.key == key, RateEvent.at > bindparam("count_since", type_=RateEvent.at.type)
+    ).scalar_subquery()
     return stmt.returning(
-        *table.columns, held.label("held"), staff.label("staff"), watching.label("watching")
+        *table.columns, held.label("held"), staff.label("staff"), watching.label("watching"),
+        counted.label("counted"),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from store.models import RateEvent
@@ -18,8 +18,10 @@ def count(session: Session, key: str, window: timedelta, now: datetime) -> int:
 
 
 def hit(session: Session, key: str, now: datetime) -> None:
-    session.add(RateEvent(key=key, at=now))
-    session.flush()
+    session.connection().execute(_HIT, {"key": key, "at": now})
+
+
+_HIT = insert(RateEvent.__table__)
 
 
 def oldest_in_window(session: Session, key: str, window: timedelta, now: datetime) -> datetime | None:

@@ -133,7 +133,7 @@ class RazorpayPaymentLinks:
     ) -> str | None:
         if order.due_minor <= 0:
             return None
-        account = payment_links.account_of(session, order.business_id)
+        account = payment_links.account_for(session, order.business)
         if not payment_links.links_on(account):
             return None
         assert account is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from urllib.parse import quote
 
@@ -26,7 +27,10 @@ def upi_link(business: Business, order: Order, amount_minor: int) -> str | None:
     return "upi://pay?" + "&".join(f"{k}={quote(v, safe='@')}" for k, v in params)
 
 
+@functools.lru_cache(maxsize=256)
 def qr_png(data: str, scale: int = 6) -> bytes:
+    """The QR of `data` as a PNG: drawn once per link (an order at an amount), not for
+    every view that sends it (a Telegram view uploads it each time)."""
     out = io.BytesIO()
     segno.make(data, error="m").save(out, kind="png", scale=scale, border=2)
     return out.getvalue()

@@ -59,13 +59,18 @@ def _change(turn: Turn, arg: str) -> list[Reply] | None:
 
 def _typed_amount(turn: Turn) -> list[Reply] | None:
     """"250" after the amount was offered or asked for."""
-    if turn.staff or not turn.text or turn.inbound.media or find_order_number(turn.text):
-        return None
+    text = turn.text
+    if turn.staff or turn.inbound.media or not _has_digit(text) or find_order_number(text):
+        return None  # no digit, no amount: no proof to read for it
     proof = proof_checks.awaiting_amount(turn.session, turn.chat.id)
     if proof is None:
         return None
     amount = parse_amount(turn.text, proof.order.currency)
     return _claim(turn, proof, amount) if amount else None
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)  # any script's: "२५०" is an amount too
 
 
 def _utr_text(turn: Turn) -> list[Reply] | None:

@@ -1,0 +1,80 @@
+"""What one WhatsApp webhook message costs the database (issue 21): one connection,
+one transaction, and at most the statements counted here — so a later change cannot
+quietly add a round trip. The counts are those of docs/performance.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import event
+from support.whatsapp import user_for
+
+from bot.runtime import Runtime
+
+# (what is sent, the most statements it may take, what the answer says)
+MESSAGES = [
+    ("AK-1001", 6, "Order AK-1001"),  # a lookup: the order's view
+    ("hi", 4, "order number"),  # a greeting: help
+    ("AK-9999", 8, "could not find"),  # a miss: counted against the sender
+]
+
+
+@dataclass
+class Trips:
+    statements: list[str] = field(default_factory=list)
+    begins: int = 0
+    commits: int = 0
+    rollbacks: int = 0
+    checkouts: int = 0
+
+
+@pytest.fixture
+def trips(wa: Runtime) -> Iterator[Trips]:
+    """What the engine is asked while the block runs (SQLite's own BEGIN IMMEDIATE,
+    which opens every transaction there, is the transaction, not a statement)."""
+    seen = Trips()
+
+    def statement(_conn, _cursor, sql, *_args) -> None:  # noqa: ANN001
+        if not sql.startswith("BEGIN"):
+            seen.statements.append(sql)
+
+    def count(name: str):  # noqa: ANN202
+        def listener(*_args) -> None:  # noqa: ANN002
+            setattr(seen, name, getattr(seen, name) + 1)
+        return listener
+
+    listeners = [("before_cursor_execute", statement), ("begin", count("begins")),
+                 ("commit", count("commits")), ("rollback", count("rollbacks"))]
+    for name, listener in listeners:
+        event.listen(wa.engine, name, listener)
+    checkout = count("checkouts")
+    event.listen(wa.engine.pool, "checkout", checkout)
+    yield seen
+    for name, listener in listeners:
+        event.remove(wa.engine, name, listener)
+    event.remove(wa.engine.pool, "checkout", checkout)
+
+
+@pytest.mark.parametrize(("body", "most", "says"), MESSAGES, ids=["lookup", "greeting", "miss"])
+def test_one_message_is_one_transaction_of_few_statements(
+    wa: Runtime, trips: Trips, body: str, most: int, says: str
+) -> None:
+    customer = user_for(wa, "whatsapp:+919822222222")
+    customer.text("hello")  # the chat exists already, as for most messages
+    trips.__init__()
+
+    answer = customer.text(body)
+
+    assert says in answer
+    assert (trips.checkouts, trips.begins, trips.commits, trips.rollbacks) == (1, 1, 1, 0)
+    assert len(trips.statements) <= most, "\n".join(trips.statements)
+
+
+def test_a_first_message_costs_no_more(wa: Runtime, trips: Trips) -> None:
+    answer = user_for(wa, "whatsapp:+919833333333").text("AK-1002")
+
+    assert "Order AK-1002" in answer
+    assert (trips.checkouts, trips.begins, trips.commits, trips.rollbacks) == (1, 1, 1, 0)
+    assert len(trips.statements) <= MESSAGES[0][1], "\n".join(trips.statements)
