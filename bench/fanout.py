@@ -4,6 +4,10 @@ limits (30 messages/s for Telegram, 80 for WhatsApp) and answer 429 above them.
 
     python -m bench.fanout [--notices 10000] [--workers 1 2]
 
+It makes (drops and creates again) the PostgreSQL database `BENCH_FANOUT_DATABASE`
+(default orderbot_fanout) beside `BENCH_PG_ADMIN_URL`'s, so runs side by side need
+names of their own.
+
 Prints, per channel and number of workers: the achieved rate and its share of the
 limit, the most requests the stand-in saw in any one second, 429s, and recipients
 that got a notice twice; and the resident memory of a worker, the workers' CPU time per
@@ -85,7 +89,7 @@ def peak(stamps: list[float]) -> int:
 
 
 def run(workers: int, notices: int, folder: Path) -> tuple[list[list[object]], float, float, float]:
-    url = pg_database("orderbot_fanout")
+    url = pg_database(os.environ.get("BENCH_FANOUT_DATABASE", "orderbot_fanout"))
     with FakeBotAPI() as telegram, FakeTwilioAPI() as twilio:
         limits = {"telegram": telegram.limit_per_second(LIMITS["telegram"], scope="sendMessage"),
                   "whatsapp": twilio.limit_per_second(LIMITS["whatsapp"], scope="messages")}
