@@ -23,8 +23,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import BindParameter, Engine, Select, Update, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot import housekeeping, proof_reader
@@ -33,7 +34,7 @@ from bot.runtime import Runtime, SendResult
 from handlers import notices
 from store import pacing
 from store.db import make_engine, unit_of_work
-from store.models import Business, Chat, Order, OutboxMessage, OutboxStatus
+from store.models import Chat, OutboxMessage, OutboxStatus
 
 log = logging.getLogger("orderbot.worker")
 
@@ -74,7 +75,7 @@ class Claim:
     channels: dict[int, str] = field(default_factory=dict)  # message id -> its channel
 
 
-def _due(now: datetime, channels: list[str]) -> Select[tuple[int, str]]:
+def _due(now: datetime | BindParameter[datetime], channels: list[str]) -> Select[tuple[int, str]]:
     """Messages due now, each the first still waiting for its recipient: a later
     notice never overtakes an earlier one that is being retried.
 
@@ -111,6 +112,24 @@ def _due(now: datetime, channels: list[str]) -> Select[tuple[int, str]]:
     )
 
 
+@cache
+def _claim_statement(dialect: str, channels: tuple[str, ...]) -> Update:
+    """Take the batch in one statement, built once: the due messages' leases set and
+    their ids returned. PostgreSQL locks the rows it takes and skips those another
+    claim holds; SQLite serialises claims at BEGIN IMMEDIATE."""
+    due = _due(bindparam("now"), list(channels)).limit(bindparam("limit"))
+    if dialect == "postgresql":
+        due = due.with_for_update(skip_locked=True, of=OutboxMessage)
+    taken = due.with_only_columns(OutboxMessage.id).correlate(None).scalar_subquery()
+    return (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(taken))
+        .values(locked_until=bindparam("lease"))
+        .returning(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.next_attempt_at)
+        .execution_options(synchronize_session=False)  # no session holds these rows
+    )
+
+
 def claim(runtime: Runtime, limit: int = 50, channels: list[str] | None = None) -> Claim:
     """Take up to `limit` due messages of `channels` (default: every channel we can
     send on), for this worker alone."""
@@ -120,54 +139,53 @@ def claim(runtime: Runtime, limit: int = 50, channels: list[str] | None = None) 
     if not channels:
         return Claim([], lease_until)
     with unit_of_work(runtime.sessions) as session:
-        query = _due(now, channels).limit(limit)
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
-        channels_of = {row.id: row.channel for row in session.execute(query)}
-        ids = list(channels_of)
-        if ids:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids))
-                .values(locked_until=lease_until)
-            )
-    return Claim(ids, lease_until, channels_of)
+        stmt = _claim_statement(session.get_bind().dialect.name, tuple(channels))
+        rows = session.execute(stmt, {"now": now, "limit": limit, "lease": lease_until}).all()
+    rows.sort(key=lambda row: (row.next_attempt_at, row.id))  # the order they were due
+    return Claim([row.id for row in rows], lease_until, {row.id: row.channel for row in rows})
 
 
-def deliver(runtime: Runtime, message_id: int, lease_until: datetime) -> SendResult | None:
+@cache
+def _delivery_statement(dialect: str) -> Select[tuple[OutboxMessage, Chat]]:
+    """One claimed message, still ours, with its recipient's chat (what rendering and
+    sending look up first: found in the session, not asked for); built once."""
+    query = (
+        select(OutboxMessage, Chat)
+        .outerjoin(Chat, Chat.id == OutboxMessage.chat_id)
+        .where(
+            OutboxMessage.id == bindparam("message_id"),
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.locked_until == bindparam("lease"),
+        )
+    )
+    if dialect == "postgresql":
+        # Waits (never skips): only a claim scanning past it, or a worker that took
+        # it over after our lease ran out, can hold it, and the lease is checked
+        # again once they are done. Skipping left a claimed message unsent until
+        # its lease ran out.
+        query = query.with_for_update(of=OutboxMessage)
+    return query
+
+
+def deliver(
+    runtime: Runtime, message_id: int, lease_until: datetime,
+    rendered: notices.Rendered | None = None,
+) -> SendResult | None:
     """One attempt at one claimed message; records the outcome. The row stays locked
     while it is sent (PostgreSQL), and a message whose lease another worker has taken
     over is left to that worker: one notice is never sent twice. The send waits for
     its slot in the channel's pace after the message is rendered, right before it
-    goes, so the gaps the platform sees are the gaps the pace gave."""
+    goes, so the gaps the platform sees are the gaps the pace gave. `rendered`: what
+    the batch has worded already (a notice to many is worded once per language)."""
     with unit_of_work(runtime.sessions) as session:
-        # With it, in the same statement, what rendering and sending look up first (the
-        # recipient's chat, the order and its business): found in the session, not
-        # asked for one by one.
-        query = (
-            select(OutboxMessage, Chat, Order, Business)
-            .outerjoin(Chat, Chat.id == OutboxMessage.chat_id)
-            .outerjoin(Order, Order.id == OutboxMessage.order_id)
-            .outerjoin(Business, Business.id == Order.business_id)
-            .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.status == OutboxStatus.PENDING.value,
-                OutboxMessage.locked_until == lease_until,
-            )
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            # Waits (never skips): only a claim scanning past it, or a worker that took
-            # it over after our lease ran out, can hold it, and the lease is checked
-            # again once they are done. Skipping left a claimed message unsent until
-            # its lease ran out.
-            query = query.with_for_update(of=OutboxMessage)
-        row = session.execute(query).one_or_none()
+        stmt = _delivery_statement(session.get_bind().dialect.name)
+        row = session.execute(stmt, {"message_id": message_id, "lease": lease_until}).first()
         if row is None:
             return None
         message = row.OutboxMessage
         sender = runtime.senders[message.channel]
         try:
-            replies = notices.render(session, message, runtime.settings.default_locale)
+            replies = notices.render(session, message, runtime.settings.default_locale, rendered)
             wait_for_slot(runtime, session, message.channel)
             result = sender.send(session, message, replies)
         except LookupError as exc:  # what it spoke of is gone: nothing to send
@@ -270,13 +288,14 @@ def run_once(
     than leave them leased and unsent; the one that failed keeps its lease (it may
     have gone out before the failure), so it is retried when the lease runs out."""
     taken = claim(runtime, limit, channels)
+    rendered = notices.Rendered()
     attempted = 0
     try:
         for message_id in taken.ids:
             if stop is not None and stop.is_set():
                 break
             attempted += 1
-            deliver(runtime, message_id, taken.lease_until)
+            deliver(runtime, message_id, taken.lease_until, rendered)
     finally:
         release(runtime, taken.ids[attempted:], taken.lease_until)
     return attempted

@@ -78,12 +78,18 @@ def _staff_of(ctx: Context, chat: Chat, inbound: Inbound, facts: ChatFacts) -> l
     return staff
 
 
+def choices_of(replies: list[Reply]) -> list[str] | None:
+    """The payloads of the last reply's buttons that has any (what numbers select)."""
+    with_buttons = [r for r in replies if r.buttons]
+    return [b.payload for b in with_buttons[-1].buttons] if with_buttons else None
+
+
 def remember_choices(chat: Chat, replies: list[Reply]) -> None:
     """The buttons of the last reply that has any become the numbered choices."""
-    with_buttons = [r for r in replies if r.buttons]
+    choices = choices_of(replies)
     data = dict(chat.state_data or {})
-    if with_buttons:
-        data["choices"] = [b.payload for b in with_buttons[-1].buttons]
+    if choices is not None:
+        data["choices"] = choices
     else:
         data.pop("choices", None)
     if data != (chat.state_data or {}):
@@ -95,4 +101,6 @@ def numbered(buttons: tuple[Button, ...]) -> list[str]:
     return [f"{n}. {b.label}" for n, b in enumerate(buttons, start=1)]
 
 
-__all__ = ["PROVEN_LINK", "State", "Turn", "handle", "numbered", "remember_choices", "route"]
+__all__ = [
+    "PROVEN_LINK", "State", "Turn", "choices_of", "handle", "numbered", "remember_choices", "route",
+]

@@ -56,6 +56,9 @@ class Feature:
     buttons: Mapping[str, ButtonHandler] = field(default_factory=dict)
     intents: tuple[Handler, ...] = ()
     renderers: Mapping[str, Renderer] = field(default_factory=dict)
+    # Of those, the kinds whose words depend on the payload and the language alone (not
+    # on who receives them): a fan-out renders each once per language.
+    same_for_all: frozenset[str] = frozenset()
     template_fields: Mapping[str, TemplateFields] = field(default_factory=dict)
     sections: tuple[Section, ...] = ()
     progress: tuple[Progress, ...] = ()

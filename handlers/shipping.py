@@ -97,6 +97,7 @@ def shipment_notice(session: Session, message: OutboxMessage, lang: str) -> list
 FEATURE = Feature(
     "shipping",
     renderers={"order_shipment": shipment_notice},
+    same_for_all=frozenset({"order_shipment"}),
     sections=(shipment_section,),
     progress=(shipment_steps,),
 )

@@ -14,12 +14,25 @@ spacing left over under the platform's limit (the safety margin the caller picks
 from __future__ import annotations
 
 import time
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, case
+from sqlalchemy import Connection, bindparam, case
 from sqlalchemy.orm import Session
 
 from store.db import insert_of
 from store.models import RatePace
+
+
+@cache
+def _reserve_statement(dialect: str) -> Any:
+    """The reservation, built once per dialect: a pace is taken for every send."""
+    now, gap = bindparam("now"), bindparam("gap")
+    stmt = insert_of(dialect)(RatePace).values(key=bindparam("key"), next_at=bindparam("first"))
+    return stmt.on_conflict_do_update(
+        index_elements=[RatePace.key],
+        set_={"next_at": case((RatePace.next_at > now, RatePace.next_at), else_=now) + gap},
+    ).returning(RatePace.next_at)
 
 
 def reserve(db: Session | Connection, key: str, per_second: float, now: float | None = None) -> float:
@@ -33,10 +46,5 @@ def reserve(db: Session | Connection, key: str, per_second: float, now: float | 
     connection = db.connection() if isinstance(db, Session) else db
     now = time.time() if now is None else now
     gap = 1.0 / per_second
-    insert = insert_of(connection.dialect.name)
-    stmt = insert(RatePace).values(key=key, next_at=now + gap)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[RatePace.key],
-        set_={"next_at": case((RatePace.next_at > now, RatePace.next_at), else_=now) + gap},
-    ).returning(RatePace.next_at)
-    return float(db.execute(stmt).scalar_one()) - gap
+    params = {"key": key, "first": now + gap, "now": now, "gap": gap}
+    return float(connection.execute(_reserve_statement(connection.dialect.name), params).scalar_one()) - gap

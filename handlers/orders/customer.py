@@ -302,4 +302,5 @@ FEATURE = Feature(
     ),
     states={State.AWAITING_LAST4: _awaiting_last4},
     renderers={**notices.RENDERERS, **gateway_notices.RENDERERS},
+    same_for_all=notices.SAME_FOR_ALL,
 )

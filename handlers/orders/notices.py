@@ -170,3 +170,5 @@ RENDERERS: dict[str, Renderer] = {
     "order_adjustment": _adjustment,
     "staff_update": _staff_update,
 }
+# Each of them words the order and its event, whoever receives it.
+SAME_FOR_ALL = frozenset(RENDERERS)

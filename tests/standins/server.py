@@ -15,6 +15,8 @@ from typing import Any, Self, TypeVar
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from standins.keepalive import KeepAliveServer
+
 T = TypeVar("T")
 Handler = Callable[["Call", Request], Response]
 
@@ -109,22 +111,28 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class StandIn:
-    """Base class: a WSGI app on 127.0.0.1 in a daemon thread that records every request."""
+    """Base class: a WSGI app on 127.0.0.1 in a daemon thread that records every request.
+    With `keep_alive` set before `start`, connections stay open between requests (as
+    the platforms keep them: benchmarks); without it each response closes its own."""
+
+    keep_alive = False
 
     def __init__(self) -> None:
         self._cond = threading.Condition()  # guards all state; notified on every change
         self._calls: list[Call] = []
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._limits: list[RateLimit] = []
-        self._server: BaseWSGIServer | None = None
+        self._server: BaseWSGIServer | KeepAliveServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = False
 
     # lifecycle -----------------------------------------------------------------------------
     def start(self) -> Self:
         """Bind a free loopback port and serve in a daemon thread."""
-        self._server = make_server(
-            "127.0.0.1", 0, self, threaded=True, request_handler=_QuietHandler
+        self._server = (
+            KeepAliveServer("127.0.0.1", 0, self)
+            if self.keep_alive
+            else make_server("127.0.0.1", 0, self, threaded=True, request_handler=_QuietHandler)
         )
         self._stopping = False
         self._thread = threading.Thread(

@@ -408,6 +408,33 @@ def test_create_message_recorded(tw: FakeTwilioAPI, client: Client) -> None:
     )
 
 
+def test_keep_alive_serves_requests_on_one_connection() -> None:
+    """Kept alive (as the benchmarks run them), a stand-in answers one connection's
+    requests one after another, bodies read whole, and the clients see the same answers."""
+    from http.client import HTTPConnection
+    from urllib.parse import urlsplit
+
+    api = FakeTwilioAPI()
+    api.keep_alive = True
+    with api:
+        client = twilio_client_for(api)
+        first = client.messages.create(to=TO, from_=FROM, body="one " * 375)
+        second = client.messages.create(to=TO, from_=FROM, body="two")
+        assert first.sid != second.sid
+        assert [c.params["Body"] for c in api.messages()] == ["one " * 375, "two"]
+        url = urlsplit(api.url)
+        connection = HTTPConnection(url.hostname, url.port, timeout=5)
+        answers, sockets = [], []
+        for _ in range(2):
+            connection.request("GET", "/nowhere")
+            answer = connection.getresponse()
+            answers.append((answer.status, answer.will_close, answer.read()))
+            sockets.append(connection.sock)
+        connection.close()
+    assert answers[0] == answers[1] and answers[0][1] is False
+    assert sockets[0] is sockets[1] is not None  # the second request went on the first's connection
+
+
 def test_wrong_token_is_401(tw: FakeTwilioAPI) -> None:
     bad = Client(tw.account_sid, "wrong")
     bad.api.base_url = tw.base_url

@@ -34,8 +34,9 @@ from bot.channels.whatsapp.status import SENT_PARTS, USE_TEMPLATE, callback_url
 from bot.channels.whatsapp.twilio_rest import RecordingHttpClient, make_client
 from bot.runtime import SendResult
 from handlers import notices
-from handlers.core import remember_choices
+from handlers.core import choices_of
 from handlers.types import Reply
+from store.chat_choices import set_choices
 from store.models import Chat, Order, OutboxMessage
 
 if TYPE_CHECKING:
@@ -82,9 +83,11 @@ class WhatsAppSender:
             return self._failure(exc)
         except requests.RequestException as exc:
             return SendResult(ok=False, error=f"network: {exc.__class__.__name__}: {exc}")
-        if chat is not None and any(r.buttons for r in replies):
-            session.refresh(chat, with_for_update=True)  # never overwrite a newer turn's state
-            remember_choices(chat, replies)  # its numbers now select this message's buttons
+        choices = choices_of(replies)
+        if chat is not None and choices is not None:
+            # Its numbers now select this message's buttons; the rest of the chat's state,
+            # whatever a newer turn wrote, stays as it is.
+            set_choices(session, chat.id, choices, self.clock())
         return SendResult(ok=True, provider_id=sid)
 
     def _send_freeform(self, message: OutboxMessage, replies: list[Reply]) -> str | None:
