@@ -100,6 +100,8 @@ def test_anyone_with_the_number_sees_no_more_than_an_order_shows(stranger: ChatD
     assert "Only the person who booked GS-B501" in stranger.text(button="bmove:GS-B501")
     assert "Only the person who booked GS-B501" in stranger.text(button="bcancel:GS-B501")
     assert "calendar.ics" in stranger.text(button="bcal:GS-B501")
+    assert "I will message you here when GS-B501 changes." in stranger.text(
+        button="notify:GS-B501")
     assert requests(stranger.runtime) == []
 
 

@@ -113,7 +113,7 @@ def booking_list_line(turn: Turn, order: Order) -> str:
                   status=turn.t("status." + order.status), due=money(turn, order, order.due_minor))
 
 
-def booking_buttons(turn: Turn, order: Order) -> tuple[Button, ...]:
+def booking_buttons(turn: Turn, order: Order, audience: Audience) -> tuple[Button, ...]:
     t = turn.t
     number = order.number
     buttons = [Button(t("bookings.button.calendar"), f"bcal:{number}")]
@@ -124,6 +124,8 @@ def booking_buttons(turn: Turn, order: Order) -> tuple[Button, ...]:
             buttons.append(Button(t("button.pay"), f"pay:{number}"))
         if is_watching(turn, order):
             buttons.append(Button(t("button.stop_updates"), f"stop:{number}"))
+        elif audience is Audience.PUBLIC:  # the booking's own phone hears of it anyway
+            buttons.append(Button(t("button.notify"), f"notify:{number}"))
     buttons.append(Button(t("bookings.button.contact"), f"bcontact:{number}"))
     return tuple(buttons)
 
@@ -132,7 +134,7 @@ def booking_view(turn: Turn, order: Order, audience: Audience) -> list[Reply]:
     """The booking's whole view; remembers it as the chat's current one (a payment
     screenshot sent next is a proof for it)."""
     turn.chat.current_order_id = order.id
-    replies = [Reply(booking_text(turn, order, audience), buttons=booking_buttons(turn, order),
+    replies = [Reply(booking_text(turn, order, audience), buttons=booking_buttons(turn, order, audience),
                      refresh_of=f"order:{order.number}")]
     paying = order.payment_status != PaymentStatus.PAID and audience is not Audience.VENDOR
     qr = qr_reply(turn, order) if paying and order.status != BookingStatus.CANCELLED else None
