@@ -3,8 +3,9 @@
 A feature (orders, phone, proofs, vendor, shipping, …) names the chat states it
 answers, its button verbs, the intents tried on free text, the outbox kinds it
 words (and the template variables of those with a template of their own), the
-sections it adds to the order view, and the view of rows of its own kind (a booking). `handlers.features.FEATURES` lists them in the
-order they answer. This module imports none of the features."""
+sections it adds to the order view, and the view of rows of its own kind (a
+booking). `handlers.features.FEATURES` lists them in the order they answer. This
+module imports none of the features."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The conversation's features, in the order they answer: staff statements and
 commands first, then files, phones, small talk and asking for a person, and the
-customer's (bookings, then orders). Shipping answers no message; it comes first so its section stands
-above the staff's in the order view (sections follow this order too)."""
+customer's (bookings, then orders). Shipping answers no message; it comes first so
+its section stands above the staff's in the order view (sections follow this order
+too)."""
 
 from __future__ import annotations
 
