@@ -81,7 +81,8 @@ def test_the_booking_shows_when_what_is_due_and_how_to_pay(customer: ChatDriver)
 
 def test_the_booking_in_hindi(demo) -> None:
     answer = ChatDriver(demo, lang="hi").text("GS-B501")
-    for fragment in ["📅 बुकिंग GS-B501 · Glow Salon", "कब: बुध 25 नव॰, 11:00\u202fam – 12:00\u202fpm",
+    for fragment in ["📅 बुकिंग GS-B501 · Glow Salon",
+                     "कब: बुध 25 नव॰, 11:00\u202fam – 12:00\u202fpm",
                      "स्थिति: पक्का", "बाकी: ₹600.00", "UPI से ₹600.00 चुकाएँ (टैप करें): http",
                      "/b/", "?lang=hi"]:
         assert fragment in answer, fragment
@@ -100,6 +101,8 @@ def test_anyone_with_the_number_sees_no_more_than_an_order_shows(stranger: ChatD
     assert "Only the person who booked GS-B501" in stranger.text(button="bmove:GS-B501")
     assert "Only the person who booked GS-B501" in stranger.text(button="bcancel:GS-B501")
     assert "calendar.ics" in stranger.text(button="bcal:GS-B501")
+    assert "I will message you here when GS-B501 changes." in stranger.text(
+        button="notify:GS-B501")
     assert requests(stranger.runtime) == []
 
 

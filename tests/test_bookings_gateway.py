@@ -44,7 +44,8 @@ def test_a_booking_paid_by_its_payment_link(salon: Shop) -> None:
     body = salon.fake.webhook_body(link["id"], salon.fake.pay(link["id"]))
     answer = create_app(runtime=salon.runtime).test_client().post(
         "/webhooks/razorpay/GS", data=body,
-        headers={"Content-Type": "application/json", "X-Razorpay-Signature": sign(body, HOOK_SECRET)})
+        headers={"Content-Type": "application/json",
+                 "X-Razorpay-Signature": sign(body, HOOK_SECRET)})
     assert answer.json["result"] == "recorded"
     with unit_of_work(salon.runtime.sessions) as s:
         booking = order_by_number(s, "GS-B501")

@@ -2,8 +2,8 @@
 webhooks through twilio's validator) and Telegram (updates through python-telegram-bot
 against the Bot API stand-in). An order looked up in English and in Hindi, the phone
 proven by a one-time code, and a payment screenshot approved by staff with the
-customer told; a booking looked up, moved at the customer's asking (their words for
-the time) and paid for by screenshot. The console's whole answers are pinned word for word: a changed
+customer told; a booking looked up, moved at the customer's asking (their words
+for the time) and paid for by screenshot. The console's whole answers are pinned word for word: a changed
 sentence shows here first."""
 
 from __future__ import annotations
@@ -139,7 +139,8 @@ def test_a_screenshot_approved_and_the_customer_told(channel, world, phone, numb
 def test_a_booking_looked_up_in_english(channel, world) -> None:
     answer = person(channel, world, RAVI).text("GS-B501")
     for fragment in ["Booking GS-B501 · Glow Salon", "When: Wed 25 Nov, 11:00\u202fam – 12:00",
-                     "Due: ₹600.00", "https://bot.example.test/pay/", "https://bot.example.test/b/"]:
+                     "Due: ₹600.00", "https://bot.example.test/pay/",
+                     "https://bot.example.test/b/"]:
         assert fragment in answer, fragment
 
 

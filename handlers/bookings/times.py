@@ -28,7 +28,8 @@ def day_and_time(moment: datetime, business: Business, lang: str) -> str:
 
 def slot(starts_at: datetime, minutes: int, business: Business, lang: str) -> str:
     """"Wed 25 Nov, 11:00 am – 12:00 pm" for a start and a length."""
-    start, end = _local(starts_at, business), _local(starts_at + timedelta(minutes=minutes), business)
+    start = _local(starts_at, business)
+    end = _local(starts_at + timedelta(minutes=minutes), business)
     if end.date() != start.date():
         return f"{day_and_time(starts_at, business, lang)} – {day_and_time(end, business, lang)}"
     locale = i18n.babel_locale(lang, business.country)

@@ -48,7 +48,8 @@ def place_lines(turn: Turn, order: Order, booking: Booking, audience: Audience) 
     place = booking.place or order.business.address
     if not place or (booking.place and audience is Audience.PUBLIC):
         return []
-    return [turn.t("bookings.place", place=place), turn.t("bookings.map", url=MAPS + quote_plus(place))]
+    return [turn.t("bookings.place", place=place),
+            turn.t("bookings.map", url=MAPS + quote_plus(place))]
 
 
 def request_line(turn: Turn, order: Order, request: BookingRequest | None) -> list[str]:
@@ -91,7 +92,8 @@ def booking_text(turn: Turn, order: Order, audience: Audience) -> str:
     elif order.due_minor > 0:
         lines += ["", *payment_lines(turn, order)]
     lines += ["", t("web.link", url=booking_page_url(turn.ctx.settings, order.id, turn.lang))]
-    lines += ["", t("order.contact", business=business.name, contact=contact_of(business, turn.lang))]
+    contact = contact_of(business, turn.lang)
+    lines += ["", t("order.contact", business=business.name, contact=contact)]
     return "\n".join(lines)
 
 
@@ -113,7 +115,7 @@ def booking_list_line(turn: Turn, order: Order) -> str:
                   status=turn.t("status." + order.status), due=money(turn, order, order.due_minor))
 
 
-def booking_buttons(turn: Turn, order: Order) -> tuple[Button, ...]:
+def booking_buttons(turn: Turn, order: Order, audience: Audience) -> tuple[Button, ...]:
     t = turn.t
     number = order.number
     buttons = [Button(t("bookings.button.calendar"), f"bcal:{number}")]
@@ -124,6 +126,8 @@ def booking_buttons(turn: Turn, order: Order) -> tuple[Button, ...]:
             buttons.append(Button(t("button.pay"), f"pay:{number}"))
         if is_watching(turn, order):
             buttons.append(Button(t("button.stop_updates"), f"stop:{number}"))
+        elif audience is Audience.PUBLIC:  # the booking's own phone hears of it anyway
+            buttons.append(Button(t("button.notify"), f"notify:{number}"))
     buttons.append(Button(t("bookings.button.contact"), f"bcontact:{number}"))
     return tuple(buttons)
 
@@ -132,7 +136,8 @@ def booking_view(turn: Turn, order: Order, audience: Audience) -> list[Reply]:
     """The booking's whole view; remembers it as the chat's current one (a payment
     screenshot sent next is a proof for it)."""
     turn.chat.current_order_id = order.id
-    replies = [Reply(booking_text(turn, order, audience), buttons=booking_buttons(turn, order),
+    replies = [Reply(booking_text(turn, order, audience),
+                     buttons=booking_buttons(turn, order, audience),
                      refresh_of=f"order:{order.number}")]
     paying = order.payment_status != PaymentStatus.PAID and audience is not Audience.VENDOR
     qr = qr_reply(turn, order) if paying and order.status != BookingStatus.CANCELLED else None
