@@ -363,3 +363,38 @@ def test_the_staff_commands_on_every_channel_that_proves_a_phone(
 def test_staff_help_names_the_booking_commands(neha: ChatDriver, neha_hi: ChatDriver) -> None:
     assert '"bookings" lists today\'s and tomorrow\'s bookings' in neha.text("help")
     assert '"बुकिंग" आज और कल की बुकिंग दिखाता है' in neha_hi.text("मदद")
+
+
+def test_the_terminal_staff_chat_accepts_a_wish_by_the_notice_s_number(
+    demo, database_url, tmp_path
+) -> None:
+    """`orderbot chat --vendor`: the notice queued while the chat was closed is printed
+    when it opens, and its numbers choose its buttons (as on WhatsApp)."""
+    from test_foundation import _run_chat
+
+    _ask(demo, "GS-B501", "reschedule", datetime(2026, 11, 25, 11, 30, tzinfo=UTC), "tomorrow 5pm")
+    done = _run_chat(database_url, tmp_path, "1\n", "--vendor", NEHA)
+    assert done.returncode == 0, done.stderr
+    assert "🔁 Ravi Kumar asks to move GS-B501" in done.stdout and "1. ✅ Accept" in done.stdout
+    assert at("✅ Accepted: GS-B501 moved to Wed 25 Nov, 5:00 pm – 6:00 pm.") in done.stdout
+    _, booking = _booking(demo, "GS-B501")
+    assert booking.starts_at.replace(tzinfo=UTC) == datetime(2026, 11, 25, 11, 30, tzinfo=UTC)
+
+
+def test_a_wish_answered_in_words(neha: ChatDriver, neha_hi: ChatDriver, demo) -> None:
+    """The buttons typed: accept, decline, propose with or without the time."""
+    wanted = datetime(2026, 11, 25, 11, 30, tzinfo=UTC)
+    _ask(demo, "GS-B501", "reschedule", wanted, "tomorrow 5pm")
+    assert at("🕑 You proposed Thu 3 Dec, 11:30 am – 12:30 pm for GS-B501") in neha.text(
+        "propose GS-B501 3/12 11:30")
+    _ask(demo, "GS-B501", "reschedule", wanted, "tomorrow 5pm")
+    assert "What time do you propose for GS-B501?" in neha.text("suggest GS-B501")
+    assert "🚫 Declined: GS-B501 stays at" in neha.text("decline GS-B501")  # another command
+    _ask(demo, "GS-B501", "reschedule", wanted, "kal shaam 5 baje")
+    assert at("✅ Accepted: GS-B501 moved to Wed 25 Nov, 5:00 pm") in neha.text("accept GS-B501")
+    assert "Why is GS-B502 being cancelled?" in neha.text("decline GS-B502")  # asked for
+    _ask(demo, "GS-B501", "cancel", reason="travelling")
+    assert "🚫 मना किया: GS-B501" in neha_hi.text("GS-B501 मना करो")  # the chat in Hindi now
+    with unit_of_work(demo.sessions) as s:
+        outcomes = s.scalars(select(BookingRequest.status).order_by(BookingRequest.id)).all()
+    assert outcomes == ["withdrawn", "declined", "accepted", "declined"]  # a new wish withdraws

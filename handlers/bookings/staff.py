@@ -127,10 +127,34 @@ def _numbered(turn: Turn, order: Order, rest: str) -> list[Reply] | None:
         return move(turn, order, timing)
     if verb_of(rest):
         return None  # paid, refund, cancel, discount, charge: handlers/vendor
+    answered = _typed_answer(turn, order, rest)
+    if answered is not None:
+        return answered
     status = status_in(rest)
     if status:
         return _change(turn, order, status)
     return None  # the order commands open it (their "open"), or explain a status
+
+
+def _typed_answer(turn: Turn, order: Order, rest: str) -> list[Reply] | None:
+    """`accept GS-B501`, `decline GS-B501`, `propose GS-B501 3/12 17:00`: the buttons of
+    a wish still waiting, typed. A booking asked for and declined is cancelled."""
+    request = bookings.open_request(turn.session, order.id)
+    for answer in ("propose", "decline", "accept"):
+        found, timing = strip_phrase(rest, _keywords(f"request.{answer}"))
+        if found is None:
+            continue
+        if request is None or request.status != "pending":
+            if answer == "decline" and order.status == BookingStatus.REQUESTED:
+                return _status_button(turn, f"{order.number}:{BookingStatus.CANCELLED.value}")
+            return None
+        turn.reset()
+        turn.chat.current_order_id = order.id
+        if answer == "propose":
+            return _at(turn, order, timing, request.id) if words(timing) else _ask_propose(
+                turn, order, request)
+        return _decide(turn, order, request.id, accept=answer == "accept")
+    return None
 
 
 def _change(turn: Turn, order: Order, status: str) -> list[Reply]:
@@ -280,11 +304,15 @@ def _request_button(turn: Turn, arg: str) -> list[Reply] | None:
     turn.reset()
     turn.chat.current_order_id = order.id
     if answer == "propose":
-        if request.status != "pending":
-            return [Reply(_explain(turn, order, AlreadyDecided(status=request.status)) or "")]
-        turn.set_state(State.AWAITING_STAFF_TIME, order=order.number, request=request.id)
-        return [Reply(turn.t("bookings_staff.ask_propose", number=order.number))]
+        return _ask_propose(turn, order, request)
     return _decide(turn, order, request.id, accept=answer == "yes")
+
+
+def _ask_propose(turn: Turn, order: Order, request: BookingRequest) -> list[Reply]:
+    if request.status != "pending":
+        return [Reply(_explain(turn, order, AlreadyDecided(status=request.status)) or "")]
+    turn.set_state(State.AWAITING_STAFF_TIME, order=order.number, request=request.id)
+    return [Reply(turn.t("bookings_staff.ask_propose", number=order.number))]
 
 
 def _decide(turn: Turn, order: Order, request_id: int, *, accept: bool) -> list[Reply]:

@@ -1,7 +1,8 @@
 """The terminal channel: `orderbot chat`. One line in, the replies out; numbered
 choices for buttons; `/photo PATH [caption]` sends a file. Messages queued for this
-chat are printed when it opens and between turns; messages the turn queued for
-anyone else (the vendor's prompt) are printed as `[to NAME]` lines."""
+chat are printed when it opens and between turns (the numbers of the last one with
+buttons then choose them); messages the turn queued for anyone else (the vendor's
+prompt) are printed as `[to NAME]` lines."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from bot import proof_reader
 from bot.runtime import Runtime, Unavailable, reach_phones_on, respond
 from handlers import i18n, notices
-from handlers.core import numbered
+from handlers.core import numbered, remember_choices
 from handlers.types import Inbound, Media, Reply
 from store.db import unit_of_work
 from store.models import Chat, OutboxMessage, OutboxStatus
@@ -112,9 +113,13 @@ class ConsoleChat:
     def _print_own_notices(self) -> None:
         with unit_of_work(self.runtime.sessions) as session:
             for message in pending_for(session, CHANNEL, self.address):
-                for reply in notices.render(session, message, self.runtime.settings.default_locale):
+                replies = notices.render(session, message, self.runtime.settings.default_locale)
+                for reply in replies:
                     self._print(render(reply))
                 mark_sent(message, self.runtime.clock())
+                if any(r.buttons for r in replies):  # its numbers now choose its buttons,
+                    chat = chat_for(session, CHANNEL, self.address, self.runtime.clock())
+                    remember_choices(chat, replies)  # as a WhatsApp notice's do
 
     def _print_others(self) -> None:
         """Messages this turn queued for other people (on any channel)."""
