@@ -12,7 +12,7 @@ caller's: ORDERBOT_BOOKING_REMINDERS).
   down does not send "a day before" and "2 hours before" at once).
 - Never stale: at delivery a reminder goes only while its booking is still confirmed
   at the start it was queued for and has not started (`is_current`); `drop_stale`
-  fails those waiting (a WhatsApp reminder held for the 24-hour window) once not."""
+  fails those waiting (a reminder held for a channel's 24-hour window) once not."""
 
 from __future__ import annotations
 

@@ -60,7 +60,7 @@ def phone4_business(session, key: str) -> bool:
         return False
     letters = prefix.group()
     codes = [letters[:n] for n in range(len(letters), max(len(letters) - 4, 0), -1)]
-    return any(chat_reads.lookup_check(session, code) == PHONE4 for code in codes)
+    return PHONE4 in chat_reads.lookup_checks(session, codes)  # one statement, however many
 
 
 def needs_last4(turn: Turn, key: str, order: Order | None) -> bool:
