@@ -15,7 +15,7 @@ from support.channels import queued_notices
 from test_foundation import _run_chat
 
 from handlers import notices
-from store import bookings
+from store import bookings, outbox
 from store.db import unit_of_work
 from store.models import BookingRequest, OutboxMessage
 from store.orders import Actor, record_payment
@@ -349,3 +349,21 @@ def test_done_when_in_the_terminal(demo, database_url, tmp_path) -> None:
     [request] = requests(demo)
     assert request.kind == "reschedule" and request.wanted_text == "tomorrow 5pm"
     assert "booking_request" in staff_kinds(demo)
+
+
+def test_a_stale_reminder_waiting_at_the_terminal_is_skipped(demo, database_url, tmp_path) -> None:
+    """A reminder waiting for the terminal chat whose booking has moved since it was
+    queued: the chat opens and answers, the stale reminder not printed."""
+    neha = staff(demo)
+    with unit_of_work(demo.sessions) as s:
+        order = order_by_number(s, "GS-B501")
+        bookings.reschedule(s, order, AT_5PM, neha)
+        outbox.enqueue(
+            s, channel="console", address=RAVI, kind="booking_reminder",
+            payload={"order_id": order.id, "starts_at": AT_11.isoformat(), "offset_minutes": 120},
+            key="stale-reminder", order_id=order.id,
+        )
+    done = _run_chat(database_url, tmp_path, "GS-B501\n", "--phone", RAVI)
+    assert done.returncode == 0, done.stderr
+    assert "Booking GS-B501 · Glow Salon" in done.stdout
+    assert "Reminder" not in done.stdout

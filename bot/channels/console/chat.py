@@ -113,7 +113,12 @@ class ConsoleChat:
     def _print_own_notices(self) -> None:
         with unit_of_work(self.runtime.sessions) as session:
             for message in pending_for(session, CHANNEL, self.address):
-                replies = notices.render(session, message, self.runtime.settings.default_locale)
+                try:
+                    replies = notices.render(
+                        session, message, self.runtime.settings.default_locale
+                    )
+                except LookupError:  # what it spoke of is gone (a reminder of a moved booking)
+                    replies = []
                 for reply in replies:
                     self._print(render(reply))
                 mark_sent(message, self.runtime.clock())
