@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import BindParameter, Engine, Select, Update, bindparam, func, or_, select, update
+from sqlalchemy import BindParameter, Select, Update, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot import housekeeping, proof_reader

@@ -15,7 +15,7 @@ from support import TEST_DATABASE_URL, ChatDriver, Clock, empty_database, outsid
 
 from bot.bootstrap import build_runtime
 from bot.config import Config
-from bot.runtime import Runtime, respond
+from bot.runtime import Runtime
 from store.db import make_engine, unit_of_work
 from store.schema import upgrade
 

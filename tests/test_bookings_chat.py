@@ -210,7 +210,6 @@ def test_a_cancel_is_a_request_and_a_decline_is_told(customer) -> None:
 
 def test_a_cancel_inside_the_business_window_is_at_once(customer) -> None:
     seen: set[int] = set()
-    neha = staff(customer.runtime)
     with unit_of_work(customer.runtime.sessions) as s:
         business_by_code(s, "GS").cancel_before_hours = 12  # 15½ hours are left
     customer.say("GS-B501")

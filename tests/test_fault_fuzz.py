@@ -12,7 +12,6 @@ from pathlib import Path
 from support import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import FIXTURES
 
 from handlers import handle
 from handlers.features import FEATURES

@@ -326,7 +326,6 @@ def test_colleagues_hear_of_money_and_cancellations_not_of_routine_steps(demo) -
     Asha hears of the money and the cancellation, in her language; Raju of none of it."""
     from support import ChatDriver
     from sqlalchemy import select as select_
-    from support import ChatDriver
 
     from handlers import notices
     from store.db import unit_of_work

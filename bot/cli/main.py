@@ -23,7 +23,13 @@ from bot.worker import run_forever
 from handlers.i18n import LANGUAGES
 from handlers.parse import parse_phone
 from store.db import unit_of_work
-from store.demo import DEMO_ORDER_NUMBERS, VENDOR_PHONE, seed
+from store.demo import (
+    DEMO_BOOKING_NUMBERS,
+    DEMO_ORDER_NUMBERS,
+    SALON_STAFF_PHONE,
+    VENDOR_PHONE,
+    seed,
+)
 from store.queries import staff_for_phone
 from store.schema import upgrade
 
@@ -84,6 +90,9 @@ def print_demo(runtime: Runtime, host: str, port: int) -> None:
     click.echo(f"  demo orders:   {', '.join(DEMO_ORDER_NUMBERS)}")
     click.echo("  customers:     +919811111111 (AK-1001, AK-1002), +919822222222 (AK-1003, AK-1004)")
     click.echo(f"  vendor staff:  {VENDOR_PHONE} (Asha, Asha's Kitchen)")
+    click.echo(f"  demo bookings: {', '.join(DEMO_BOOKING_NUMBERS)} (Glow Salon; GS-B501 is"
+               " +919811111111's, GS-B502 +919822222222's)")
+    click.echo(f"  salon staff:   {SALON_STAFF_PHONE} (Neha, Glow Salon)")
     click.echo(f"  health:        {base}/healthz")
     click.echo(f"  WhatsApp hook: {base}/webhooks/whatsapp")
     for line in runtime.services.demo_lines:
