@@ -2,12 +2,16 @@
 webhooks through twilio's validator) and Telegram (updates through python-telegram-bot
 against the Bot API stand-in). An order looked up in English and in Hindi, the phone
 proven by a one-time code, and a payment screenshot approved by staff with the
-customer told; a booking looked up, moved at the customer's asking (their words
-for the time) and paid for by screenshot. The console's whole answers are pinned word for word: a changed
-sentence shows here first."""
+customer told; a booking looked up, moved or cancelled at the customer's asking (their
+words for the time) and paid for by screenshot; the salon's staff on each channel
+listing tomorrow's bookings, accepting a move, marking a booking checked in and paid, in
+English and Hindi, and (where staff hear of things) deciding a request by its button.
+The console's whole answers are pinned word for word: a changed sentence shows here
+first."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -161,7 +165,8 @@ def _proven(channel: str, world: World, phone: str) -> Person:
 
 
 def _staff_decides(world: World, accept: bool) -> None:
-    """Neha answers the one request waiting (her chat's buttons are helper bstaff's)."""
+    """Neha answers the one request waiting, through the store (her chat's own way of
+    answering is tested on every channel below)."""
     with unit_of_work(world.runtime.sessions) as session:
         neha = business_by_code(session, "GS").staff[0]
         request = session.scalars(select(BookingRequest)).one()
@@ -188,6 +193,84 @@ def test_a_move_asked_in_hindi(channel, world) -> None:
     ravi.tap("bmove:GS-B501")
     assert "बुध 25 नव॰, 5:00\u202fpm – 6:00\u202fpm पर करने को कहें?" in ravi.text("कल शाम 5 बजे")
     assert "✅ भेज दिया" in "\n".join(ravi.tap("bsend:GS-B501"))
+
+
+def _staff(channel: str, world: World, phone: str, lang: str | None = None) -> Person:
+    """A staff member on `channel`: the phone proven by the channel, or on Telegram by
+    sharing their own contact (which links the account to the staff member)."""
+    someone = Person.on(channel, world, phone, lang)
+    if channel == "telegram":
+        assert any("Neha" in line for line in someone.share_contact())
+    return someone
+
+
+def _ask_to_move(world: World) -> Person:
+    ravi = person("console", world, RAVI)
+    ravi.say("GS-B501")
+    ravi.tap("bmove:GS-B501")
+    ravi.say("tomorrow 5pm")
+    ravi.tap("bsend:GS-B501")
+    return ravi
+
+
+@every_channel
+def test_the_staff_list_move_and_mark_a_booking_in_their_chat(channel, world) -> None:
+    neha = _staff(channel, world, NEHA)
+    day = neha.text("bookings tomorrow")
+    assert "Bookings, tomorrow, Wed 25 Nov" in day and "11:00\u202fam · GS-B501 · Ravi Kumar" in day
+    ravi = _ask_to_move(world)
+    ravi.news()
+    assert "✅ Accepted: GS-B501 moved to Wed 25 Nov, 5:00\u202fpm" in neha.text("accept GS-B501")
+    assert "GS-B501 (Glow Salon) is moved to Wed 25 Nov, 5:00\u202fpm" in "\n".join(ravi.news())
+    assert "GS-B501: Confirmed → Checked in" in neha.text("GS-B501 checked in")
+    assert "₹600.00 (Cash) recorded for GS-B501" in neha.text("paid GS-B501 600 cash")
+    told = "\n".join(ravi.news())
+    assert "Checked in" in told and "₹600.00" in told
+
+
+@every_channel
+def test_the_staff_in_hindi(channel, world) -> None:
+    neha = _staff(channel, world, NEHA, "hi")
+    if channel in ("whatsapp", "telegram"):  # the language is chosen in the chat there
+        neha.say("language")
+        neha.say("हिंदी")
+    day = neha.text("कल की बुकिंग")
+    assert "📅 बुकिंग, कल, बुध 25 नव॰:" in day and "GS-B501" in day
+    _ask_to_move(world).news()
+    assert "✅ मान लिया: GS-B501 अब बुध 25 नव॰, 5:00\u202fpm" in neha.text("GS-B501 मान लो")
+
+
+@pytest.mark.parametrize("channel", ["whatsapp", "telegram"])
+def test_a_request_reaches_the_staff_with_buttons_and_a_tap_decides(channel, world) -> None:
+    """Where staff hear of things (a configured WhatsApp, a linked Telegram account), the
+    request arrives with Accept / Propose / Decline; tapping Decline keeps the time."""
+    neha = _staff(channel, world, NEHA)
+    neha.say("bookings")  # she wrote today: WhatsApp's 24-hour window is open
+    ravi = _ask_to_move(world)
+    ravi.news()
+    request = "\n".join(neha.news())
+    assert "Ravi Kumar asks to move GS-B501 (Haircut and styling)" in request
+    if neha.buttons:  # Telegram's inline keyboard
+        answer = "\n".join(neha.tap(next(label for label in neha.buttons if "Decline" in label)))
+    else:  # WhatsApp's numbered lines: the number answers
+        [number] = re.findall(r"^(\d+)\. .*Decline", request, re.MULTILINE)
+        answer = neha.text(number)
+    assert "🚫 Declined: GS-B501 stays at Wed 25 Nov, 11:00\u202fam" in answer
+    told = "\n".join(ravi.news())
+    assert "Glow Salon could not move GS-B501; it stays Wed 25 Nov, 11:00\u202fam" in told
+
+
+@every_channel
+def test_a_cancel_asked_and_the_staff_told(channel, world) -> None:
+    ravi = _proven(channel, world, RAVI)
+    ravi.say("GS-B501")
+    asked = "\n".join(ravi.tap("bcancel:GS-B501"))
+    assert asked.startswith("Ask Glow Salon to cancel GS-B501 (Wed 25 Nov, 11:00\u202fam")
+    sent = "\n".join(ravi.tap("bsend:GS-B501"))
+    assert "GS-B501" in sent and "Nothing changes until they answer" in sent
+    with unit_of_work(world.runtime.sessions) as session:
+        [request] = session.scalars(select(BookingRequest)).all()
+        assert request.kind == "cancel"
 
 
 # ── the console's whole answers, word for word ───────────────────────────────
