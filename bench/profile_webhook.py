@@ -1,0 +1,109 @@
+"""Where a WhatsApp webhook's CPU goes, in one process: orderbot (`wsgi:app`) and the
+database floor (`bench.dbfloor:app`) answer the same signed requests of
+`bench.throughput`'s mix through Flask's test client, one after the other, and the
+process's CPU time per message is printed for each, with their ratio; `--profile N`
+prints cProfile's N most costly functions of orderbot's run (cumulative and own time).
+
+    python -m bench.profile_webhook [--messages 2000] [--db postgres|sqlite] [--profile 40]
+
+No server, no wrk, no threads: what is left is the Python work of one message (and the
+database's answer time, which the process waits out without using CPU). CPU time, not
+wall time, so another process on the machine moves it little.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib
+import io
+import os
+import pstats
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from bench.common import pg_database, sqlite_database, table
+from bench.throughput import SID, TOKEN, make_requests
+
+BASE = "http://bench.example.test"
+
+
+def requests_for(count: int, run: str, folder: Path) -> list[tuple[dict[str, str], str]]:
+    """`count` (form, signature) pairs of the throughput bench's mix."""
+    path = folder / f"{run}.txt"
+    make_requests(path, BASE, count, run)
+    out = []
+    for line in path.read_text().splitlines():
+        _path, _header, signature, _kind, body = line.split("\t")
+        out.append((dict(parse_qsl(body, keep_blank_values=True)), signature))
+    return out
+
+
+def prepare(db: str, folder: Path) -> str:
+    url = (pg_database("orderbot_profile") if db == "postgres"
+           else sqlite_database(folder, "profile"))
+    env = {**os.environ, "DATABASE_URL": url, "ORDERBOT_SECRET_KEY": "bench",
+           "ORDERBOT_INSTANCE_DIR": str(folder)}
+    subprocess.run([sys.executable, "-m", "bot", "demo"], cwd=folder, env=env, check=True,
+                   capture_output=True)
+    return url
+
+
+def app_of(module: str, url: str, folder: Path):  # noqa: ANN201 - a Flask app
+    os.environ.update({"DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN,
+                       "TWILIO_ACCOUNT_SID": SID, "PUBLIC_BASE_URL": BASE,
+                       "ORDERBOT_SECRET_KEY": "bench", "ORDERBOT_ENV": "production",
+                       "ORDERBOT_INSTANCE_DIR": str(folder), "ORDERBOT_LOG_LEVEL": "WARNING"})
+    return importlib.import_module(module).app
+
+
+def run(app, requests: list[tuple[dict[str, str], str]],  # noqa: ANN001
+        profiler: cProfile.Profile | None = None) -> float:
+    """CPU seconds per message over `requests` (each answered 200, or it stops)."""
+    client = app.test_client()
+    start = time.process_time()
+    if profiler:
+        profiler.enable()
+    for form, signature in requests:
+        response = client.post("/webhooks/whatsapp", data=form,
+                               headers={"X-Twilio-Signature": signature})
+        if response.status_code != 200:
+            raise SystemExit(f"{response.status_code}: {response.get_data(as_text=True)[:200]}")
+    if profiler:
+        profiler.disable()
+    return (time.process_time() - start) / len(requests)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="orderbot-profile-"))
+    url = prepare(args.db, folder)
+    apps = {"dbfloor": app_of("bench.dbfloor", url, folder),
+            "orderbot": app_of("wsgi", url, folder)}
+    rng = random.Random(7)
+    cpu = {}
+    for name, app in apps.items():
+        run(app, requests_for(300, f"warm{name}{rng.random():.6f}"[:12], folder))
+        cpu[name] = run(app, requests_for(args.messages, f"run{name}", folder))
+    print(table(["app", "CPU ms / message"], [[n, f"{c * 1000:.2f}"] for n, c in cpu.items()]))
+    print(f"\norderbot / dbfloor: {cpu['orderbot'] / cpu['dbfloor']:.2f}")
+    if args.profile:
+        profiler = cProfile.Profile(time.process_time)  # CPU, not the waits for the database
+        run(apps["orderbot"], requests_for(args.messages, "prof", folder), profiler)
+        for key in ("cumulative", "tottime"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(key).print_stats(args.profile)
+            print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
