@@ -23,11 +23,18 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import Application, ContextTypes, ExtBot, TypeHandler
 
 from bot.channels.telegram.inbound import CHANNEL, split_view_mark, to_inbound
-from bot.channels.telegram.outbound import EditTarget, Outbound, Pacer, parts_of, retry_seconds
+from bot.channels.telegram.outbound import (
+    EditTarget,
+    Outbound,
+    Pacer,
+    Part,
+    parts_of,
+    retry_seconds,
+)
 from bot.config import Config
 from bot.runtime import Runtime, SendResult, Unavailable, respond
 from handlers import i18n
-from handlers.types import Reply
+from handlers.types import Inbound, Reply
 from store import pacing
 from store.db import unit_of_work
 from store.models import OutboxMessage
@@ -135,15 +142,14 @@ class TelegramBridge:
             inbound = await to_inbound(update, self.bot)
             if inbound is None:
                 return
-            replies = await asyncio.to_thread(
-                respond, self.runtime, inbound, delivery_id=str(update.update_id), replay=False
-            )
-            if not replies:
+            parts = await asyncio.to_thread(self._parts, inbound, update.update_id)
+            if parts is None:
                 log.info("telegram update %s seen before: not answered again", update.update_id)
                 return
             if update.callback_query is not None:
                 await self._answer(update.callback_query)
-            parts = await asyncio.to_thread(parts_of, replies)
+            if isinstance(parts, Exception):
+                raise parts
             edit = _edit_target(update.callback_query)
             await self.outbound.reply(int(inbound.address), parts, edit)
         except Unavailable:
@@ -151,6 +157,18 @@ class TelegramBridge:
         except Exception:
             log.exception("telegram update %s failed", update.update_id)
             await self._apologise(update)
+
+    def _parts(self, inbound: Inbound, update_id: int) -> list[Part] | Exception | None:
+        """The core's answer as Bot API messages, in one trip off the loop (each trip is
+        a thread hand-over and a wake-up of the loop); None when the update was seen
+        before. A failure to render them is returned, raised once the press is answered."""
+        replies = respond(self.runtime, inbound, delivery_id=str(update_id), replay=False)
+        if not replies:
+            return None
+        try:
+            return parts_of(replies)
+        except Exception as exc:
+            return exc
 
     async def _answer(self, query: CallbackQuery) -> None:
         """Every press is answered (the client's spinner stops), exactly once."""
