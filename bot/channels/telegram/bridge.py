@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -72,7 +73,19 @@ def shared_pacer(runtime: Runtime) -> Pacer:
         with unit_of_work(runtime.sessions) as session:
             return pacing.reserve(session, key, per_second)
 
-    return Pacer(overall=1 / runtime.config.send_rate(CHANNEL, SEND_RATE), reserve=reserve)
+    def reserve_some(keys: list[tuple[str, float]]) -> list[float]:
+        """The keys' slots in order in one transaction, up to the first that lies ahead:
+        the bot's slot is taken only once the chat's is reached, as one by one."""
+        slots: list[float] = []
+        with unit_of_work(runtime.sessions) as session:
+            for key, per_second in keys:
+                slots.append(pacing.reserve(session, key, per_second))
+                if slots[-1] > time.time():
+                    break
+        return slots
+
+    return Pacer(overall=1 / runtime.config.send_rate(CHANNEL, SEND_RATE), reserve=reserve,
+                 reserve_some=reserve_some)
 
 
 class TelegramBridge:

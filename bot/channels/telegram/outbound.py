@@ -146,6 +146,9 @@ def parts_of(replies: list[Reply]) -> list[Part]:
 
 # (key, sends a second) -> the moment of the slot taken, in seconds since the epoch
 Reserve = Callable[[str, float], float]
+# [(key, sends a second), …] -> the slots taken, in order, in one trip to the database,
+# stopping after the first that lies ahead (the next may only be taken once it is reached)
+ReserveSome = Callable[[list[tuple[str, float]]], list[float]]
 OVERALL_KEY = "send:telegram"  # the bot's pace, shared with the outbox worker's sends
 
 
@@ -168,10 +171,12 @@ class Pacer:
         reserve: Reserve | None = None,
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        reserve_some: ReserveSome | None = None,
     ) -> None:
         self.overall = overall
         self.per_chat = per_chat
         self.reserve = reserve
+        self.reserve_some = reserve_some
         self._clock = clock
         self._wall = wall
         self._sleep = sleep
@@ -204,21 +209,31 @@ class Pacer:
     async def _shared(self, chat_id: int) -> bool:
         """Take the chat's slot, then the bot's, from the database and wait for each;
         False (nothing taken) when there is no database pace or it failed."""
-        if self.reserve is None:
+        if self.reserve is None and self.reserve_some is None:
             return False
+        keys = [(key, 1 / gap) for key, gap in ((f"telegram:chat:{chat_id}", self.per_chat),
+                                                (OVERALL_KEY, self.overall)) if gap > 0]
         try:
-            for key, gap in ((f"telegram:chat:{chat_id}", self.per_chat),
-                             (OVERALL_KEY, self.overall)):
-                if gap > 0:
-                    slot = await asyncio.to_thread(self.reserve, key, 1 / gap)
+            while keys:
+                slots = await asyncio.to_thread(self._reserve_some, keys)
+                for slot in slots:
                     wait = slot - self._wall()
                     if wait > 0:
                         await self._sleep(wait)
+                keys = keys[len(slots):]
         except Exception as exc:  # the database is away: pace on our own meanwhile
             log.warning("shared Telegram pacing unavailable (%s); pacing this process alone",
                         exc.__class__.__name__)
             return False
         return True
+
+    def _reserve_some(self, keys: list[tuple[str, float]]) -> list[float]:
+        """With `reserve_some`, a chat idle for a second takes its slot and the bot's in
+        one transaction (one thread trip, one commit, where two were); else one key."""
+        if self.reserve_some is not None:
+            return self.reserve_some(keys)
+        assert self.reserve is not None
+        return [self.reserve(*keys[0])]
 
     async def _until(self, moment: float) -> None:
         wait = moment - self._clock()
