@@ -176,7 +176,11 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="orderbot-bench-"))
     rows, memory = [], []
     per_run = 3000 * args.duration  # more than any run can use: every MessageSid is new
-    with FakeBotAPI() as telegram:
+    telegram = FakeBotAPI()
+    # Telegram keeps connections open, as bench.fanout's stand-ins do: the web worker's
+    # CPU is then the sends', not a new TCP connection's for each (werkzeug closes them).
+    telegram.keep_alive = True
+    with telegram:
         for db in args.db:
             url = prepare(db, folder)
             for concurrency in args.concurrency:

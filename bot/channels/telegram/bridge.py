@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -23,11 +24,18 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import Application, ContextTypes, ExtBot, TypeHandler
 
 from bot.channels.telegram.inbound import CHANNEL, split_view_mark, to_inbound
-from bot.channels.telegram.outbound import EditTarget, Outbound, Pacer, parts_of, retry_seconds
+from bot.channels.telegram.outbound import (
+    EditTarget,
+    Outbound,
+    Pacer,
+    Part,
+    parts_of,
+    retry_seconds,
+)
 from bot.config import Config
 from bot.runtime import Runtime, SendResult, Unavailable, respond
 from handlers import i18n
-from handlers.types import Reply
+from handlers.types import Inbound, Reply
 from store import pacing
 from store.db import unit_of_work
 from store.models import OutboxMessage
@@ -65,7 +73,19 @@ def shared_pacer(runtime: Runtime) -> Pacer:
         with unit_of_work(runtime.sessions) as session:
             return pacing.reserve(session, key, per_second)
 
-    return Pacer(overall=1 / runtime.config.send_rate(CHANNEL, SEND_RATE), reserve=reserve)
+    def reserve_some(keys: list[tuple[str, float]]) -> list[float]:
+        """The keys' slots in order in one transaction, up to the first that lies ahead:
+        the bot's slot is taken only once the chat's is reached, as one by one."""
+        slots: list[float] = []
+        with unit_of_work(runtime.sessions) as session:
+            for key, per_second in keys:
+                slots.append(pacing.reserve(session, key, per_second))
+                if slots[-1] > time.time():
+                    break
+        return slots
+
+    return Pacer(overall=1 / runtime.config.send_rate(CHANNEL, SEND_RATE), reserve=reserve,
+                 reserve_some=reserve_some)
 
 
 class TelegramBridge:
@@ -135,15 +155,14 @@ class TelegramBridge:
             inbound = await to_inbound(update, self.bot)
             if inbound is None:
                 return
-            replies = await asyncio.to_thread(
-                respond, self.runtime, inbound, delivery_id=str(update.update_id), replay=False
-            )
-            if not replies:
+            parts = await asyncio.to_thread(self._parts, inbound, update.update_id)
+            if parts is None:
                 log.info("telegram update %s seen before: not answered again", update.update_id)
                 return
             if update.callback_query is not None:
                 await self._answer(update.callback_query)
-            parts = await asyncio.to_thread(parts_of, replies)
+            if isinstance(parts, Exception):
+                raise parts
             edit = _edit_target(update.callback_query)
             await self.outbound.reply(int(inbound.address), parts, edit)
         except Unavailable:
@@ -151,6 +170,18 @@ class TelegramBridge:
         except Exception:
             log.exception("telegram update %s failed", update.update_id)
             await self._apologise(update)
+
+    def _parts(self, inbound: Inbound, update_id: int) -> list[Part] | Exception | None:
+        """The core's answer as Bot API messages, in one trip off the loop (each trip is
+        a thread hand-over and a wake-up of the loop); None when the update was seen
+        before. A failure to render them is returned, raised once the press is answered."""
+        replies = respond(self.runtime, inbound, delivery_id=str(update_id), replay=False)
+        if not replies:
+            return None
+        try:
+            return parts_of(replies)
+        except Exception as exc:
+            return exc
 
     async def _answer(self, query: CallbackQuery) -> None:
         """Every press is answered (the client's spinner stops), exactly once."""

@@ -5,9 +5,11 @@ within Telegram's flood limits."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -144,6 +146,9 @@ def parts_of(replies: list[Reply]) -> list[Part]:
 
 # (key, sends a second) -> the moment of the slot taken, in seconds since the epoch
 Reserve = Callable[[str, float], float]
+# [(key, sends a second), …] -> the slots taken, in order, in one trip to the database,
+# stopping after the first that lies ahead (the next may only be taken once it is reached)
+ReserveSome = Callable[[list[tuple[str, float]]], list[float]]
 OVERALL_KEY = "send:telegram"  # the bot's pace, shared with the outbox worker's sends
 
 
@@ -166,10 +171,12 @@ class Pacer:
         reserve: Reserve | None = None,
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        reserve_some: ReserveSome | None = None,
     ) -> None:
         self.overall = overall
         self.per_chat = per_chat
         self.reserve = reserve
+        self.reserve_some = reserve_some
         self._clock = clock
         self._wall = wall
         self._sleep = sleep
@@ -202,21 +209,31 @@ class Pacer:
     async def _shared(self, chat_id: int) -> bool:
         """Take the chat's slot, then the bot's, from the database and wait for each;
         False (nothing taken) when there is no database pace or it failed."""
-        if self.reserve is None:
+        if self.reserve is None and self.reserve_some is None:
             return False
+        keys = [(key, 1 / gap) for key, gap in ((f"telegram:chat:{chat_id}", self.per_chat),
+                                                (OVERALL_KEY, self.overall)) if gap > 0]
         try:
-            for key, gap in ((f"telegram:chat:{chat_id}", self.per_chat),
-                             (OVERALL_KEY, self.overall)):
-                if gap > 0:
-                    slot = await asyncio.to_thread(self.reserve, key, 1 / gap)
+            while keys:
+                slots = await asyncio.to_thread(self._reserve_some, keys)
+                for slot in slots:
                     wait = slot - self._wall()
                     if wait > 0:
                         await self._sleep(wait)
+                keys = keys[len(slots):]
         except Exception as exc:  # the database is away: pace on our own meanwhile
             log.warning("shared Telegram pacing unavailable (%s); pacing this process alone",
                         exc.__class__.__name__)
             return False
         return True
+
+    def _reserve_some(self, keys: list[tuple[str, float]]) -> list[float]:
+        """With `reserve_some`, a chat idle for a second takes its slot and the bot's in
+        one transaction (one thread trip, one commit, where two were); else one key."""
+        if self.reserve_some is not None:
+            return self.reserve_some(keys)
+        assert self.reserve is not None
+        return [self.reserve(*keys[0])]
 
     async def _until(self, moment: float) -> None:
         wait = moment - self._clock()
@@ -243,25 +260,80 @@ class EditTarget:
     view: str
 
 
+class PhotoIds:
+    """Telegram's file_id of photos this bot has uploaded, by the SHA-256 of their bytes:
+    the same QR (an order at an amount) goes to every chat that views it, and a photo
+    sent by file_id is a small form post where an upload is a multipart body of the PNG
+    (twice the CPU of a text message, and the upload's time on a real connection).
+
+    A pure cache of this process: empty, every photo is uploaded as before; an entry
+    Telegram no longer accepts is dropped and the photo uploaded again. Bounded, least
+    recently used out first. Used on the bot's loop only (no lock)."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._ids: OrderedDict[bytes, str] = OrderedDict()
+
+    @staticmethod
+    def key(data: bytes) -> bytes:
+        return hashlib.sha256(data).digest()
+
+    def get(self, key: bytes) -> str | None:
+        file_id = self._ids.get(key)
+        if file_id is not None:
+            self._ids.move_to_end(key)
+        return file_id
+
+    def put(self, key: bytes, file_id: str) -> None:
+        self._ids[key] = file_id
+        self._ids.move_to_end(key)
+        while len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+
+    def forget(self, key: bytes) -> None:
+        self._ids.pop(key, None)
+
+
 class Outbound:
     """Sends parts through one bot, paced."""
 
     def __init__(self, bot: Bot, pacer: Pacer) -> None:
         self.bot = bot
         self.pacer = pacer
+        self.photo_ids = PhotoIds()
 
     async def send(self, chat_id: int, part: Part, from_worker: bool = False) -> Message:
         async with self.pacer.turn(chat_id, from_worker):
             if part.photo is not None:
-                return await self.bot.send_photo(
-                    chat_id, photo=part.photo, caption=part.text or None, reply_markup=part.markup
-                )
+                return await self._send_photo(chat_id, part.photo, part)
             if part.document is not None:
                 return await self.bot.send_document(
                     chat_id, document=part.document, filename=part.filename,
                     caption=part.text or None, reply_markup=part.markup,
                 )
             return await self.bot.send_message(chat_id, part.text, reply_markup=part.markup)
+
+    async def _send_photo(self, chat_id: int, photo: bytes, part: Part) -> Message:
+        """The photo by the file_id of its earlier upload when there is one, else (or when
+        Telegram refuses that id) uploaded, its file_id kept for the next time. A refused
+        id delivered nothing, so the upload goes within the same turn of the pace."""
+        key = self.photo_ids.key(photo)
+        caption = part.text or None
+        file_id = self.photo_ids.get(key)
+        if file_id is not None:
+            try:
+                return await self.bot.send_photo(
+                    chat_id, photo=file_id, caption=caption, reply_markup=part.markup
+                )
+            except BadRequest as exc:
+                log.info("photo file_id refused (%s): uploading it again", exc.message)
+                self.photo_ids.forget(key)
+        message = await self.bot.send_photo(
+            chat_id, photo=photo, caption=caption, reply_markup=part.markup
+        )
+        if message.photo:
+            self.photo_ids.put(key, message.photo[-1].file_id)  # the largest size
+        return message
 
     async def send_all(self, chat_id: int, parts: list[Part], sent: list[int]) -> None:
         """Send in order, noting each message id in `sent` as it goes (so a failure

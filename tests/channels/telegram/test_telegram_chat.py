@@ -44,6 +44,37 @@ def test_an_order_number_gets_the_order_view_with_inline_buttons_in_english(
     assert "ashaskitchen@okaxis" in qr.params["caption"]
 
 
+def test_a_qr_sent_before_goes_again_by_its_file_id_not_uploaded_twice(
+    bridge: TelegramBridge, api: FakeBotAPI
+) -> None:
+    for chat in (5001, 5002):  # two customers look up the same order at the same amount
+        deliver(bridge, update("text", update_id=chat, chat__id=chat, from__id=chat))
+    first, second = api.calls_of("sendPhoto", ok=True)
+    assert first.files["photo"].startswith(b"\x89PNG")
+    assert second.files == {} and second.params["photo"] == "photo-1"  # the stand-in's id
+    assert str(second.params["chat_id"]) == "5002" and "ashaskitchen@okaxis" in (
+        second.params["caption"]
+    )
+
+
+def test_a_file_id_telegram_refuses_falls_back_to_uploading_the_qr(
+    bridge: TelegramBridge, api: FakeBotAPI
+) -> None:
+    deliver(bridge, update("text", update_id=1, chat__id=5001, from__id=5001))
+    api.fail_next("sendPhoto", 400, body={
+        "ok": False, "error_code": 400,
+        "description": "Bad Request: wrong file identifier/HTTP URL specified",
+    })
+    deliver(bridge, update("text", update_id=2, chat__id=5002, from__id=5002))
+    refused, uploaded = api.calls_of("sendPhoto")[1:]
+    assert not refused.ok and refused.files == {}
+    assert uploaded.ok and uploaded.files["photo"].startswith(b"\x89PNG")
+    assert [str(c.params["chat_id"]) for c in api.sent_messages(5002)] == ["5002", "5002"]
+    deliver(bridge, update("text", update_id=3, chat__id=5003, from__id=5003))
+    again = api.calls_of("sendPhoto")[-1]  # the new upload's id is the one kept
+    assert again.ok and again.files == {} and again.params["photo"] != "photo-1"
+
+
 def test_hindi_from_the_users_language_code(bridge: TelegramBridge, api: FakeBotAPI) -> None:
     deliver(bridge, update("text"))  # language_code "hi"
     view = api.sent_messages(RAVI)[0]

@@ -107,3 +107,39 @@ def test_the_bridges_pace_is_the_database_s(runtime) -> None:  # noqa: ANN001
     asyncio.run(go())
     chat_waits = [w for w in waits if w > 0.2]  # the bot's own pace waits ~35 ms at most
     assert len(chat_waits) == 1 and 0.5 < chat_waits[0] <= 1.0
+
+
+def test_a_chat_idle_for_a_second_takes_its_slot_and_the_bots_in_one_transaction(
+    runtime,  # noqa: ANN001
+) -> None:
+    """Each trip to the database is a thread hand-over and a commit: a chat's first
+    message takes both slots in one; a message a chat must wait for takes the bot's
+    slot only after that wait, in a second (as it did before they were one)."""
+    from bot.channels.telegram.bridge import shared_pacer
+
+    waits: list[float] = []
+    trips: list[list[str]] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    one = shared_pacer(runtime)
+    one._sleep = sleep  # the waits are recorded, not slept
+    reserve_some = one.reserve_some
+
+    def counted(keys: list[tuple[str, float]]) -> list[float]:
+        slots = reserve_some(keys)
+        trips.append([key for key, _ in keys][: len(slots)])
+        return slots
+
+    one.reserve_some = counted
+
+    async def go() -> None:
+        for _ in range(2):
+            async with one.turn(4343):
+                pass
+
+    asyncio.run(go())
+    chat = "telegram:chat:4343"
+    assert trips == [[chat, OVERALL_KEY], [chat], [OVERALL_KEY]]
+    assert len([w for w in waits if w > 0.2]) == 1  # the second message's chat second
