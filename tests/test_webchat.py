@@ -45,7 +45,10 @@ def test_switched_on_it_serves_the_page_and_says_so_at_start(web, capsys) -> Non
     page = client.get("/chat").get_data(as_text=True)
     assert i18n.t("web.chat.playground", "en") in page and 'type="file"' in page
     print_demo(runtime, "127.0.0.1", 8000)
-    assert "web chat:      http://127.0.0.1:8000/chat" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "web chat:      http://127.0.0.1:8000/chat" in printed
+    assert "demo bookings: GS-B501, GS-B502" in printed  # the salon's, beside the orders
+    assert "salon staff:   +919800000002 (Neha, Glow Salon)" in printed
 
 
 def test_an_order_number_gets_the_order_view_with_its_link_qr_and_buttons(web) -> None:
