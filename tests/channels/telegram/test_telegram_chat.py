@@ -95,7 +95,7 @@ def test_start_alone_greets_and_track_takes_a_number(
 ) -> None:
     deliver(bridge, update("start", from__language_code="en"))
     greeting = api.sent_messages(RAVI)[-1]
-    assert "Send your order number" in greeting.params["text"]
+    assert "Send your order number or booking number" in greeting.params["text"]
     deliver(bridge, update("start", update_id=1, message__text="/track ak 1002"))
     assert "AK-1002" in api.sent_messages(RAVI)[-1].params["text"]
 
