@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import imagehash
 from PIL import Image, ImageOps
 from sqlalchemy import delete, event, exists, select
 from sqlalchemy.exc import IntegrityError
@@ -134,6 +133,8 @@ def _reencode(data: bytes, content_type: str, pillow_format: str) -> CheckedFile
         raise
     except Exception:  # Pillow raises many kinds for damaged files
         raise MediaRefused("broken") from None
+    import imagehash  # lazy: it loads numpy, ~14 MB in every web and worker process
+
     phash = str(imagehash.phash(image.convert("RGB"), hash_size=PHASH_SIZE))
     return CheckedFile(out.getvalue(), content_type, phash)
 
@@ -277,4 +278,6 @@ def similar(a: str | None, b: str | None) -> bool:
     """Whether two perceptual hashes name the same picture (re-encoded, resized)."""
     if not a or not b or len(a) != len(b):
         return False
+    import imagehash  # lazy: it loads numpy, ~14 MB in every web and worker process
+
     return imagehash.hex_to_hash(a) - imagehash.hex_to_hash(b) <= SIMILAR_BITS

@@ -10,7 +10,6 @@ import logging
 import threading
 from typing import Any
 
-import numpy
 from PIL import Image, ImageOps
 
 from store.proof_reading import Line, Reading, read_lines, read_text
@@ -69,6 +68,8 @@ def ocr_lines(data: bytes) -> list[Line]:
     if scale < 1.0:
         image = image.resize((round(image.width * scale), round(image.height * scale)),
                              Image.Resampling.LANCZOS)
+    import numpy  # lazy: ~14 MB in every process, needed only once a proof is read
+
     array = numpy.asarray(image)[:, :, ::-1].copy()  # RGB → BGR, as OpenCV expects
     result, _ = ocr(array, use_cls=False)
     lines = []
