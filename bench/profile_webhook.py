@@ -19,15 +19,13 @@ import importlib
 import io
 import os
 import pstats
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from bench.common import pg_database, sqlite_database, table
-from bench.throughput import SID, TOKEN, make_requests
+from bench.common import table
+from bench.throughput import SID, TOKEN, make_requests, prepare
 
 BASE = "http://bench.example.test"
 
@@ -41,16 +39,6 @@ def requests_for(count: int, run: str, folder: Path) -> list[tuple[dict[str, str
         _path, _header, signature, _kind, body = line.split("\t")
         out.append((dict(parse_qsl(body, keep_blank_values=True)), signature))
     return out
-
-
-def prepare(db: str, folder: Path) -> str:
-    url = (pg_database("orderbot_profile") if db == "postgres"
-           else sqlite_database(folder, "profile"))
-    env = {**os.environ, "DATABASE_URL": url, "ORDERBOT_SECRET_KEY": "bench",
-           "ORDERBOT_INSTANCE_DIR": str(folder)}
-    subprocess.run([sys.executable, "-m", "bot", "demo"], cwd=folder, env=env, check=True,
-                   capture_output=True)
-    return url
 
 
 def app_of(module: str, url: str, folder: Path):  # noqa: ANN201 - a Flask app

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from store import outbox, staff_news, stale_proofs, timeline
+from store import outbox, staff_news, timeline
 from store.errors import (
     AlreadyDecided,
     InvalidTransition,
@@ -36,7 +36,16 @@ from store.models import (
     utcnow,
 )
 from store.numbers import number_key
-from store.orders import SYSTEM, Actor, NewItem, create_order, lock_order, update_order
+from store.orders import (
+    SYSTEM,
+    Actor,
+    NewItem,
+    check_transition,
+    create_order,
+    lock_order,
+    record_status,
+    update_order,
+)
 
 B = BookingStatus
 # Where a booking may go from each status. A move is not a status: it is a
@@ -237,32 +246,17 @@ def set_status(
     order = lock_order(session, order.id)
     booking = booking_of(order)
     target = BookingStatus(new_status)
-    if target.value == order.status:
-        raise InvalidTransition(current=order.status, target=target.value, same=True)
-    if target not in allowed_next(order.status):
-        raise InvalidTransition(current=order.status, target=target.value)
-    previous = order.status
-    order.status = target.value
-    order.status_changed_at = now
+    check_transition(order, target, allowed_next(order.status))
     order.updated_at = now
     booking.updated_at = now
     if target is B.CONFIRMED:
         booking.settled_at = now
     if target is B.CANCELLED:
         booking.sequence += 1
-    event = timeline.add_event(
-        session, order, "status", now, from_status=previous, to_status=target.value,
-        detail={"reason": reason} if reason else {}, actor=actor.name, staff_id=actor.staff_id,
-    )
     if target not in OPEN:
         _withdraw_requests(session, order, now)
-    if target is B.CANCELLED:
-        stale_proofs.close_settled(session, order, actor.staff_id, now)
-    if notify:
-        outbox.notify_order(session, order, event, now=now)
-        if target is B.CANCELLED:
-            staff_news.tell_colleagues(session, order, event, actor.staff_id, now)
-    return event
+    return record_status(session, order, target.value, actor, reason=reason, now=now,
+                         notify=notify)
 
 
 def cancel(

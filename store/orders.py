@@ -108,26 +108,50 @@ def set_status(
     if order.kind == OrderKind.BOOKING:  # a booking's statuses are store/bookings.py's
         raise InvalidTransition(current=order.status, target=new_status)
     target = OrderStatus(new_status)
-    if target.value == order.status:
-        raise InvalidTransition(current=order.status, target=target.value, same=True)
-    if target not in allowed_next(order.status):
-        raise InvalidTransition(current=order.status, target=target.value)
+    check_transition(order, target, allowed_next(order.status))
+    return record_status(session, order, target.value, actor, reason=reason, now=now,
+                         notify=notify)
+
+
+def check_transition(order: Order, target: str, allowed: Iterable[str]) -> None:
+    """Raise unless the order (or booking: `allowed` is its kind's rule) may go from its
+    status to `target`; the same status again is refused as such."""
+    if target == order.status:
+        raise InvalidTransition(current=order.status, target=str(target), same=True)
+    if target not in allowed:
+        raise InvalidTransition(current=order.status, target=str(target))
+
+
+def record_status(
+    session: Session,
+    order: Order,
+    target: str,
+    actor: Actor,
+    *,
+    reason: str | None,
+    now: datetime,
+    notify: bool,
+) -> StatusEvent:
+    """A checked status change of an order or a booking: the status, its one timeline
+    line, the waiting proofs of a cancelled one closed, and the customer told (and, of a
+    cancellation, the colleagues)."""
     previous = order.status
-    order.status = target.value
+    order.status = target
     order.status_changed_at = now
     event = timeline.add_event(
         session, order, "status", now,
         from_status=previous,
-        to_status=target.value,
+        to_status=target,
         detail={"reason": reason} if reason else {},
         actor=actor.name,
         staff_id=actor.staff_id,
     )
-    if target is S.CANCELLED:
+    cancelled = target == OrderStatus.CANCELLED  # a booking's word for it is the same
+    if cancelled:
         stale_proofs.close_settled(session, order, actor.staff_id, now)
     if notify:
         outbox.notify_order(session, order, event, now=now)
-        if target is S.CANCELLED:
+        if cancelled:
             staff_news.tell_colleagues(session, order, event, actor.staff_id, now)
     return event
 
