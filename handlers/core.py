@@ -26,7 +26,7 @@ from handlers.turn import PROVEN_LINK, State, Turn
 from handlers.types import Button, Context, Inbound, Reply
 from store.models import Chat, Staff
 from store.outbox import release_held
-from store.queries import ChatFacts, chat_with_facts, staff_for_phone
+from store.queries import ChatFacts, chat_with_facts, save_chat, staff_for_phone
 
 
 def handle(inbound: Inbound, ctx: Context) -> list[Reply]:
@@ -43,6 +43,7 @@ def handle(inbound: Inbound, ctx: Context) -> list[Reply]:
                 lookups=facts.counted)
     replies = route(turn) or help_replies(turn)
     remember_choices(chat, replies)
+    save_chat(ctx.session, chat)
     return replies
 
 

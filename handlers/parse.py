@@ -141,6 +141,7 @@ def parse_amount(text: str, currency: str = "INR") -> int | None:
     return minor if 0 < minor < 10**12 else None
 
 
+@functools.lru_cache(maxsize=4096)  # a business's contact phone is shown in every order's view
 def display_phone(e164: str) -> str:
     """+91 98111 11111: a phone as people read it."""
     try:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, case, cast, exists, func, select, update
+from sqlalchemy import String, bindparam, case, cast, exists, func, inspect, select, update
 from sqlalchemy.orm import Session, aliased, joinedload, make_transient_to_detached, selectinload
 
 from store.db import insert_of
@@ -151,12 +151,53 @@ def chat_with_facts(
     # a table statement and a merge cost far less than the ORM's own upsert.
     found = Chat(**{name: row[name] for name in _CHAT_COLUMNS})
     make_transient_to_detached(found)
-    chat = session.merge(found, load=False)
+    if session.identity_key(Chat, row["id"]) in session.identity_map:
+        chat = session.merge(found, load=False)
+    else:  # the usual case (a turn's first read): attached as it is, nothing copied
+        session.add(found)
+        chat = found
     return chat, ChatFacts(held=bool(row["held"]), staff=bool(row["staff"]),
                            watching=bool(row["watching"]), counted=row["counted"] or 0)
 
 
 _CHAT_COLUMNS = tuple(c.key for c in Chat.__table__.columns)
+_CHAT_RELATIONSHIPS = tuple(r.key for r in Chat.__mapper__.relationships)
+
+
+def save_chat(session: Session, chat: Chat) -> None:
+    """Write what the turn changed in `chat` (its state, choices, current order …) with
+    one table statement of the changed columns, and let the chat leave the session: the
+    turn is over, and the unit of work's flush of that one row cost more CPU than the
+    statement itself. A chat whose relationships were set (not their ids) is left to the
+    unit of work, as is one another session holds."""
+    state = inspect(chat)
+    if state.session is not session or not state.persistent or not state.modified:
+        return
+    attrs = state.attrs
+    if any(attrs[key].history.has_changes() for key in _CHAT_RELATIONSHIPS):
+        return
+    values = {}
+    for key in _CHAT_COLUMNS:
+        added = attrs[key].history.added
+        if added:
+            values[key] = added[0]
+    if values:
+        values.setdefault("updated_at", utcnow())
+        session.connection().execute(
+            _chat_update(tuple(sorted(values))),
+            {"chat_id": chat.id, **{f"new_{key}": value for key, value in values.items()}},
+        )
+    session.expunge(chat)
+
+
+@functools.cache
+def _chat_update(names: tuple[str, ...]) -> Any:
+    table = Chat.__table__
+    return (
+        update(table)
+        .where(table.c.id == bindparam("chat_id"))
+        .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in names})
+    )
 
 
 @functools.cache

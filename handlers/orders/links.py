@@ -4,15 +4,19 @@ and nothing to store."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from handlers.types import Settings
 
 
+@lru_cache(maxsize=4)
 def _serializer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt="orderbot.order-page")
 
 
+@lru_cache(maxsize=4096)  # a token signs no time: the same order gives the same token
 def order_token(secret: str, order_id: int, proven: bool = False) -> str:
     """`proven`: the link is given to the customer who proved their phone (or staff), and
     its page shows what the chat shows them only: where the parcel goes."""
@@ -63,6 +67,7 @@ def order_page_url(settings: Settings, order_id: int, lang: str | None = None,
     return url + f"?lang={lang}" if lang and lang != settings.default_locale else url
 
 
+@lru_cache(maxsize=4)
 def _pay_serializer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt="orderbot.pay")
 
@@ -75,5 +80,9 @@ def read_pay_token(secret: str, token: str) -> int | None:
 def pay_url(settings: Settings, order_id: int) -> str:
     """`PUBLIC_BASE_URL/pay/<token>`: an https link any chat makes tappable; it opens
     the UPI app for what is due at the moment it is opened (docs: GET /pay/<token>)."""
-    token = _pay_serializer(settings.secret_key).dumps(order_id)
-    return f"{settings.public_base_url.rstrip('/')}/pay/{token}"
+    return f"{settings.public_base_url.rstrip('/')}/pay/{_pay_token(settings.secret_key, order_id)}"
+
+
+@lru_cache(maxsize=4096)
+def _pay_token(secret: str, order_id: int) -> str:
+    return _pay_serializer(secret).dumps(order_id)

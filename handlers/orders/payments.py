@@ -36,10 +36,12 @@ def qr_png(data: str, scale: int = 6) -> bytes:
     return out.getvalue()
 
 
+@functools.lru_cache(maxsize=4)
 def _serializer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt="orderbot.qr")
 
 
+@functools.lru_cache(maxsize=4096)  # signed, not timed: the same order and amount, the same name
 def qr_token(secret: str, order_id: int, amount_minor: int) -> str:
     """An unguessable name for one order's QR at one amount (signed, not stored)."""
     return _serializer(secret).dumps([order_id, amount_minor])

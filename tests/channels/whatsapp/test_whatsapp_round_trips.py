@@ -78,3 +78,33 @@ def test_a_first_message_costs_no_more(wa: Runtime, trips: Trips) -> None:
     assert "Order AK-1002" in answer
     assert (trips.checkouts, trips.begins, trips.commits, trips.rollbacks) == (1, 1, 1, 0)
     assert len(trips.statements) <= MESSAGES[0][1], "\n".join(trips.statements)
+
+
+def test_the_turn_writes_its_chat_with_one_statement_not_the_unit_of_work(
+    wa: Runtime, trips: Trips
+) -> None:
+    """The chat's changes (its current order, its numbered choices) go in one UPDATE of
+    the changed columns at the end of the turn; the session has nothing left to flush."""
+    customer = user_for(wa, "whatsapp:+919822222222")
+    customer.text("hello")
+    flushed: list[list[str]] = []
+
+    def before_flush(session, *_args) -> None:  # noqa: ANN001
+        flushed.append(sorted(type(o).__name__ for o in (*session.dirty, *session.new)))
+
+    event.listen(wa.sessions, "before_flush", before_flush)
+    trips.__init__()
+    try:
+        answer = customer.text("AK-1001")
+    finally:
+        event.remove(wa.sessions, "before_flush", before_flush)
+
+    assert "Order AK-1001" in answer
+    assert flushed == []
+    updates = [s for s in trips.statements if s.lstrip().upper().startswith("UPDATE CHATS")]
+    assert len(updates) == 1, "\n".join(trips.statements)
+    changed = updates[0].upper().split(" SET ", 1)[1].split(" WHERE ", 1)[0]
+    assert "CURRENT_ORDER_ID" in changed and "STATE_DATA" in changed
+    assert "ADDRESS" not in changed and "DISPLAY_NAME" not in changed
+    # The view's buttons were kept as the numbered choices: its second is "notify me".
+    assert "when AK-1001 changes" in customer.text("2")
