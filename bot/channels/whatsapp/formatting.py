@@ -30,15 +30,17 @@ def units(text: str) -> int:
 def split_text(text: str, limit: int = BODY_LIMIT) -> list[str]:
     """`text` in pieces of at most `limit` units, cut at line breaks where possible."""
     chunks: list[str] = []
-    current = ""
+    current, size = "", 0  # the chunk being filled and its length in units
     for line in text.split("\n"):
         for piece in _fitted(line, limit):
-            candidate = f"{current}\n{piece}" if current else piece
-            if units(candidate) <= limit:
-                current = candidate
+            length = units(piece)
+            joined = size + 1 + length if current else length  # counted, not re-encoded
+            if joined <= limit:
+                current = f"{current}\n{piece}" if current else piece
+                size = joined
             else:
                 chunks.append(current)
-                current = piece
+                current, size = piece, length
     if current.strip():
         chunks.append(current)
     return [chunk.strip("\n") for chunk in chunks if chunk.strip()]

@@ -35,6 +35,34 @@ def test_no_piece_is_too_long_and_nothing_is_lost(text: str) -> None:
     assert "".join("".join(chunks).split()) == "".join(text.split())
 
 
+def _split_by_re_encoding(text: str, limit: int = BODY_LIMIT) -> list[str]:
+    """split_text as first written: each candidate chunk encoded again to be measured."""
+    from bot.channels.whatsapp.formatting import _fitted
+
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        for piece in _fitted(line, limit):
+            candidate = f"{current}\n{piece}" if current else piece
+            if units(candidate) <= limit:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = piece
+    if current.strip():
+        chunks.append(current)
+    return [chunk.strip("\n") for chunk in chunks if chunk.strip()]
+
+
+@given(st.lists(st.text(st.characters(blacklist_categories=["Cs"]), max_size=400), max_size=40),
+       st.integers(min_value=2, max_value=BODY_LIMIT))
+def test_counting_as_it_goes_cuts_where_measuring_each_candidate_did(
+    lines: list[str], limit: int
+) -> None:
+    text = "\n".join(lines)
+    assert split_text(text, limit) == _split_by_re_encoding(text, limit)
+
+
 def test_only_the_last_menu_is_numbered() -> None:
     replies = [
         Reply("Language set.", buttons=(Button("Old", "old"),)),
