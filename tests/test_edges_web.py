@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import flask
 import pytest
 from click.testing import CliRunner
 from support.api import bearer, new_key
@@ -117,3 +118,24 @@ def test_development_still_serves_the_playground(demo) -> None:
     config: Config = demo.config.with_(webchat=True, env="development")
     client = create_app(runtime=replace(demo, config=config, services=Services())).test_client()
     assert client.get("/chat").status_code == 200
+
+
+def test_machines_get_no_session_people_do(demo) -> None:
+    """A webhook or an API call neither reads nor sets the session cookie (no signer is
+    built for each delivery); the web chat keeps its visitor in one."""
+    runtime = replace(demo, config=demo.config.with_(webchat=True, env="development"),
+                      services=Services())
+    app = create_app(runtime=runtime)
+    sessions = app.session_interface
+    for path in ("/webhooks/whatsapp", "/webhooks/telegram", "/api/v1/orders/AK-1001"):
+        with app.test_request_context(path, method="POST"):
+            assert sessions.is_null_session(sessions.open_session(app, flask.request)), path
+    with app.test_request_context("/chat/api/send", method="POST"):
+        assert not sessions.is_null_session(sessions.open_session(app, flask.request))
+    client = app.test_client()
+    chat = client.post("/chat/api/send", json={"phone": "+919811111111", "text": "hi"},
+                       headers={"X-Requested-With": "orderbot"})
+    assert "Set-Cookie" in chat.headers
+    webhook = client.post("/webhooks/whatsapp", data={"From": "whatsapp:+919811111111"})
+    assert "Set-Cookie" not in webhook.headers
+    assert webhook.headers["X-Frame-Options"] == "DENY"

@@ -6,8 +6,10 @@ no sniffing, no referrer, nothing cached that is personal) and a 503 with
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, Response, jsonify, render_template_string, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -29,9 +31,18 @@ CSP = "; ".join((
 ))
 # A stored file (a customer's PDF or image) never runs anything, even opened directly.
 FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'none'"
+# What every response carries unless its route set its own (a stored file's CSP).
+HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+)
 RETRY_AFTER = "5"
 JSON_PREFIXES = ("/api/", "/webhooks/", "/chat/api/")
 NO_STORE_PREFIXES = ("/api/", "/chat", "/o/", "/orders/", "/b/", "/bookings/")
+# Called by machines, never by a browser: no session cookie is read or set.
+SESSIONLESS_PREFIXES = ("/webhooks/", "/api/")
 DATABASE_DOWN = (OperationalError, InterfaceError, PendingRollbackError, PoolTimeout, Unavailable)
 
 _PAGE = """<!doctype html>
@@ -46,6 +57,7 @@ def install(app: Flask, *, https: bool) -> None:
     app.config.update(
         SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SECURE=https
     )
+    app.session_interface = PeopleOnlySessions()
     app.after_request(_headers)
     for error in DATABASE_DOWN:
         app.register_error_handler(error, _database_down)
@@ -55,12 +67,23 @@ def speaks_json(path: str) -> bool:
     return path.startswith(JSON_PREFIXES)
 
 
+class PeopleOnlySessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, for the pages people open (the web chat keeps its
+    visitor in it); a webhook or an API call gets a session that is always empty and
+    refuses writes, and costs no signer built and no cookie read for every delivery."""
+
+    def open_session(self, app: Flask, request: Any) -> SessionMixin | None:  # noqa: ANN401
+        if request.path.startswith(SESSIONLESS_PREFIXES):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def _headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("X-Frame-Options", "DENY")
+    present = {name.lower() for name, _value in headers.items()}
+    for name, value in HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
     if request.path.startswith(NO_STORE_PREFIXES):
         headers["Cache-Control"] = "no-store"
     return response
