@@ -6,9 +6,8 @@ no sniffing, no referrer, nothing cached that is personal) and a 503 with
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from flask import Flask, Response, jsonify, render_template_string, request
+from flask import Flask, Request, Response, jsonify, render_template_string, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -72,20 +71,17 @@ class PeopleOnlySessions(SecureCookieSessionInterface):
     visitor in it); a webhook or an API call gets a session that is always empty and
     refuses writes, and costs no signer built and no cookie read for every delivery."""
 
-    def open_session(self, app: Flask, request: Any) -> SessionMixin | None:  # noqa: ANN401
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
         if request.path.startswith(SESSIONLESS_PREFIXES):
             return self.make_null_session(app)
         return super().open_session(app, request)
 
 
 def _headers(response: Response) -> Response:
-    headers = response.headers
-    present = {name.lower() for name, _value in headers.items()}
     for name, value in HEADERS:
-        if name.lower() not in present:
-            headers.add(name, value)
+        response.headers.setdefault(name, value)
     if request.path.startswith(NO_STORE_PREFIXES):
-        headers["Cache-Control"] = "no-store"
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support.whatsapp import twiml_messages
 
-from bot.channels.whatsapp.formatting import BODY_LIMIT, Part, parts, split_text, units
+from bot.channels.whatsapp.formatting import (
+    BODY_LIMIT,
+    Part,
+    _fitted,
+    parts,
+    split_text,
+    units,
+)
 from bot.channels.whatsapp.webhook import twiml
 from handlers.types import Button, Image, Reply
 
@@ -37,8 +44,6 @@ def test_no_piece_is_too_long_and_nothing_is_lost(text: str) -> None:
 
 def _split_by_re_encoding(text: str, limit: int = BODY_LIMIT) -> list[str]:
     """split_text as first written: each candidate chunk encoded again to be measured."""
-    from bot.channels.whatsapp.formatting import _fitted
-
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
