@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -184,6 +185,9 @@ def worker() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # What start-up made (modules, mappers, the runtime) lives as long as the process:
+    # the collector's full passes need not walk it again (1–2 % of a busy worker's CPU).
+    gc.freeze()
     run_forever(runtime, stop)
 
 
