@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from bot.channels.telegram.bridge import TelegramBridge
+    from store.pacing import Slots
 
 log = logging.getLogger("orderbot")
 
@@ -87,8 +88,9 @@ class Services:
     # The Telegram bot on its own event loop, made on first use
     # (bot/channels/telegram/bridge.py: bridge_for, close_bridge).
     telegram: TelegramBridge | None = None
-    # While the worker runs on PostgreSQL: its own connections for the pacing slots.
-    pace_engine: Engine | None = None
+    # While the worker runs on PostgreSQL: its own connections for the pacing slots,
+    # one a lane.
+    pace_slots: Slots | None = None
     # What `orderbot serve --demo` prints besides its own lines: the addresses the
     # channels and pages add as their blueprints are built ("{base}" is the server's).
     demo_lines: list[str] = field(default_factory=list)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import BindParameter, Select, Update, bindparam, func, or_, select, update
+from sqlalchemy import BindParameter, Select, Update, bindparam, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot import housekeeping, proof_reader
@@ -126,7 +126,6 @@ def _claim_statement(dialect: str, channels: tuple[str, ...]) -> Update:
         .where(OutboxMessage.id.in_(taken))
         .values(locked_until=bindparam("lease"))
         .returning(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.next_attempt_at)
-        .execution_options(synchronize_session=False)  # no session holds these rows
     )
 
 
@@ -140,7 +139,10 @@ def claim(runtime: Runtime, limit: int = 50, channels: list[str] | None = None) 
         return Claim([], lease_until)
     with unit_of_work(runtime.sessions) as session:
         stmt = _claim_statement(session.get_bind().dialect.name, tuple(channels))
-        rows = session.execute(stmt, {"now": now, "limit": limit, "lease": lease_until}).all()
+        # A table statement on the session's connection: no session holds these rows, and
+        # the ORM's bulk-update path cost more than the claim itself.
+        params = {"now": now, "limit": limit, "lease": lease_until}
+        rows = session.connection().execute(stmt, params).all()
     rows.sort(key=lambda row: (row.next_attempt_at, row.id))  # the order they were due
     return Claim([row.id for row in rows], lease_until, {row.id: row.channel for row in rows})
 
@@ -194,7 +196,38 @@ def deliver(
             log.exception("sender for %s failed", message.channel)
             result = SendResult(ok=False, error=f"{exc.__class__.__name__}: {exc}")
         _record(runtime, message, result)
+        _write_outcome(session, message)
         return result
+
+
+# What an attempt changes of its message (and a sender may change `payload`: the parts
+# of it that went out before a failure).
+OUTCOME = ("status", "attempts", "next_attempt_at", "locked_until", "last_error",
+           "provider_message_id", "sent_at")
+
+
+@cache
+def _outcome_statement(with_payload: bool) -> Update:
+    """The attempt's outcome, one statement built once: the unit of work's flush of
+    the one changed row cost more than the statement itself."""
+    columns = OutboxMessage.__table__.c
+    names = OUTCOME + (("payload",) if with_payload else ())
+    return (
+        update(OutboxMessage)
+        .where(OutboxMessage.id == bindparam("message_id"))
+        .values({name: bindparam(f"new_{name}", type_=columns[name].type) for name in names})
+    )
+
+
+def _write_outcome(session: Session, message: OutboxMessage) -> None:
+    """Write what `_record` (and the sender) set on `message`, and take it out of the
+    session: nothing of it is left for the commit to flush."""
+    with_payload = inspect(message).attrs.payload.history.has_changes()
+    names = OUTCOME + (("payload",) if with_payload else ())
+    params = {f"new_{name}": getattr(message, name) for name in names}
+    session.expunge(message)
+    statement = _outcome_statement(with_payload)
+    session.connection().execute(statement, {"message_id": message.id, **params})
 
 
 def _record(runtime: Runtime, message: OutboxMessage, result: SendResult) -> None:
@@ -237,9 +270,10 @@ def wait_for_slot(runtime: Runtime, session: Session, channel: str) -> None:
     """Take the channel's next send slot, shared through the database with every other
     worker, and wait for it. Real time on purpose: platform limits are in wall-clock
     seconds. On PostgreSQL the slot is taken outside `session`'s transaction, so the
-    pace's row is locked for one statement (by `run_forever`'s own small pool when
-    there is one: one round trip a slot); SQLite's writers are serialised anyway, and
-    a second writer beside `session`'s would wait for it."""
+    pace's row is locked for one statement (on the lane's own connection of
+    `run_forever`'s `pacing.Slots` when there is one: one round trip a slot); SQLite's
+    writers are serialised anyway, and a second writer beside `session`'s would wait
+    for it."""
     rate = send_rate(runtime, channel)
     if not rate:
         return
@@ -255,12 +289,11 @@ def wait_for_slot(runtime: Runtime, session: Session, channel: str) -> None:
 
 
 def _reserve(runtime: Runtime, session: Session, key: str, rate: float) -> float:
-    pace_engine = runtime.services.pace_engine
+    slots = runtime.services.pace_slots
     if session.get_bind().dialect.name != "postgresql":
         return pacing.reserve(session, key, rate)
-    if pace_engine is not None:
-        with pace_engine.connect() as connection:
-            return pacing.reserve(connection, key, rate)
+    if slots is not None:
+        return slots.reserve(key, rate)
     with unit_of_work(runtime.sessions) as own:
         return pacing.reserve(own, key, rate)
 
@@ -270,7 +303,7 @@ def release(runtime: Runtime, ids: list[int], lease_until: datetime) -> None:
     if not ids:
         return
     with unit_of_work(runtime.sessions) as session:
-        session.execute(
+        session.connection().execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids), OutboxMessage.locked_until == lease_until)
             .values(locked_until=None)
@@ -305,14 +338,18 @@ def run_lane(
     runtime: Runtime, channels: list[str], stop: threading.Event, idle_wait: float = 1.0
 ) -> None:
     """Deliver `channels` until `stop` is set, waiting a little whenever nothing is due."""
-    while not stop.is_set():
-        try:
-            busy = run_once(runtime, LANE_BATCH, channels, stop)
-        except Exception:
-            log.exception("worker batch failed; retrying")
-            busy = 0
-        if not busy:
-            stop.wait(idle_wait)
+    try:
+        while not stop.is_set():
+            try:
+                busy = run_once(runtime, LANE_BATCH, channels, stop)
+            except Exception:
+                log.exception("worker batch failed; retrying")
+                busy = 0
+            if not busy:
+                stop.wait(idle_wait)
+    finally:
+        if runtime.services.pace_slots is not None:
+            runtime.services.pace_slots.close()  # this lane's connection
 
 
 def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0) -> None:
@@ -329,9 +366,9 @@ def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0)
         for n in range(lanes(runtime, channel))
     ]
     if runtime.engine.dialect.name == "postgresql" and threads:
-        runtime.services.pace_engine = make_engine(
+        runtime.services.pace_slots = pacing.Slots(make_engine(
             runtime.config.database_url, pool_size=len(threads), max_overflow=0,
-            pool_pre_ping=False, isolation_level="AUTOCOMMIT")
+            pool_pre_ping=False, isolation_level="AUTOCOMMIT"))
     if runtime.settings.read_proofs:
         threads.append(threading.Thread(target=proof_reader.run_forever,
                                         args=(runtime, stop, idle_wait),
@@ -343,6 +380,6 @@ def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0)
         for lane in threads:
             lane.join()
     finally:
-        pace_engine, runtime.services.pace_engine = runtime.services.pace_engine, None
-        if pace_engine is not None:
-            pace_engine.dispose()
+        slots, runtime.services.pace_slots = runtime.services.pace_slots, None
+        if slots is not None:
+            slots.dispose()

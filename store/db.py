@@ -37,18 +37,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def _check_alive(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
     """A pooled connection the server (or the network) closed is not handed out: the
-    pool connects again. It costs a poll of the socket, not a `SELECT 1` and its
-    transaction for every checkout as `pool_pre_ping` would: an idle connection has
-    nothing to read, so anything readable — the end of the stream, the server's
-    goodbye — means it is gone."""
+    pool connects again."""
+    reason = why_gone(dbapi_conn)
+    if reason is not None:
+        raise DisconnectionError(reason)
+
+
+def why_gone(dbapi_conn: Any) -> str | None:
+    """Why a PostgreSQL connection cannot be used any more, or None while it can. It
+    costs a poll of the socket, not a `SELECT 1` and its transaction as `pool_pre_ping`
+    would: an idle connection has nothing to read, so anything readable — the end of
+    the stream, the server's goodbye — means it is gone."""
     if dbapi_conn.closed or dbapi_conn.broken:
-        raise DisconnectionError("the connection is closed")
+        return "the connection is closed"
     try:
         readable, _, _ = select.select([dbapi_conn.fileno()], [], [], 0)
-    except (OSError, ValueError) as exc:
-        raise DisconnectionError("the connection's socket is gone") from exc
-    if readable:
-        raise DisconnectionError("the server closed the connection")
+    except (OSError, ValueError):
+        return "the connection's socket is gone"
+    return "the server closed the connection" if readable else None
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:

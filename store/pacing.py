@@ -13,14 +13,15 @@ spacing left over under the platform's limit (the safety margin the caller picks
 
 from __future__ import annotations
 
+import threading
 import time
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case
+from sqlalchemy import Connection, Engine, bindparam, case
 from sqlalchemy.orm import Session
 
-from store.db import insert_of
+from store.db import insert_of, why_gone
 from store.models import RatePace
 
 
@@ -48,3 +49,60 @@ def reserve(db: Session | Connection, key: str, per_second: float, now: float | 
     gap = 1.0 / per_second
     params = {"key": key, "first": now + gap, "now": now, "gap": gap}
     return float(connection.execute(_reserve_statement(connection.dialect.name), params).scalar_one()) - gap
+
+
+class Slots:
+    """Reservations on an engine of their own, in autocommit, for a process that takes
+    a slot for every send (the outbox worker's lanes): each thread keeps one connection
+    and hands the compiled statement to the driver, which prepares it once. A slot so
+    taken costs the database's round trip and little else; a pool checkout and the
+    statement's execution through SQLAlchemy each cost as much again. A connection
+    found closed (PostgreSQL: a poll of its socket, as at a pool checkout) is replaced
+    before it is used; one that fails is dropped, and the thread's next slot opens
+    another."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        # The reservation as the driver takes it (its own parameter style), compiled once.
+        compiled = _reserve_statement(engine.dialect.name).compile(dialect=engine.dialect)
+        self._sql = str(compiled)
+        self._order = compiled.positiontup if compiled.positional else None
+        self._polled = engine.dialect.name == "postgresql"
+        self._local = threading.local()
+
+    def reserve(self, key: str, per_second: float, now: float | None = None) -> float:
+        """As `reserve`, on this thread's connection."""
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is not None and self._polled and why_gone(_driver(connection)):
+            self.close(failed=True)
+            connection = None
+        if connection is None:
+            connection = self._local.connection = self.engine.connect()
+        gap = 1.0 / per_second
+        try:
+            now = time.time() if now is None else now
+            params = {"key": key, "first": now + gap, "now": now, "gap": gap}
+            cursor = connection.connection.cursor()
+            cursor.execute(self._sql, [params[n] for n in self._order] if self._order else params)
+            (next_at,) = cursor.fetchone()
+            cursor.close()
+        except Exception:
+            self.close(failed=True)
+            raise
+        return float(next_at) - gap
+
+    def close(self, failed: bool = False) -> None:
+        """Give back this thread's connection: the thread stops, or (`failed`) the
+        connection broke, and is not to be used again."""
+        connection, self._local.connection = getattr(self._local, "connection", None), None
+        if connection is not None:
+            if failed:
+                connection.invalidate()
+            connection.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _driver(connection: Connection) -> Any:
+    return connection.connection.driver_connection

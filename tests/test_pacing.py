@@ -4,14 +4,17 @@ in one slot, one row per key."""
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select, text
 from support import ON_POSTGRES
 
 from bot.bootstrap import build_runtime
-from store.db import unit_of_work
+from store.db import make_engine, unit_of_work, why_gone
 from store.models import RatePace
-from store.pacing import reserve
+from store.pacing import Slots, reserve
 
 T0 = 1_800_000_000.0  # seconds since the epoch
 
@@ -79,3 +82,74 @@ def test_a_send_woken_late_takes_a_later_slot_a_bounded_number_of_times(runtime,
     with unit_of_work(runtime.sessions) as session:
         worker.wait_for_slot(runtime, session, "whatsapp")
     assert len(taken) == 4  # on time: one slot
+
+
+@pytest.fixture
+def slots(config, runtime) -> Iterator[Slots]:  # noqa: ANN001 - `runtime` empties the database
+    """The worker's slots: an engine of their own, in autocommit, a connection a thread."""
+    held = Slots(make_engine(config.database_url, isolation_level="AUTOCOMMIT"))
+    yield held
+    held.close()
+    held.dispose()
+
+
+def checkouts(engine) -> list[int]:  # noqa: ANN001
+    seen: list[int] = []
+    event.listen(engine.pool, "checkout", lambda *_: seen.append(1))
+    return seen
+
+
+def test_held_slots_share_the_pace_of_every_other_taker(runtime, slots) -> None:  # noqa: ANN001
+    """A lane's slots and a transaction's come from the same row: one pace."""
+    taken = [slots.reserve("send:test", 4, T0), slots.reserve("send:test", 4, T0)]
+    with unit_of_work(runtime.sessions) as session:
+        taken.append(reserve(session, "send:test", 4, T0))
+    taken.append(slots.reserve("send:test", 4, T0 + 0.1))
+    assert taken == [T0, T0 + 0.25, T0 + 0.5, T0 + 0.75]
+    assert slots.reserve("send:test", 4, T0 + 5) == T0 + 5  # idle: no credit saved up
+
+
+def test_each_thread_keeps_one_connection_for_all_its_slots(slots) -> None:  # noqa: ANN001
+    seen = checkouts(slots.engine)
+    got: list[float] = []
+    lock = threading.Lock()
+
+    def lane() -> None:
+        for _ in range(10):
+            slot = slots.reserve("send:race", 8, T0)
+            with lock:
+                got.append(slot)
+        slots.close()
+
+    threads = [threading.Thread(target=lane) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert [round((s - T0) * 8, 6) for s in sorted(got)] == list(range(40))  # none shared
+    assert len(seen) == 4  # one checkout a thread, not one a slot
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="a server that closes a connection")
+def test_a_connection_the_server_closed_is_replaced_before_it_is_used(runtime, slots) -> None:  # noqa: ANN001
+    first = slots.reserve("send:test", 4, T0)
+    pid = slots._local.connection.connection.driver_connection.info.backend_pid
+    with runtime.engine.connect() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    deadline = time.monotonic() + 10
+    while not why_gone(slots._local.connection.connection.driver_connection):
+        assert time.monotonic() < deadline, "the server never closed it"
+        time.sleep(0.01)
+
+    assert slots.reserve("send:test", 4, T0) == first + 0.25  # no failed send for it
+
+
+def test_a_connection_that_fails_is_dropped_and_the_next_slot_opens_another(slots) -> None:  # noqa: ANN001
+    slots.reserve("send:test", 4, T0)
+    slots._local.connection.connection.driver_connection.close()  # broken under the lane
+    if ON_POSTGRES:  # what a poll cannot see: the failure is the statement's own
+        slots._polled = False
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the driver raises
+        slots.reserve("send:test", 4, T0)
+    assert slots._local.connection is None
+    assert slots.reserve("send:test", 4, T0) == T0 + 0.25
