@@ -207,11 +207,10 @@ OUTCOME = ("status", "attempts", "next_attempt_at", "locked_until", "last_error"
 
 
 @cache
-def _outcome_statement(with_payload: bool) -> Update:
+def _outcome_statement(names: tuple[str, ...]) -> Update:
     """The attempt's outcome, one statement built once: the unit of work's flush of
     the one changed row cost more than the statement itself."""
     columns = OutboxMessage.__table__.c
-    names = OUTCOME + (("payload",) if with_payload else ())
     return (
         update(OutboxMessage)
         .where(OutboxMessage.id == bindparam("message_id"))
@@ -226,8 +225,7 @@ def _write_outcome(session: Session, message: OutboxMessage) -> None:
     names = OUTCOME + (("payload",) if with_payload else ())
     params = {f"new_{name}": getattr(message, name) for name in names}
     session.expunge(message)
-    statement = _outcome_statement(with_payload)
-    session.connection().execute(statement, {"message_id": message.id, **params})
+    session.connection().execute(_outcome_statement(names), {"message_id": message.id, **params})
 
 
 def _record(runtime: Runtime, message: OutboxMessage, result: SendResult) -> None:

@@ -45,10 +45,16 @@ def reserve(db: Session | Connection, key: str, per_second: float, now: float | 
     Without `now`, the time is read once `db` has its connection, so a wait for one
     cannot make the slot earlier than the moment it is taken."""
     connection = db.connection() if isinstance(db, Session) else db
+    params = _params(key, per_second, now)
+    next_at = connection.execute(_reserve_statement(connection.dialect.name), params).scalar_one()
+    return float(next_at) - params["gap"]
+
+
+def _params(key: str, per_second: float, now: float | None) -> dict[str, Any]:
+    """The reservation's parameters; `now` read here (after the connection) when not given."""
     now = time.time() if now is None else now
     gap = 1.0 / per_second
-    params = {"key": key, "first": now + gap, "now": now, "gap": gap}
-    return float(connection.execute(_reserve_statement(connection.dialect.name), params).scalar_one()) - gap
+    return {"key": key, "first": now + gap, "now": now, "gap": gap}
 
 
 class Slots:
@@ -78,10 +84,8 @@ class Slots:
             connection = None
         if connection is None:
             connection = self._local.connection = self.engine.connect()
-        gap = 1.0 / per_second
+        params = _params(key, per_second, now)
         try:
-            now = time.time() if now is None else now
-            params = {"key": key, "first": now + gap, "now": now, "gap": gap}
             cursor = connection.connection.cursor()
             cursor.execute(self._sql, [params[n] for n in self._order] if self._order else params)
             (next_at,) = cursor.fetchone()
@@ -89,7 +93,7 @@ class Slots:
         except Exception:
             self.close(failed=True)
             raise
-        return float(next_at) - gap
+        return float(next_at) - params["gap"]
 
     def close(self, failed: bool = False) -> None:
         """Give back this thread's connection: the thread stops, or (`failed`) the

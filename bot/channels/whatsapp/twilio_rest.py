@@ -31,14 +31,13 @@ class RecordingHttpClient(TwilioHttpClient):
     - a form body is encoded here, as `requests` would (each list value a repeated
       field), instead of `requests` testing each field against a runtime protocol."""
 
-    def __init__(self, base_url: str | None = None) -> None:
-        super().__init__(timeout=TIMEOUT)
+    def __init__(self, base_url: str) -> None:
+        super().__init__(timeout=TIMEOUT)  # pools connections: `self.session` is one
         self._local = threading.local()
-        if base_url and self.session is not None:
-            settings = self.session.merge_environment_settings(base_url, {}, None, None, None)
-            self.session.proxies.update(settings["proxies"])
-            self.session.verify = settings["verify"]
-            self.session.trust_env = False
+        settings = self.session.merge_environment_settings(base_url, {}, None, None, None)
+        self.session.proxies.update(settings["proxies"])
+        self.session.verify = settings["verify"]
+        self.session.trust_env = False
 
     def request(  # noqa: PLR0913 - as the base
         self,
