@@ -10,6 +10,7 @@ from bot import housekeeping, proof_reader
 from bot.channels import CHANNELS
 from bot.runtime import Runtime
 from bot.worker import run_forever
+from store import wakeups
 
 
 def start(runtime: Runtime, stop: threading.Event) -> list[threading.Thread]:
@@ -25,4 +26,6 @@ def start(runtime: Runtime, stop: threading.Event) -> list[threading.Thread]:
         threads.append(threading.Thread(target=proof_reader.run_forever, args=(runtime, stop),
                                         name="proof-reader", daemon=True))
         threads[-1].start()
+        listener = wakeups.start_listener(runtime.engine, stop)  # its wake-ups
+        threads.extend([listener] if listener is not None else [])
     return [*threads, *(t for channel in CHANNELS for t in channel.background(runtime, stop))]

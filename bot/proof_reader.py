@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.runtime import Runtime
 from store import media as media_store
-from store import ocr_engine, proof_checks, proof_completion
+from store import ocr_engine, proof_checks, proof_completion, wakeups
 from store.db import unit_of_work
 from store.models import MediaFile
 
@@ -76,12 +76,19 @@ def read_all(runtime: Runtime, limit: int = 20) -> int:
 
 
 def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0) -> None:
+    """Read proofs until `stop` is set; when none is queued, wait for one to be (a
+    wake-up, store/wakeups.py) or, with no wake-ups to hear, `idle_wait` seconds.
+    Past-budget proofs are looked for between reads and at least every
+    `wakeups.IDLE_MAX` seconds (the budget is minutes)."""
+    topics = [wakeups.PROOFS]
     while not stop.is_set():
+        seen = wakeups.BOARD.seen(topics)
         try:
             expire(runtime)
             busy = read_one(runtime)
         except Exception:
             log.exception("proof reading failed; retrying")
-            busy = False
-        if not busy:
             stop.wait(idle_wait)
+            continue
+        if not busy:
+            wakeups.BOARD.wait(topics, seen, wakeups.patience(idle_wait), stop)

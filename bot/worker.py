@@ -12,6 +12,10 @@
 - Each channel has lanes of threads; every send takes the next slot of its channel's
   even pace, shared by every worker through the database (store/pacing.py).
 - A batch that ends early gives back the messages it did not attempt.
+- An idle lane waits for a wake-up (store/wakeups.py: a notice queued anywhere wakes
+  the lanes of its channel at once) or the next due time, whichever comes first; with
+  no wake-ups to hear (SQLite across processes, a listener's connection lost) it looks
+  again after `idle_wait`, as it always did.
 """
 
 from __future__ import annotations
@@ -25,14 +29,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import BindParameter, Select, Update, bindparam, func, inspect, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    Update,
+    bindparam,
+    case,
+    func,
+    inspect,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from bot import housekeeping, proof_reader
 from bot.channels import CHANNELS
 from bot.runtime import Runtime, SendResult
 from handlers import notices
-from store import pacing
+from store import pacing, wakeups
 from store.db import make_engine, unit_of_work
 from store.models import Chat, OutboxMessage, OutboxStatus
 
@@ -332,19 +347,52 @@ def run_once(
     return attempted
 
 
+@cache
+def _next_due_statement(channels: tuple[str, ...]) -> Select[tuple[datetime | None]]:
+    """When the first waiting message of `channels` can be taken: its next attempt, or
+    the end of the lease another worker holds on it; built once."""
+    free_at = case(
+        (OutboxMessage.locked_until > OutboxMessage.next_attempt_at, OutboxMessage.locked_until),
+        else_=OutboxMessage.next_attempt_at,
+    )
+    return select(func.min(free_at)).where(
+        OutboxMessage.status == OutboxStatus.PENDING.value,
+        OutboxMessage.channel.in_(channels),
+    )
+
+
+def idle_for(runtime: Runtime, channels: list[str], idle_wait: float) -> float:
+    """How long a lane that found nothing due may wait before it looks again unasked:
+    `idle_wait` while no wake-up can reach it; else until the next due time (a retry,
+    a lease running out), at least `idle_wait` and at most `wakeups.IDLE_MAX`."""
+    longest = wakeups.patience(idle_wait)
+    if longest <= idle_wait:
+        return idle_wait
+    with unit_of_work(runtime.sessions) as session:
+        due = session.connection().execute(_next_due_statement(tuple(channels))).scalar()
+    if due is None:
+        return longest
+    return min(longest, max(idle_wait, (due - runtime.clock()).total_seconds()))
+
+
 def run_lane(
     runtime: Runtime, channels: list[str], stop: threading.Event, idle_wait: float = 1.0
 ) -> None:
-    """Deliver `channels` until `stop` is set, waiting a little whenever nothing is due."""
+    """Deliver `channels` until `stop` is set; when nothing is due, wait for a wake-up
+    or the time `idle_for` gives."""
+    topics = [wakeups.outbox_topic(channel) for channel in channels]
     try:
         while not stop.is_set():
+            seen = wakeups.BOARD.seen(topics)  # before the look: a wake-up after it counts
             try:
                 busy = run_once(runtime, LANE_BATCH, channels, stop)
+                wait = 0.0 if busy else idle_for(runtime, channels, idle_wait)
             except Exception:
                 log.exception("worker batch failed; retrying")
-                busy = 0
-            if not busy:
                 stop.wait(idle_wait)
+                continue
+            if not busy:
+                wakeups.BOARD.wait(topics, seen, wait, stop)
     finally:
         if runtime.services.pace_slots is not None:
             runtime.services.pace_slots.close()  # this lane's connection
@@ -367,6 +415,7 @@ def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0)
         runtime.services.pace_slots = pacing.Slots(make_engine(
             runtime.config.database_url, pool_size=len(threads), max_overflow=0,
             pool_pre_ping=False, isolation_level="AUTOCOMMIT"))
+    listener = wakeups.start_listener(runtime.engine, stop)
     if runtime.settings.read_proofs:
         threads.append(threading.Thread(target=proof_reader.run_forever,
                                         args=(runtime, stop, idle_wait),
@@ -377,6 +426,8 @@ def run_forever(runtime: Runtime, stop: threading.Event, idle_wait: float = 1.0)
         housekeeping.run_forever(runtime, stop)  # this thread, meanwhile: hourly chores
         for lane in threads:
             lane.join()
+        if listener is not None:
+            listener.join()
     finally:
         slots, runtime.services.pace_slots = runtime.services.pace_slots, None
         if slots is not None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from store import wakeups
 from store.db import insert_for
 from store.models import Chat, Order, OrderWatch, OutboxMessage, OutboxStatus, StatusEvent, utcnow
 from store.queries import chat_for
@@ -57,7 +58,10 @@ def enqueue(
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(OutboxMessage.id)  # rowcount is -1 on PostgreSQL once RETURNING is implied
     )
-    return session.execute(stmt).scalar_one_or_none() is not None
+    written = session.execute(stmt).scalar_one_or_none() is not None
+    if written:
+        wakeups.signal(session, wakeups.outbox_topic(channel))
+    return written
 
 
 # The store knows no channel: the bot puts in each session's info how a phone becomes
@@ -168,7 +172,7 @@ def mark_sent(message: OutboxMessage, now: datetime, provider_id: str | None = N
 
 def release_held(session: Session, channel: str, address: str, now: datetime) -> int:
     """The recipient wrote: what waited for their window goes out now."""
-    return session.execute(
+    released = session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.channel == channel,
@@ -177,3 +181,6 @@ def release_held(session: Session, channel: str, address: str, now: datetime) ->
         )
         .values(status=OutboxStatus.PENDING.value, next_attempt_at=now, locked_until=None)
     ).rowcount
+    if released:
+        wakeups.signal(session, wakeups.outbox_topic(channel))
+    return released

@@ -12,7 +12,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store import media as media_store
-from store import outbox, proof_checks, proof_limits, stale_proofs, statement_matches, timeline
+from store import (
+    outbox,
+    proof_checks,
+    proof_limits,
+    stale_proofs,
+    statement_matches,
+    timeline,
+    wakeups,
+)
 from store.errors import (
     AlreadyDecided,
     DomainError,
@@ -113,6 +121,8 @@ def submit(
     )
     session.add(proof)
     session.flush()
+    if to_read:
+        wakeups.signal(session, wakeups.PROOFS)
     if utr:
         reuse = proof_checks.utr_reuse(session, proof)
         proof.flags = [*flags, reuse] if reuse else flags

@@ -1,22 +1,24 @@
 """Proofs read off the request path and checked: the customer is answered first, the
 staff prompt goes out once the proof is read (or the budget runs out) carrying what
 was read and the flags; each flag raised and not raised; UTR reuse across businesses;
-no engine, proofs as before."""
+no engine, proofs as before; a waiting reader woken by a new proof."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from support import FIXTURES, ChatDriver, joined
+from support.together import until
 
 from bot import proof_reader
 from bot.config import Config
 from handlers import notices
 from handlers.proofs.notices import prompt_replies
 from handlers.types import Media
-from store import ocr_engine, proof_checks, proof_completion, proofs
+from store import ocr_engine, proof_checks, proof_completion, proofs, wakeups
 from store.db import unit_of_work
 from store.models import Business, OutboxMessage, PaymentProof
 from store.proof_reading import Reading
@@ -120,6 +122,30 @@ def test_without_an_engine_proofs_go_to_staff_as_before(
     first = prompts(demo)[0]
     assert "Payment proof 1 · AK-1001" in first and "🔎" not in first
     assert (the_proof(demo).read_state, the_proof(demo).flags) == ("off", [])
+
+
+def test_a_waiting_reader_reads_a_new_proof_at_once(customer, demo, monkeypatch) -> None:
+    """The reader would look again on its own only after a minute; a proof queued
+    wakes it (PostgreSQL: through the database, as from the web process)."""
+    monkeypatch.setattr(ocr_engine, "_engine", None)  # "off": no seconds of OCR here
+    monkeypatch.setattr(ocr_engine, "_failure", "not in this test")
+    stop = threading.Event()
+    listener = wakeups.start_listener(demo.engine, stop)
+    reader = threading.Thread(target=proof_reader.run_forever, args=(demo, stop, 60.0),
+                              daemon=True)
+    reader.start()
+    try:
+        assert listener is None or listener.heard.wait(10)
+        until(lambda: wakeups.BOARD.waiting >= 1)  # it looked, found nothing, waits
+        customer.say("AK-1001")
+        customer.say("paid 250", media=photo())
+        until(lambda: the_proof(demo).read_state == "off")
+    finally:
+        stop.set()
+        reader.join(timeout=10)
+        if listener is not None:
+            listener.join(timeout=10)
+    assert prompts(demo) and "Payment proof 1 · AK-1001" in prompts(demo)[0]
 
 
 def test_a_broken_file_is_unreadable(customer, demo, monkeypatch) -> None:

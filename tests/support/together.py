@@ -1,9 +1,11 @@
 """Several workers at once: the same function in threads released together by a
-barrier, as separate processes would race on the same database."""
+barrier, as separate processes would race on the same database; and waiting for what
+another thread does."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -32,3 +34,13 @@ def at_once(work: Callable[[], T], workers: int = 2, timeout: float = 60) -> lis
         raise errors[0]
     assert len(results) == workers, "a worker did not finish"
     return results
+
+
+def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """Wait for `condition` to hold (another thread's doing), looking every 10 ms;
+    fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        pause.wait(0.01)
