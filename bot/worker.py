@@ -14,8 +14,8 @@
 - A batch that ends early gives back the messages it did not attempt.
 - An idle lane waits for a wake-up (store/wakeups.py: a notice queued anywhere wakes
   the lanes of its channel at once) or the next due time, whichever comes first; with
-  no wake-ups to hear (SQLite across processes, a listener's connection lost) it looks
-  again after `idle_wait`, as it always did.
+  no wake-ups to hear (SQLite across processes, a listener's connection lost or its
+  probe not coming back) it looks again after `idle_wait`, as it always did.
 """
 
 from __future__ import annotations
