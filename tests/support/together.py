@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
+
+from bot.runtime import Runtime
+from store import wakeups
 
 T = TypeVar("T")
 
@@ -44,3 +48,20 @@ def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the condition never held"
         pause.wait(0.01)
+
+
+@contextmanager
+def woken(runtime: Runtime, topic: str) -> Iterator[None]:
+    """Fails unless `topic` is announced (store/wakeups.py) by what the block does: on
+    PostgreSQL as a worker hears it, through a listener of its own."""
+    stop = threading.Event()
+    listener = wakeups.start_listener(runtime.engine, stop)
+    try:
+        assert listener is None or listener.heard.wait(10)
+        (_, before) = wakeups.BOARD.seen([topic])
+        yield
+        until(lambda: wakeups.BOARD.seen([topic])[1] > before)
+    finally:
+        stop.set()
+        if listener is not None:
+            listener.join(timeout=10)

@@ -25,6 +25,7 @@ from sqlalchemy import update
 
 from bot.channels.whatsapp.webhook import twilio_signature_required
 from bot.runtime import Runtime
+from store import wakeups
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus
 
@@ -94,5 +95,7 @@ def record(runtime: Runtime, outbox_id: str, form: Mapping[str, str]) -> str | N
             .values(last_error=error, locked_until=None, **values),
             execution_options={"synchronize_session": False},
         )
+        if values["status"] == OutboxStatus.PENDING.value:
+            wakeups.signal(session, wakeups.outbox_topic("whatsapp"))  # the template, now
         log.warning("WhatsApp reported outbox %s %s: now %s", message.id, error, values["status"])
         return values["status"]

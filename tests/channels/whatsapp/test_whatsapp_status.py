@@ -1,6 +1,7 @@
 """Twilio's status callbacks: a notice Twilio accepted but WhatsApp later refused
 (63016, the window had closed) is held or sent again as the template; another
-failure is recorded; nothing else moves, and only signed callbacks count."""
+failure is recorded; nothing else moves, and only signed callbacks count. What goes
+out again wakes the worker's WhatsApp lanes."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from typing import Any
 
 import pytest
 from standins import FakeTwilioAPI
+from support.together import woken
 from support.whatsapp import WhatsAppUser, make_runtime, user_for
 
 from bot.channels.whatsapp.status import PATH
 from bot.config import Config
 from bot.runtime import Runtime
 from bot.worker import run_once
+from store import wakeups
 from store.db import unit_of_work
 from store.models import OutboxMessage, OutboxStatus
 
@@ -98,7 +101,8 @@ def test_a_later_63016_holds_the_notice_until_the_customer_writes(
         notice = the_notice(public)
         assert notice.status == OutboxStatus.HELD and "63016" in notice.last_error
     assert run_once(public) == 0
-    ravi.text("hi")  # the window opens again: the notice goes out once more
+    with woken(public, wakeups.outbox_topic("whatsapp")):
+        ravi.text("hi")  # the window opens again: the notice goes out once more
     assert run_once(public) == 1
     assert len(twilio_api.messages()) == 2 and the_notice(public).status == OutboxStatus.SENT
 
@@ -107,7 +111,8 @@ def test_a_later_63016_sends_the_template_when_there_is_one(
     public_templated: Runtime, twilio_api: FakeTwilioAPI
 ) -> None:
     ravi, url = sent_notice(public_templated, twilio_api)
-    report(public_templated, ravi, url, "failed", "63016")
+    with woken(public_templated, wakeups.outbox_topic("whatsapp")):
+        report(public_templated, ravi, url, "failed", "63016")
     assert run_once(public_templated) == 1
     first, again = twilio_api.messages()
     assert "Body" in first.params and again.params["ContentSid"] == TEMPLATE
