@@ -37,13 +37,12 @@ PROBE_EVERY = IDLE_MAX  # seconds between a listener's checks that announcements
 PROBE_WAIT = 5.0  # seconds a probe may take to come back
 PROBE = "probe:"  # the payload's beginning of a listener's own probe
 _PENDING = "wakeup_topics"  # Session.info: the topics this transaction announces
+PROOFS = "proofs"  # a payment proof queued for reading
 
 
 def outbox_topic(channel: str) -> str:
+    """A message of `channel` queued (or due again) in the outbox."""
     return f"outbox:{channel}"
-
-
-PROOFS = "proofs"
 
 
 def signal(session: Session, topic: str) -> None:
