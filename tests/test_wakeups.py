@@ -198,8 +198,8 @@ def test_a_listener_whose_probe_never_comes_back_leaves_the_waiters_polling(
             assert listener.unheard.wait(10)
             assert not board.listening and wakeups.patience(1.0, board) == 1.0
             assert "workers poll every second" in caplog.text
+            (rounds,) = board.seen([])  # before delivery works: nothing heard can raise it
             delivered.set()  # delivery works again: listening, every waiter sent to look
-            (rounds,) = board.seen([])
             assert listener.heard.wait(10) and board.listening
             assert board.seen([])[0] > rounds and wakeups.patience(1.0, board) == wakeups.IDLE_MAX
             delivered.clear()
