@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -92,6 +93,23 @@ def peak(stamps: list[float]) -> int:
     return best
 
 
+def seeded(url: str, folder: Path, telegram: FakeBotAPI,
+           twilio: FakeTwilioAPI) -> tuple[dict[str, str], Any]:
+    """The environment of an `orderbot worker` sending to the stand-ins, and a runtime
+    on its database, migrated and seeded with the demo."""
+    env = {**os.environ, "DATABASE_URL": url, "ORDERBOT_SECRET_KEY": "bench",
+           "ORDERBOT_INSTANCE_DIR": str(folder), "ORDERBOT_LOG_LEVEL": "WARNING",
+           "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url,
+           "TELEGRAM_FILE_BASE_URL": telegram.file_base_url, "PTB_TIMEDELTA": "true",
+           "TWILIO_ACCOUNT_SID": twilio.account_sid, "TWILIO_AUTH_TOKEN": twilio.auth_token,
+           "TWILIO_API_BASE_URL": twilio.base_url, "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886"}
+    runtime = build_runtime(Config.from_env(env, dotenv=False))
+    upgrade(runtime.engine)
+    with unit_of_work(runtime.sessions) as session:
+        seed(session)
+    return env, runtime
+
+
 def run(workers: int, notices: int, folder: Path) -> tuple[list[list[object]], float, float, float]:
     url = pg_database(os.environ.get("BENCH_FANOUT_DATABASE", "orderbot_fanout"))
     telegram, twilio = FakeBotAPI(), FakeTwilioAPI()
@@ -101,16 +119,7 @@ def run(workers: int, notices: int, folder: Path) -> tuple[list[list[object]], f
     with telegram, twilio:
         limits = {"telegram": telegram.limit_per_second(LIMITS["telegram"], scope="sendMessage"),
                   "whatsapp": twilio.limit_per_second(LIMITS["whatsapp"], scope="messages")}
-        env = {**os.environ, "DATABASE_URL": url, "ORDERBOT_SECRET_KEY": "bench",
-               "ORDERBOT_INSTANCE_DIR": str(folder), "ORDERBOT_LOG_LEVEL": "WARNING",
-               "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url,
-               "TELEGRAM_FILE_BASE_URL": telegram.file_base_url, "PTB_TIMEDELTA": "true",
-               "TWILIO_ACCOUNT_SID": twilio.account_sid, "TWILIO_AUTH_TOKEN": twilio.auth_token,
-               "TWILIO_API_BASE_URL": twilio.base_url, "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886"}
-        runtime = build_runtime(Config.from_env(env, dotenv=False))
-        upgrade(runtime.engine)
-        with unit_of_work(runtime.sessions) as session:
-            seed(session)
+        env, runtime = seeded(url, folder, telegram, twilio)
         queue(runtime, notices)
         began = time.monotonic()
         procs = [subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=env, cwd=folder)

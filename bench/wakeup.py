@@ -32,14 +32,10 @@ from pathlib import Path
 from sqlalchemy import insert, text
 
 from bench.common import ROOT, machine, pg_database, table
-from bench.fanout import cpu_seconds
-from bot.bootstrap import build_runtime
-from bot.config import Config
+from bench.fanout import cpu_seconds, seeded
 from store import outbox
 from store.db import unit_of_work
-from store.demo import seed
 from store.models import Chat
-from store.schema import upgrade
 
 sys.path.insert(0, str(ROOT / "tests"))
 from standins.telegram import FakeBotAPI  # noqa: E402
@@ -86,17 +82,7 @@ def run(python: str, idle: float, notices: int, folder: Path) -> dict[str, float
     telegram, twilio = FakeBotAPI(), FakeTwilioAPI()
     telegram.keep_alive = twilio.keep_alive = True
     with telegram, twilio:
-        env = {**os.environ, "DATABASE_URL": url, "ORDERBOT_SECRET_KEY": "bench",
-               "ORDERBOT_INSTANCE_DIR": str(folder), "ORDERBOT_LOG_LEVEL": "WARNING",
-               "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url,
-               "TELEGRAM_FILE_BASE_URL": telegram.file_base_url, "PTB_TIMEDELTA": "true",
-               "TWILIO_ACCOUNT_SID": twilio.account_sid, "TWILIO_AUTH_TOKEN": twilio.auth_token,
-               "TWILIO_API_BASE_URL": twilio.base_url,
-               "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886"}
-        runtime = build_runtime(Config.from_env(env, dotenv=False))
-        upgrade(runtime.engine)
-        with unit_of_work(runtime.sessions) as session:
-            seed(session)
+        env, runtime = seeded(url, folder, telegram, twilio)
         proc = subprocess.Popen([python, "-m", "bot", "worker"], env=env, cwd=folder)
         try:
             time.sleep(WARM_UP)

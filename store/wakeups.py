@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, bindparam, event, func, select
+from sqlalchemy import Connection, Engine, bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 log = logging.getLogger("orderbot.wakeups")
@@ -60,7 +60,7 @@ def _announce(session: Session) -> None:
     if topics and session.get_bind().dialect.name == "postgresql":
         connection = session.connection()
         for topic in sorted(topics):
-            connection.execute(_notify_statement(), {"channel": NOTIFY_CHANNEL, "topic": topic})
+            _notify(connection, topic)
 
 
 @event.listens_for(Session, "after_commit")
@@ -78,9 +78,12 @@ def _forget(session: Session, transaction: Any) -> None:
         session.info.pop(_PENDING, None)
 
 
-@functools.cache
-def _notify_statement() -> Any:
-    return select(func.pg_notify(bindparam("channel"), bindparam("topic")))
+_NOTIFY = select(func.pg_notify(bindparam("channel"), bindparam("topic")))
+
+
+def _notify(connection: Connection, topic: str) -> None:
+    """`topic` announced when `connection`'s transaction commits."""
+    connection.execute(_NOTIFY, {"channel": NOTIFY_CHANNEL, "topic": topic})
 
 
 class Board:
@@ -235,7 +238,7 @@ class Listener(threading.Thread):
 def announce_now(engine: Engine, topic: str) -> None:
     """Announce `topic` at once, in a transaction of its own."""
     with engine.begin() as connection:
-        connection.execute(_notify_statement(), {"channel": NOTIFY_CHANNEL, "topic": topic})
+        _notify(connection, topic)
 
 
 def start_listener(engine: Engine, stop: threading.Event) -> Listener | None:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 from support import FIXTURES, ChatDriver, joined
-from support.together import until
+from support.together import hearing, until
 
 from bot import proof_reader
 from bot.config import Config
@@ -130,21 +130,18 @@ def test_a_waiting_reader_reads_a_new_proof_at_once(customer, demo, monkeypatch)
     monkeypatch.setattr(ocr_engine, "_engine", None)  # "off": no seconds of OCR here
     monkeypatch.setattr(ocr_engine, "_failure", "not in this test")
     stop = threading.Event()
-    listener = wakeups.start_listener(demo.engine, stop)
     reader = threading.Thread(target=proof_reader.run_forever, args=(demo, stop, 60.0),
                               daemon=True)
-    reader.start()
-    try:
-        assert listener is None or listener.heard.wait(10)
-        until(lambda: wakeups.BOARD.waiting >= 1)  # it looked, found nothing, waits
-        customer.say("AK-1001")
-        customer.say("paid 250", media=photo())
-        until(lambda: the_proof(demo).read_state == "off")
-    finally:
-        stop.set()
-        reader.join(timeout=10)
-        if listener is not None:
-            listener.join(timeout=10)
+    with hearing(demo):
+        reader.start()
+        try:
+            until(lambda: wakeups.BOARD.waiting >= 1)  # it looked, found nothing, waits
+            customer.say("AK-1001")
+            customer.say("paid 250", media=photo())
+            until(lambda: the_proof(demo).read_state == "off")
+        finally:
+            stop.set()
+            reader.join(timeout=10)
     assert prompts(demo) and "Payment proof 1 · AK-1001" in prompts(demo)[0]
 
 

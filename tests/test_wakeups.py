@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text, update
 from support import ON_POSTGRES, requires_postgres
-from support.together import until
+from support.together import hearing, until
 from test_delivery import FakeSender
 
 from bot import worker
@@ -36,15 +36,9 @@ def _queue(sessions, key: str, now, channel: str = "whatsapp") -> None:
 @pytest.fixture
 def listening(runtime) -> Iterator[wakeups.Listener | None]:
     """This process's listener on PostgreSQL (hearing); None on SQLite."""
-    stop = threading.Event()
-    listener = wakeups.start_listener(runtime.engine, stop)
-    if listener is not None:
-        assert listener.heard.wait(10)
-    yield listener
-    stop.set()
-    if listener is not None:
-        listener.join(timeout=5)
-        assert not wakeups.BOARD.listening
+    with hearing(runtime) as listener:
+        yield listener
+    assert not wakeups.BOARD.listening
 
 
 def test_a_committed_notice_wakes_its_channel_and_a_rolled_back_one_does_not(

@@ -51,17 +51,25 @@ def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
 
 
 @contextmanager
-def woken(runtime: Runtime, topic: str) -> Iterator[None]:
-    """Fails unless `topic` is announced (store/wakeups.py) by what the block does: on
-    PostgreSQL as a worker hears it, through a listener of its own."""
+def hearing(runtime: Runtime) -> Iterator[wakeups.Listener | None]:
+    """On PostgreSQL, a listener of wake-ups (store/wakeups.py) for the block, as a
+    worker keeps one, already hearing them; None on SQLite, where they need none."""
     stop = threading.Event()
     listener = wakeups.start_listener(runtime.engine, stop)
     try:
         assert listener is None or listener.heard.wait(10)
-        (_, before) = wakeups.BOARD.seen([topic])
-        yield
-        until(lambda: wakeups.BOARD.seen([topic])[1] > before)
+        yield listener
     finally:
         stop.set()
         if listener is not None:
             listener.join(timeout=10)
+
+
+@contextmanager
+def woken(runtime: Runtime, topic: str) -> Iterator[None]:
+    """Fails unless `topic` is announced (store/wakeups.py) by what the block does: on
+    PostgreSQL as a worker hears it, through a listener of its own."""
+    with hearing(runtime):
+        (_, before) = wakeups.BOARD.seen([topic])
+        yield
+        until(lambda: wakeups.BOARD.seen([topic])[1] > before)
